@@ -1,0 +1,171 @@
+// Package app wires natowatch's pipeline: sources (scraper) → state →
+// summary → outbox → Discord (notifier). It is the only package that sees
+// them all; the seams are the small interfaces below.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/natowatch/natowatch/config"
+	"github.com/natowatch/natowatch/notifier"
+	"github.com/natowatch/natowatch/release"
+	"github.com/natowatch/natowatch/scraper"
+	"github.com/natowatch/natowatch/state"
+	"github.com/natowatch/natowatch/summary"
+)
+
+// Source lists a source's items and fetches their pages.
+type Source interface {
+	Name() string
+	List(ctx context.Context, validators scraper.ValidatorsFunc) (*scraper.Listing, error)
+	Fetch(ctx context.Context, c scraper.Candidate, v scraper.Validators) (*scraper.Item, error)
+}
+
+// Store keeps releases, validators, source health and the outbox.
+type Store interface {
+	Lookup(ctx context.Context, keys []string) (*state.Stored, error)
+	Recent(ctx context.Context, source string, since time.Time) ([]state.Stored, error)
+	Save(ctx context.Context, p state.Put, now time.Time) (int64, error)
+	Touch(ctx context.Context, id int64, pageURL string, v state.Validators, lastMod, now time.Time) error
+	Targets(ctx context.Context, releaseID int64) ([]string, error)
+	Validators(ctx context.Context, url string) (state.Validators, error)
+	SaveValidators(ctx context.Context, url string, v state.Validators, now time.Time) error
+	Health(ctx context.Context, name string) (state.SourceHealth, error)
+	RecordCheck(ctx context.Context, name string, now time.Time, cause string) (state.SourceHealth, error)
+	Due(ctx context.Context, now time.Time, limit int) ([]state.Delivery, error)
+	PendingBefore(ctx context.Context, target string, id int64) (bool, error)
+	MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error
+	MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error
+	MarkFailed(ctx context.Context, id int64, cause string) error
+	FirstMessage(ctx context.Context, releaseID int64, target string) (string, error)
+	Outbox(ctx context.Context) (state.Counts, error)
+	Close() error
+}
+
+// Notifier delivers an alert to a target and can edit what it sent.
+type Notifier interface {
+	Send(ctx context.Context, t notifier.Target, a release.Alert, nonce string) (messageID string, err error)
+	Edit(ctx context.Context, t notifier.Target, messageID string, a release.Alert) error
+}
+
+// target is a configured destination with its filters.
+type target struct {
+	key     string
+	dest    notifier.Target
+	types   map[release.Type]bool // empty: every type
+	watches map[string]bool       // empty: every release
+}
+
+// App is one natowatch instance.
+type App struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    Store
+	notify   Notifier
+	sources  []Source
+	matcher  *summary.Matcher
+	targets  map[string]*target
+	order    []string // target keys in config order
+	now      func() time.Time
+	postLast int // first_run.post_latest in effect
+	kick     chan struct{}
+}
+
+// Options are the parts New does not build from the config itself.
+type Options struct {
+	Store    Store
+	Notifier Notifier
+	Sources  []Source // nil: built from the config
+	Fetcher  *scraper.Fetcher
+	Now      func() time.Time
+	// PostLatest overrides first_run.post_latest when it is larger (dry runs show 3).
+	PostLatest int
+	// ExtraTargets are added to the configured ones (dry runs print to one).
+	ExtraTargets []string
+}
+
+// New wires an App from a validated config.
+func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
+	a := &App{
+		cfg:      cfg,
+		log:      log,
+		store:    opt.Store,
+		notify:   opt.Notifier,
+		sources:  opt.Sources,
+		targets:  map[string]*target{},
+		now:      opt.Now,
+		postLast: max(cfg.FirstRun.PostLatest, opt.PostLatest),
+		kick:     make(chan struct{}, 1),
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	var watches []summary.Watch
+	for _, w := range cfg.Watches {
+		watches = append(watches, summary.Watch{Name: w.Name, Terms: w.Terms, Exclude: w.Exclude, Role: w.MentionRole})
+	}
+	m, err := summary.NewMatcher(watches)
+	if err != nil {
+		return nil, fmt.Errorf("watches: %w", err)
+	}
+	a.matcher = m
+	for _, t := range cfg.Targets {
+		tg := &target{key: t.Key(), dest: notifier.Target{Webhook: t.Webhook, Channel: t.Channel},
+			types: map[release.Type]bool{}, watches: map[string]bool{}}
+		for _, ty := range t.Types {
+			rt, _ := release.ParseType(ty)
+			tg.types[rt] = true
+		}
+		for _, w := range t.Watches {
+			tg.watches[w] = true
+		}
+		a.addTarget(tg)
+	}
+	for _, k := range opt.ExtraTargets {
+		a.addTarget(&target{key: k, types: map[release.Type]bool{}, watches: map[string]bool{}})
+	}
+	if a.sources == nil {
+		f := opt.Fetcher
+		if f == nil {
+			f = NewFetcher(cfg)
+		}
+		for _, s := range cfg.Sources {
+			a.sources = append(a.sources, scraper.NewSource(SourceConfig(s), f))
+		}
+	}
+	return a, nil
+}
+
+func (a *App) addTarget(t *target) {
+	if _, dup := a.targets[t.key]; dup {
+		return
+	}
+	a.targets[t.key] = t
+	a.order = append(a.order, t.key)
+}
+
+// NewFetcher builds the HTTP fetcher the config describes.
+func NewFetcher(cfg *config.Config) *scraper.Fetcher {
+	return scraper.NewFetcher(scraper.FetcherOptions{
+		UserAgent:   cfg.HTTP.UserAgent,
+		Timeout:     cfg.HTTP.Timeout.D(),
+		MaxBody:     cfg.HTTP.MaxBody,
+		PerHostRate: cfg.HTTP.PerHostRate,
+		BackoffBase: cfg.HTTP.Backoff.D(),
+	})
+}
+
+// SourceConfig converts a configured source for the scraper.
+func SourceConfig(s config.Source) scraper.SourceConfig {
+	sc := scraper.SourceConfig{Name: s.Name, Kind: s.Type, URL: s.URL, Language: s.Language, Lookback: s.Lookback.D()}
+	if s.Selectors != nil {
+		sc.Selectors = scraper.HTMLSelectors{Item: s.Selectors.Item, Link: s.Selectors.Link, Title: s.Selectors.Title, Date: s.Selectors.Date}
+	}
+	return sc
+}

@@ -1,0 +1,259 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/natowatch/natowatch/release"
+	"github.com/natowatch/natowatch/scraper"
+	"github.com/natowatch/natowatch/state"
+)
+
+// CheckResult counts what one check of a source did.
+type CheckResult struct {
+	Listed, New, Updated, Unchanged, NotModified, Recorded int
+	Errors                                                 []error
+}
+
+// Check reads one source once: new items in its listing, and the pages of
+// recent releases again (NATO corrects releases without touching its
+// listings). New and changed releases are stored with their alerts queued.
+// Nothing is recorded for an item that failed, so the next check tries it
+// again.
+func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error) {
+	log := a.log.With("source", src.Name())
+	defer func() {
+		cause := ""
+		if err != nil {
+			cause = err.Error()
+		}
+		a.recordHealth(ctx, log, src.Name(), cause)
+	}()
+	health, err := a.store.Health(ctx, src.Name())
+	if err != nil {
+		return res, err
+	}
+	first := health.FirstCheck.IsZero()
+	listing, err := src.List(ctx, a.validators)
+	if err != nil {
+		return res, err
+	}
+	res.Listed = len(listing.Candidates)
+	handled := map[int64]bool{}
+	var recheck []state.Stored
+	var fresh []scraper.Candidate
+	for _, c := range listing.Candidates {
+		st, err := a.store.Lookup(ctx, candidateKeys(src.Name(), c))
+		if err != nil {
+			return res, err
+		}
+		switch {
+		case st == nil:
+			fresh = append(fresh, c)
+		case st.Fingerprint != "" && c.LastMod.After(st.LastMod) && !st.LastMod.IsZero():
+			st.LastMod = c.LastMod // the sitemap says it changed: look now
+			recheck = append(recheck, *st)
+		case st.Fingerprint != "" && st.LastMod.IsZero() && !c.LastMod.IsZero():
+			// First lastmod seen for it: remember it, no need to look.
+			if err := a.store.Touch(ctx, st.ID, "", state.Validators{}, c.LastMod, a.now()); err != nil {
+				return res, err
+			}
+		}
+	}
+	a.handleFresh(ctx, log, src, fresh, first, &res)
+	recent, err := a.store.Recent(ctx, src.Name(), a.now().Add(-a.cfg.Recheck.D()))
+	if err != nil {
+		return res, err
+	}
+	recheck = append(recheck, recent...)
+	for _, st := range recheck {
+		if handled[st.ID] {
+			continue
+		}
+		handled[st.ID] = true
+		if err := a.recheck(ctx, log, src, st, &res); err != nil {
+			res.Errors = append(res.Errors, err)
+			log.Warn("re-check failed", "url", st.Release.URL, "err", err)
+		}
+	}
+	if len(res.Errors) == 0 {
+		// Only now is the listing's state safe to remember: every item in
+		// it was handled.
+		for u, v := range listing.Fetched {
+			if err := a.store.SaveValidators(ctx, u, state.Validators(v), a.now()); err != nil {
+				return res, err
+			}
+		}
+	}
+	log.Info("checked", "listed", res.Listed, "new", res.New, "updated", res.Updated, "unchanged", res.Unchanged,
+		"not_modified", res.NotModified, "recorded_only", res.Recorded, "errors", len(res.Errors))
+	if len(res.Errors) > 0 {
+		return res, fmt.Errorf("source %s: %w", src.Name(), errors.Join(res.Errors...))
+	}
+	return res, nil
+}
+
+func (a *App) validators(ctx context.Context, u string) (scraper.Validators, error) {
+	v, err := a.store.Validators(ctx, u)
+	return scraper.Validators(v), err
+}
+
+// handleFresh fetches and stores items never seen before. On a source's
+// first check, and beyond the catch-up caps, items are only recorded.
+func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, fresh []scraper.Candidate, first bool, res *CheckResult) {
+	newestFirst(fresh)
+	limit := a.cfg.CatchUp.MaxCount
+	if first {
+		limit = a.postLast
+	}
+	oldest := a.now().Add(-a.cfg.CatchUp.MaxAge.D())
+	var post []scraper.Candidate
+	for _, c := range fresh {
+		tooOld := !first && !c.Published.IsZero() && c.Published.Before(oldest)
+		if len(post) >= limit || tooOld {
+			if err := a.recordSeen(ctx, src.Name(), c); err != nil {
+				res.Errors = append(res.Errors, err)
+				continue
+			}
+			res.Recorded++
+			continue
+		}
+		post = append(post, c)
+	}
+	// Oldest first, so alerts queue in the order of publication.
+	for i := len(post) - 1; i >= 0; i-- {
+		c := post[i]
+		if err := a.fetchNew(ctx, log, src, c, oldest, first, res); err != nil {
+			res.Errors = append(res.Errors, err)
+			log.Warn("item failed", "url", c.URL, "err", err)
+		}
+	}
+}
+
+// newestFirst sorts candidates by date when every one has a date, and keeps
+// the listing's order (newest first on every known site) otherwise.
+func newestFirst(cs []scraper.Candidate) {
+	for _, c := range cs {
+		if c.Published.IsZero() {
+			return
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Published.After(cs[j].Published) })
+}
+
+func (a *App) recordSeen(ctx context.Context, source string, c scraper.Candidate) error {
+	r := release.Release{Source: source, URL: c.URL, GUID: c.GUID, Title: c.Title, Published: c.Published, Type: release.TypeOther}
+	_, err := a.store.Save(ctx, state.Put{Release: r, Keys: candidateKeys(source, c), LastMod: c.LastMod}, a.now())
+	return err
+}
+
+func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
+	it, err := src.Fetch(ctx, c, scraper.Validators{})
+	if err != nil {
+		return err
+	}
+	if it.NotModified || it.Release == nil {
+		return fmt.Errorf("%s: 304 for a page fetched without validators", c.URL)
+	}
+	r := it.Release
+	keys := append(candidateKeys(src.Name(), c), releaseKeys(r, it.Aliases)...)
+	if st, err := a.store.Lookup(ctx, keys); err != nil {
+		return err
+	} else if st != nil {
+		// Known under another name (re-identified, re-dated, or the same
+		// release from another source): an update at most, never new.
+		st.LastMod = c.LastMod
+		return a.compare(ctx, log, st, it, keys, res)
+	}
+	put := state.Put{Release: *r, Keys: keys, Fingerprint: fingerprint(r), Version: 1, LastMod: c.LastMod,
+		PageURL: c.URL, Validators: state.Validators(it.Page.Validators)}
+	tooOld := !first && !r.Published.IsZero() && r.Published.Before(oldest)
+	if !tooOld {
+		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil), nil)
+	}
+	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
+		return err
+	}
+	res.New++
+	log.Info("release", "event", "new", "url", r.URL, "title", r.Title, "type", r.Type,
+		"published", r.Published, "alerts", len(put.Alerts))
+	return nil
+}
+
+// recheck fetches a stored release's page conditionally and stores an
+// update when its text changed.
+func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, st state.Stored, res *CheckResult) error {
+	v, err := a.store.Validators(ctx, st.Release.URL)
+	if err != nil {
+		return err
+	}
+	c := scraper.Candidate{URL: st.Release.URL, GUID: st.Release.GUID, Title: st.Release.Title, Published: st.Release.Published}
+	it, err := src.Fetch(ctx, c, scraper.Validators(v))
+	if err != nil {
+		return err
+	}
+	if it.NotModified {
+		res.NotModified++
+		return nil
+	}
+	return a.compare(ctx, log, &st, it, releaseKeys(it.Release, it.Aliases), res)
+}
+
+// compare stores a fetched page of a known release: a touch when its text
+// is the same, a new version with an update alert when it changed.
+func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, it *scraper.Item, keys []string, res *CheckResult) error {
+	r := it.Release
+	r.URL = st.Release.URL // the identity stays
+	if r.Published.IsZero() {
+		r.Published = st.Release.Published
+	}
+	fp := fingerprint(r)
+	if fp == st.Fingerprint {
+		res.Unchanged++
+		return a.store.Touch(ctx, st.ID, st.Release.URL, state.Validators(it.Page.Validators), st.LastMod, a.now())
+	}
+	put := state.Put{ID: st.ID, Release: *r, Keys: keys, Fingerprint: fp, Version: st.Version + 1, LastMod: st.LastMod,
+		PageURL: st.Release.URL, Validators: state.Validators(it.Page.Validators)}
+	if st.Fingerprint == "" {
+		// Only seen in a listing before: this is its baseline, not news.
+		put.Version = 1
+		_, err := a.store.Save(ctx, put, a.now())
+		res.Recorded++
+		return err
+	}
+	changes := diff(&st.Release, r)
+	prev, err := a.store.Targets(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	put.Alerts = a.alertsFor(a.buildAlert(r, release.KindUpdate, put.Version, changes), prev)
+	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
+		return err
+	}
+	res.Updated++
+	log.Info("release", "event", "updated", "url", r.URL, "title", r.Title, "version", put.Version,
+		"added", len(changes.Added), "removed", len(changes.Removed), "alerts", len(put.Alerts))
+	return nil
+}
+
+// recordHealth stores a check's outcome and logs a source that starts or
+// stops failing once, not on every check.
+func (a *App) recordHealth(ctx context.Context, log *slog.Logger, name, cause string) {
+	before, err := a.store.RecordCheck(context.WithoutCancel(ctx), name, a.now(), cause)
+	if err != nil {
+		log.Error("recording check", "err", err)
+		return
+	}
+	switch {
+	case cause != "" && before.FailingSince.IsZero():
+		log.Error("source is failing", "err", cause)
+	case cause != "":
+		log.Debug("source still failing", "since", before.FailingSince, "err", cause)
+	case !before.FailingSince.IsZero():
+		log.Info("source recovered", "failed_since", before.FailingSince, "failed_checks", before.ConsecutiveKO)
+	}
+}

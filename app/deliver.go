@@ -1,0 +1,120 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/natowatch/natowatch/notifier"
+	"github.com/natowatch/natowatch/release"
+	"github.com/natowatch/natowatch/state"
+)
+
+// DeliverResult counts one pass over the outbox.
+type DeliverResult struct {
+	Sent, Retried, Failed int
+	Errors                []error
+}
+
+// Deliver sends every due alert once, in order per target. A target whose
+// alert failed gets nothing more this pass, so no alert overtakes another.
+func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
+	var res DeliverResult
+	due, err := a.store.Due(ctx, a.now(), 500)
+	if err != nil {
+		return res, err
+	}
+	blocked := map[string]bool{}
+	for _, d := range due {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		if blocked[d.Target] {
+			continue
+		}
+		if earlier, err := a.store.PendingBefore(ctx, d.Target, d.ID); err != nil {
+			return res, err
+		} else if earlier {
+			blocked[d.Target] = true // an earlier alert waits for its retry
+			continue
+		}
+		if err := a.deliver(ctx, d, &res); err != nil {
+			blocked[d.Target] = true
+			res.Errors = append(res.Errors, err)
+		}
+	}
+	return res, nil
+}
+
+func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult) error {
+	log := a.log.With("target", d.Target, "url", d.Alert.URL, "kind", d.Alert.Kind, "version", d.Alert.Version)
+	t, ok := a.targets[d.Target]
+	if !ok {
+		res.Failed++
+		log.Warn("delivery dropped: target no longer configured")
+		return a.store.MarkFailed(ctx, d.ID, "target no longer configured")
+	}
+	if age := a.now().Sub(d.CreatedAt); age > a.cfg.Delivery.GiveUp.D() {
+		res.Failed++
+		cause := fmt.Sprintf("gave up after %s", age.Round(time.Second))
+		log.Error("delivery failed", "err", cause)
+		return errors.Join(errors.New(cause), a.store.MarkFailed(ctx, d.ID, cause))
+	}
+	start := a.now()
+	id, err := a.notify.Send(ctx, t.dest, d.Alert, d.Nonce)
+	if err != nil {
+		var ne *notifier.Error
+		if errors.As(err, &ne) && ne.Permanent {
+			res.Failed++
+			log.Error("delivery failed", "err", err)
+			return errors.Join(err, a.store.MarkFailed(ctx, d.ID, err.Error()))
+		}
+		res.Retried++
+		next := a.now().Add(retryDelay(d.Attempts))
+		log.Warn("delivery will be retried", "err", err, "attempt", d.Attempts+1, "next", next)
+		return errors.Join(err, a.store.MarkRetry(ctx, d.ID, err.Error(), next))
+	}
+	// Record at once: the window between Discord's answer and this commit
+	// is where a crash could make a webhook post twice.
+	if err := a.store.MarkSent(context.WithoutCancel(ctx), d.ID, id, a.now()); err != nil {
+		return err
+	}
+	res.Sent++
+	log.Info("delivered", "message", id, "took", a.now().Sub(start).Round(time.Millisecond),
+		"latency", latency(d.Alert, a.now()))
+	if d.Alert.Kind == release.KindUpdate {
+		a.editOriginal(ctx, log, d, t)
+	}
+	return nil
+}
+
+// editOriginal rewrites the first message of an updated release so that it
+// shows the current text. It is best effort: the update alert went out.
+func (a *App) editOriginal(ctx context.Context, log *slog.Logger, d state.Delivery, t *target) {
+	orig, err := a.store.FirstMessage(ctx, d.ReleaseID, d.Target)
+	if err != nil || orig == "" {
+		return
+	}
+	cur := d.Alert
+	cur.Changes = nil
+	if err := a.notify.Edit(ctx, t.dest, orig, cur); err != nil {
+		log.Warn("editing the original message failed", "message", orig, "err", err)
+	}
+}
+
+// retryDelay is exponential backoff with jitter: 5s, 10s, 20s … capped at 10m.
+func retryDelay(attempts int) time.Duration {
+	d := 5 * time.Second << min(attempts, 7)
+	d = min(d, 10*time.Minute)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+func latency(a release.Alert, now time.Time) time.Duration {
+	if a.Published.IsZero() {
+		return 0
+	}
+	return now.Sub(a.Published).Round(time.Second)
+}

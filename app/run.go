@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/natowatch/natowatch/config"
+	"github.com/robfig/cron/v3"
+)
+
+// Once checks every source once, then delivers until nothing is due. The
+// error lists every source that could not be read and every alert that
+// could not be delivered.
+func (a *App) Once(ctx context.Context) error {
+	var errs []error
+	for _, src := range a.sources {
+		if _, err := a.Check(ctx, src); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := a.drain(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// drain delivers what is due, and reports what is still undelivered.
+func (a *App) drain(ctx context.Context) error {
+	res, err := a.Deliver(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := a.store.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Pending > 0 || res.Failed > 0 {
+		return fmt.Errorf("delivery: %d sent, %d failed, %d pending: %w", res.Sent, res.Failed, c.Pending, errors.Join(res.Errors...))
+	}
+	return nil
+}
+
+// Run checks each source on its schedule and delivers continuously until
+// ctx is done, then finishes the checks under way and returns.
+func (a *App) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	c := cron.New(
+		cron.WithParser(config.CronParser),
+		cron.WithLocation(time.UTC),
+	)
+	for i, src := range a.sources {
+		spec := a.cfg.Sources[i].Schedule
+		job := cron.NewChain(cron.Recover(cronLogger{a.log}), cron.SkipIfStillRunning(cronLogger{a.log})).Then(cron.FuncJob(func() {
+			_, _ = a.Check(ctx, src) // logged and recorded by Check
+			a.Kick()                 // what got through goes out, even after errors
+		}))
+		if _, err := c.AddJob(spec, job); err != nil {
+			return fmt.Errorf("source %s: schedule %q: %w", src.Name(), spec, err)
+		}
+		// A first check right away, through the same chain (skip if running).
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			job.Run()
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.deliverLoop(ctx)
+	}()
+	c.Start()
+	a.log.Info("running", "sources", len(a.sources), "targets", len(a.targets))
+	<-ctx.Done()
+	a.log.Info("shutting down")
+	stopped := c.Stop()
+	select {
+	case <-stopped.Done():
+	case <-time.After(30 * time.Second):
+		a.log.Warn("checks still running after 30s; leaving them")
+	}
+	wg.Wait()
+	return nil
+}
+
+// Kick asks the delivery loop to run now.
+func (a *App) Kick() {
+	select {
+	case a.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (a *App) deliverLoop(ctx context.Context) {
+	t := time.NewTicker(a.cfg.Delivery.Interval.D())
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-a.kick:
+		}
+		a.deliverSafely(ctx)
+	}
+}
+
+func (a *App) deliverSafely(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.log.Error("delivery panicked", "panic", r)
+		}
+	}()
+	if _, err := a.Deliver(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("delivery pass failed", "err", err)
+	}
+}
+
+// cronLogger adapts slog to cron's logger.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/natowatch/natowatch/app"
+	"github.com/natowatch/natowatch/config"
+	"github.com/natowatch/natowatch/notifier"
+	"github.com/natowatch/natowatch/release"
+)
+
+func runPreview(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("preview", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pageURL := fs.String("url", "", "the address a FILE was saved from")
+	asJSON := fs.Bool("json", false, "print the Discord message payload as JSON")
+	// Accept flags after the argument too: preview FILE --json.
+	var pos []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return exitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "natowatch preview: give one URL or FILE")
+		return exitUsage
+	}
+	al, err := app.Preview(ctx, cfg, app.NewFetcher(cfg), pos[0], *pageURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "natowatch preview: %v\n", err)
+		return exitFailed
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(notifier.Build(al)); err != nil {
+			fmt.Fprintf(stderr, "natowatch preview: %v\n", err)
+			return exitFailed
+		}
+		return exitOK
+	}
+	fmt.Fprint(stdout, renderText(al))
+	return exitOK
+}
+
+// renderText shows an alert as plain text for a terminal.
+func renderText(a release.Alert) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s\n", a.Title, a.URL)
+	meta := []string{a.Type.Label()}
+	if !a.Published.IsZero() {
+		meta = append(meta, a.Published.UTC().Format("2 Jan 2006"))
+	}
+	if a.Reference != "" {
+		meta = append(meta, a.Reference)
+	}
+	fmt.Fprintf(&b, "%s\n\n", strings.Join(meta, " · "))
+	if len(a.Summary) > 0 {
+		fmt.Fprintf(&b, "Summary:\n  %s\n\n", strings.Join(a.Summary, "\n  "))
+	}
+	if len(a.Quotes) > 0 {
+		b.WriteString("Key quotes:\n")
+		for _, q := range a.Quotes {
+			who := q.Speaker
+			if who == "" {
+				who = "unattributed"
+			}
+			fmt.Fprintf(&b, "  “%s” (%s)\n", q.Text, who)
+		}
+		b.WriteString("\n")
+	}
+	for _, m := range a.Matches {
+		fmt.Fprintf(&b, "Watch %s: %s[%s]%s\n", m.Watch, m.Sentence[:m.Start], m.Sentence[m.Start:m.End], m.Sentence[m.End:])
+	}
+	return b.String()
+}

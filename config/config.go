@@ -1,0 +1,180 @@
+// Package config reads natowatch's YAML configuration: ${VAR} expanded from
+// the environment in values, unknown keys rejected, every problem reported
+// at once with its key path.
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	State    string   `yaml:"state"`
+	Discord  Discord  `yaml:"discord"`
+	HTTP     HTTP     `yaml:"http"`
+	Sources  []Source `yaml:"sources"`
+	FirstRun FirstRun `yaml:"first_run"`
+	CatchUp  CatchUp  `yaml:"catch_up"`
+	Recheck  Duration `yaml:"recheck"`
+	Watches  []Watch  `yaml:"watches"`
+	Targets  []Target `yaml:"targets"`
+	Delivery Delivery `yaml:"delivery"`
+	Log      Log      `yaml:"log"`
+}
+
+// Discord configures the connection to Discord.
+type Discord struct {
+	Token string `yaml:"token"`
+	API   string `yaml:"api"`
+}
+
+// HTTP configures how sources are fetched.
+type HTTP struct {
+	UserAgent   string   `yaml:"user_agent"`
+	Timeout     Duration `yaml:"timeout"`
+	MaxBody     int64    `yaml:"max_body"`
+	PerHostRate float64  `yaml:"per_host_rate"`
+	Backoff     Duration `yaml:"backoff"`
+}
+
+// Source is one place releases come from.
+type Source struct {
+	Name      string     `yaml:"name"`
+	Type      string     `yaml:"type"`
+	URL       string     `yaml:"url"`
+	Schedule  string     `yaml:"schedule"`
+	Language  string     `yaml:"language"`
+	Lookback  Duration   `yaml:"lookback"`
+	Selectors *Selectors `yaml:"selectors"`
+}
+
+// Selectors read an html source's listing.
+type Selectors struct {
+	Item  string `yaml:"item"`
+	Link  string `yaml:"link"`
+	Title string `yaml:"title"`
+	Date  string `yaml:"date"`
+}
+
+// FirstRun says what the first check of a source posts.
+type FirstRun struct {
+	PostLatest int `yaml:"post_latest"`
+}
+
+// CatchUp caps what is posted after downtime.
+type CatchUp struct {
+	MaxCount int      `yaml:"max_count"`
+	MaxAge   Duration `yaml:"max_age"`
+}
+
+// Watch marks alerts that mention any of its terms.
+type Watch struct {
+	Name        string   `yaml:"name"`
+	Terms       []string `yaml:"terms"`
+	Exclude     []string `yaml:"exclude"`
+	MentionRole string   `yaml:"mention_role"`
+}
+
+// Target is a webhook or a channel that receives alerts.
+type Target struct {
+	Webhook string   `yaml:"webhook"`
+	Channel string   `yaml:"channel"`
+	Watches []string `yaml:"watches"`
+	Types   []string `yaml:"types"`
+}
+
+// Delivery tunes the outbox worker.
+type Delivery struct {
+	GiveUp   Duration `yaml:"give_up"`
+	Interval Duration `yaml:"interval"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Key names a target in the state (without its secret).
+func (t Target) Key() string {
+	if t.Channel != "" {
+		return "channel:" + t.Channel
+	}
+	return "webhook:" + hashKey(t.Webhook)
+}
+
+// Duration is a time.Duration written "90s", "15m", "72h" or "7d".
+type Duration time.Duration
+
+// UnmarshalText parses a duration.
+func (d *Duration) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.ParseFloat(n, 64)
+		if err != nil {
+			return fmt.Errorf("invalid duration %q", s)
+		}
+		*d = Duration(time.Duration(days * 24 * float64(time.Hour)))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("invalid duration %q (use 90s, 15m, 72h or 7d)", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Default is the configuration used when there is no file: nato.int every
+// five minutes into natowatch.db, with no targets.
+func Default() *Config {
+	c := &Config{
+		State: "natowatch.db",
+		Sources: []Source{{
+			Name: "nato", Type: "nato", URL: "https://www.nato.int", Schedule: "*/5 * * * *",
+		}},
+	}
+	c.applyDefaults()
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	if c.State == "" {
+		c.State = "natowatch.db"
+	}
+	if c.Discord.API == "" {
+		c.Discord.API = "https://discord.com/api/v10"
+	}
+	if c.CatchUp.MaxCount == 0 {
+		c.CatchUp.MaxCount = 20
+	}
+	if c.CatchUp.MaxAge == 0 {
+		c.CatchUp.MaxAge = Duration(72 * time.Hour)
+	}
+	if c.Recheck == 0 {
+		c.Recheck = Duration(7 * 24 * time.Hour)
+	}
+	if c.Delivery.GiveUp == 0 {
+		c.Delivery.GiveUp = Duration(24 * time.Hour)
+	}
+	if c.Delivery.Interval == 0 {
+		c.Delivery.Interval = Duration(5 * time.Second)
+	}
+	for i := range c.Sources {
+		if c.Sources[i].Schedule == "" {
+			c.Sources[i].Schedule = "*/5 * * * *"
+		}
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+}

@@ -1,0 +1,163 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/natowatch/natowatch/release"
+	"github.com/robfig/cron/v3"
+)
+
+var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
+
+// sourceTypes are the known source types.
+var sourceTypes = []string{"nato", "nato-legacy", "rss", "publicnow", "html"}
+
+// CronParser parses schedules: five standard fields or a descriptor such as
+// "@every 30s" or "@hourly".
+var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// Validate checks the whole configuration and reports every problem.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	}
+	if strings.TrimSpace(c.State) == "" {
+		bad("state", "must name a SQLite file")
+	}
+	if err := checkURL(c.Discord.API); err != nil {
+		bad("discord.api", "%v", err)
+	}
+	if len(c.Sources) == 0 {
+		bad("sources", "at least one source is needed")
+	}
+	names := map[string]bool{}
+	for i, s := range c.Sources {
+		p := fmt.Sprintf("sources[%d]", i)
+		if s.Name == "" {
+			bad(p+".name", "is required")
+		} else if names[s.Name] {
+			bad(p+".name", "%q is used by another source", s.Name)
+		}
+		names[s.Name] = true
+		if !oneOf(s.Type, sourceTypes) {
+			bad(p+".type", "%q is not one of %s", s.Type, strings.Join(sourceTypes, ", "))
+		}
+		if err := checkURL(s.URL); err != nil {
+			bad(p+".url", "%v", err)
+		}
+		if _, err := CronParser.Parse(s.Schedule); err != nil {
+			bad(p+".schedule", "%q: %v", s.Schedule, err)
+		}
+		if s.Type == "html" && (s.Selectors == nil || s.Selectors.Item == "") {
+			bad(p+".selectors.item", "is required for an html source")
+		}
+		if s.Type != "html" && s.Selectors != nil {
+			bad(p+".selectors", "only html sources take selectors")
+		}
+		if s.Language != "" && s.Language != "en" && s.Language != "fr" {
+			bad(p+".language", "%q: use en or fr", s.Language)
+		}
+	}
+	if c.FirstRun.PostLatest < 0 {
+		bad("first_run.post_latest", "must be 0 or more")
+	}
+	if c.CatchUp.MaxCount < 0 {
+		bad("catch_up.max_count", "must be 0 or more")
+	}
+	watches := map[string]bool{}
+	for i, w := range c.Watches {
+		p := fmt.Sprintf("watches[%d]", i)
+		if w.Name == "" {
+			bad(p+".name", "is required")
+		} else if watches[w.Name] {
+			bad(p+".name", "%q is used by another watch", w.Name)
+		}
+		watches[w.Name] = true
+		if len(w.Terms) == 0 {
+			bad(p+".terms", "at least one term is needed")
+		}
+		for j, t := range w.Terms {
+			if strings.TrimSpace(t) == "" {
+				bad(fmt.Sprintf("%s.terms[%d]", p, j), "is empty")
+			}
+		}
+		if w.MentionRole != "" && !snowflake.MatchString(w.MentionRole) {
+			bad(p+".mention_role", "%q is not a role id (a number of 15 to 21 digits)", w.MentionRole)
+		}
+	}
+	for i, t := range c.Targets {
+		p := fmt.Sprintf("targets[%d]", i)
+		switch {
+		case t.Webhook != "" && t.Channel != "":
+			bad(p, "set webhook or channel, not both")
+		case t.Webhook != "":
+			if err := checkWebhook(t.Webhook); err != nil {
+				bad(p+".webhook", "%v", err)
+			}
+		case t.Channel != "":
+			if !snowflake.MatchString(t.Channel) {
+				bad(p+".channel", "%q is not a channel id (a number of 15 to 21 digits)", t.Channel)
+			}
+			if c.Discord.Token == "" {
+				bad(p+".channel", "channel targets need discord.token (a bot token)")
+			}
+		default:
+			bad(p, "set webhook or channel")
+		}
+		for j, w := range t.Watches {
+			if !watches[w] {
+				bad(fmt.Sprintf("%s.watches[%d]", p, j), "no watch is named %q", w)
+			}
+		}
+		for j, ty := range t.Types {
+			if _, ok := release.ParseType(ty); !ok {
+				bad(fmt.Sprintf("%s.types[%d]", p, j), "%q is not a release type (press release, news, speech, official text)", ty)
+			}
+		}
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "%q: use text or json", c.Log.Format)
+	}
+	if !oneOf(c.Log.Level, []string{"debug", "info", "warn", "error"}) {
+		bad("log.level", "%q: use debug, info, warn or error", c.Log.Level)
+	}
+	return errors.Join(errs...)
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+// checkWebhook accepts a URL of the form …/webhooks/{id}/{token}; the error
+// never repeats the token.
+func checkWebhook(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("is not an http(s) URL")
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i, p := range parts {
+		if p == "webhooks" && i+2 < len(parts) && parts[i+1] != "" && parts[i+2] != "" {
+			return nil
+		}
+	}
+	return errors.New("is not a webhook URL (…/api/webhooks/{id}/{token})")
+}
+
+func oneOf(s string, list []string) bool {
+	for _, x := range list {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}

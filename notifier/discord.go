@@ -1,0 +1,232 @@
+// Package notifier renders alerts as Discord messages and sends them, to
+// webhooks and to channels (as a bot), through discordgo and its rate
+// limiter. It knows the shared release types and nothing of scraping or
+// state.
+package notifier
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/natowatch/natowatch/release"
+)
+
+// Target is where an alert goes: a webhook URL, or a channel id (bot).
+type Target struct {
+	Webhook string
+	Channel string
+}
+
+// String names a target without its secret.
+func (t Target) String() string {
+	if t.Channel != "" {
+		return "channel " + t.Channel
+	}
+	return "webhook " + RedactURL(t.Webhook)
+}
+
+// Error is a failed send. Permanent errors (the target is gone, the bot may
+// not post, the request is invalid) are not worth retrying.
+type Error struct {
+	Status    int // HTTP status, 0 for a network error
+	Permanent bool
+	msg       string
+}
+
+func (e *Error) Error() string { return e.msg }
+
+// Options configure a Discord notifier.
+type Options struct {
+	Token   string // bot token, without "Bot "; only needed for channels
+	API     string // REST base, e.g. https://discord.com/api/v10
+	Timeout time.Duration
+	// Transport, if set, carries every request (tests, proxies).
+	Transport http.RoundTripper
+}
+
+// Discord sends alerts. Webhooks and channels use separate sessions, so the
+// bot token is never sent to a webhook's host.
+type Discord struct {
+	api  string
+	bot  *discordgo.Session
+	hook *discordgo.Session
+	tok  string
+}
+
+// New returns a Discord notifier.
+func New(opt Options) (*Discord, error) {
+	if opt.API == "" {
+		opt.API = "https://discord.com/api/v10"
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = 20 * time.Second
+	}
+	client := &http.Client{Timeout: opt.Timeout, Transport: opt.Transport}
+	hook, err := discordgo.New("")
+	if err != nil {
+		return nil, fmt.Errorf("notifier: %w", err)
+	}
+	hook.Client = client
+	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token}
+	if opt.Token != "" {
+		bot, err := discordgo.New("Bot " + opt.Token)
+		if err != nil {
+			return nil, fmt.Errorf("notifier: %w", err)
+		}
+		bot.Client = client
+		d.bot = bot
+	}
+	return d, nil
+}
+
+// Bot returns the bot session (nil without a token), for the gateway.
+func (d *Discord) Bot() *discordgo.Session { return d.bot }
+
+// Send posts an alert and returns the new message's id. nonce makes a
+// channel post idempotent: Discord returns the first message for a nonce
+// it has seen instead of creating another.
+func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce string) (string, error) {
+	msg := Build(a)
+	if t.Channel != "" {
+		if d.bot == nil {
+			return "", &Error{Permanent: true, msg: "notifier: channel " + t.Channel + ": no bot token configured"}
+		}
+		msg.Nonce, msg.EnforceNonce = nonce, true
+		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages"
+		return d.do(ctx, d.bot, "POST", u, discordgo.EndpointChannelMessages(t.Channel), msg, t)
+	}
+	u, bucket, err := webhookURL(t.Webhook, "")
+	if err != nil {
+		return "", err
+	}
+	return d.do(ctx, d.hook, "POST", u, bucket, msg, t)
+}
+
+// Edit replaces the message an earlier alert created.
+func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a release.Alert) error {
+	msg := Build(a)
+	if t.Channel != "" {
+		if d.bot == nil {
+			return &Error{Permanent: true, msg: "notifier: no bot token configured"}
+		}
+		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages/" + url.PathEscape(messageID)
+		_, err := d.do(ctx, d.bot, "PATCH", u, discordgo.EndpointChannelMessage(t.Channel, ""), msg, t)
+		return err
+	}
+	u, bucket, err := webhookURL(t.Webhook, messageID)
+	if err != nil {
+		return err
+	}
+	_, err = d.do(ctx, d.hook, "PATCH", u, bucket, msg, t)
+	return err
+}
+
+// webhookURL is the webhook's URL as given, with ?wait=true for a post
+// (so Discord answers with the message) or /messages/{id} for an edit.
+func webhookURL(raw, messageID string) (string, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", "", &Error{Permanent: true, msg: "notifier: invalid webhook URL " + RedactURL(raw)}
+	}
+	bucket := "webhook:" + u.Host + webhookID(u.Path)
+	if messageID != "" {
+		u.Path = strings.TrimRight(u.Path, "/") + "/messages/" + messageID
+		bucket += ":edit"
+	} else {
+		q := u.Query()
+		q.Set("wait", "true")
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), bucket, nil
+}
+
+func webhookID(p string) string {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	for i, s := range parts {
+		if s == "webhooks" && i+1 < len(parts) {
+			return "/" + parts[i+1]
+		}
+	}
+	return p
+}
+
+func (d *Discord) do(ctx context.Context, s *discordgo.Session, method, u, bucket string, msg Message, t Target) (string, error) {
+	body, err := s.RequestWithBucketID(method, u, msg, bucket, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", d.classify(err, method, t)
+	}
+	var m struct {
+		ID string `json:"id"`
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &m); err != nil {
+			return "", &Error{msg: fmt.Sprintf("notifier: %s %s: reading reply: %v", method, t, err)}
+		}
+	}
+	return m.ID, nil
+}
+
+// classify turns discordgo's error into an *Error with every secret removed.
+func (d *Discord) classify(err error, method string, t Target) error {
+	e := &Error{}
+	var rest *discordgo.RESTError
+	switch {
+	case errors.As(err, &rest) && rest.Response != nil:
+		e.Status = rest.Response.StatusCode
+		e.Permanent = e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests
+		e.msg = fmt.Sprintf("notifier: %s %s: HTTP %d: %s", method, t, e.Status, strings.TrimSpace(string(rest.ResponseBody)))
+	default:
+		e.msg = fmt.Sprintf("notifier: %s %s: %v", method, t, err)
+	}
+	e.msg = d.redact(e.msg, t)
+	if len(e.msg) > 600 {
+		e.msg = e.msg[:600] + "…"
+	}
+	return e
+}
+
+func (d *Discord) redact(s string, t Target) string {
+	if d.tok != "" {
+		s = strings.ReplaceAll(s, d.tok, "[REDACTED]")
+	}
+	if t.Webhook != "" {
+		if u, err := url.Parse(t.Webhook); err == nil {
+			if tok := webhookToken(u.Path); tok != "" {
+				s = strings.ReplaceAll(s, tok, "[REDACTED]")
+			}
+		}
+	}
+	return s
+}
+
+func webhookToken(p string) string {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	for i, s := range parts {
+		if s == "webhooks" && i+2 < len(parts) {
+			return parts[i+2]
+		}
+	}
+	return ""
+}
+
+// RedactURL hides a webhook URL's token (and any user info and query).
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[invalid URL]"
+	}
+	if tok := webhookToken(u.Path); tok != "" {
+		u.Path = strings.Replace(u.Path, tok, "REDACTED", 1)
+		u.RawPath = ""
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}

@@ -1,0 +1,117 @@
+package notifier_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/natowatch/natowatch/internal/fakediscord"
+	"github.com/natowatch/natowatch/notifier"
+	"github.com/natowatch/natowatch/release"
+)
+
+func alert() release.Alert {
+	return release.Alert{
+		Kind: release.KindNew, Source: "nato", URL: "https://www.nato.int/en/news-and-events/articles/news/2026/11/26/x",
+		Title: "NATO Allies meet @everyone", Type: release.TypePressRelease, Version: 1,
+		Published: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC),
+		Summary:   []string{"Allies met in Brussels.", "They agreed on **more** support."},
+		Quotes:    []release.Quote{{Text: "We stand together.", Speaker: "NATO Secretary General Mark Rutte"}},
+		Matches:   []release.Match{{Watch: "korea", Term: "North Korea", Sentence: "North Korea fired a missile.", Start: 0, End: 11, Role: "112233445566778899"}},
+	}
+}
+
+func TestSendAndEditWebhookAndChannel(t *testing.T) {
+	srv := fakediscord.New(t)
+	d, err := notifier.New(notifier.Options{Token: fakediscord.DefaultToken, API: srv.API()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	hook := notifier.Target{Webhook: srv.WebhookURL("900000000000000001", "hook-secret")}
+	ch := notifier.Target{Channel: "223344556677889900"}
+	for _, tg := range []notifier.Target{hook, ch} {
+		id, err := d.Send(ctx, tg, alert(), "nonce-1")
+		if err != nil {
+			t.Fatalf("%s: %v", tg, err)
+		}
+		if id == "" {
+			t.Fatalf("%s: no message id", tg)
+		}
+		up := alert()
+		up.Kind, up.Version = release.KindUpdate, 2
+		if err := d.Edit(ctx, tg, id, up); err != nil {
+			t.Fatalf("%s: edit: %v", tg, err)
+		}
+	}
+	if r := srv.Rejections(); len(r) != 0 {
+		t.Fatalf("Discord rejected: %+v", r)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("messages = %d", len(msgs))
+	}
+	for _, m := range msgs {
+		if len(m.Edits) != 1 {
+			t.Errorf("%s: edits = %d", m.Channel, len(m.Edits))
+		}
+		if m.AllowedMentions == nil || len(m.AllowedMentions.Roles) != 1 || m.Content != "<@&112233445566778899>" {
+			t.Errorf("%s: mentions %+v content %q", m.Channel, m.AllowedMentions, m.Content)
+		}
+		if !strings.Contains(m.Embeds[0].Author.Name, "Updated") {
+			t.Errorf("%s: edited embed not marked updated: %q", m.Channel, m.Embeds[0].Author.Name)
+		}
+	}
+	if msgs[1].Nonce != "nonce-1" {
+		t.Errorf("channel message nonce = %q", msgs[1].Nonce)
+	}
+}
+
+func TestNonceMakesRetrySafe(t *testing.T) {
+	srv := fakediscord.New(t)
+	d, _ := notifier.New(notifier.Options{Token: fakediscord.DefaultToken, API: srv.API()})
+	ch := notifier.Target{Channel: "223344556677889900"}
+	srv.DropReplyNext(1)
+	if _, err := d.Send(context.Background(), ch, alert(), "n-2"); err == nil {
+		t.Fatal("a dropped reply should be an error")
+	}
+	if _, err := d.Send(context.Background(), ch, alert(), "n-2"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.MessagesIn("223344556677889900")); n != 1 {
+		t.Fatalf("messages after a retry with the same nonce = %d, want 1", n)
+	}
+}
+
+func TestErrorsArePermanentOrNotAndRedacted(t *testing.T) {
+	srv := fakediscord.New(t)
+	d, _ := notifier.New(notifier.Options{Token: fakediscord.DefaultToken, API: srv.API()})
+	hook := notifier.Target{Webhook: srv.WebhookURL("900000000000000002", "very-secret-token")}
+	srv.FailNext(1, 500)
+	_, err := d.Send(context.Background(), hook, alert(), "")
+	var ne *notifier.Error
+	if !errors.As(err, &ne) || ne.Permanent || ne.Status != 500 {
+		t.Fatalf("500: %#v", err)
+	}
+	srv.Forbid("900000000000000002", 404)
+	_, err = d.Send(context.Background(), hook, alert(), "")
+	if !errors.As(err, &ne) || !ne.Permanent {
+		t.Fatalf("404: %#v", err)
+	}
+	if strings.Contains(err.Error(), "very-secret-token") {
+		t.Fatalf("token in error: %v", err)
+	}
+	// A closed server: a network error, retryable, still redacted.
+	dead := notifier.Target{Webhook: "http://127.0.0.1:1/api/webhooks/1/other-secret"}
+	_, err = d.Send(context.Background(), dead, alert(), "")
+	if !errors.As(err, &ne) || ne.Permanent || strings.Contains(err.Error(), "other-secret") {
+		t.Fatalf("network error: %v", err)
+	}
+	// No bot token: a channel target is a permanent error, the token never sent.
+	nobot, _ := notifier.New(notifier.Options{API: srv.API()})
+	if _, err := nobot.Send(context.Background(), notifier.Target{Channel: "223344556677889900"}, alert(), ""); !errors.As(err, &ne) || !ne.Permanent {
+		t.Fatalf("no token: %v", err)
+	}
+}

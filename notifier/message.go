@@ -1,0 +1,221 @@
+package notifier
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+// Discord's limits on a message.
+const (
+	LimitContent      = 2000
+	LimitTitle        = 256
+	LimitDescription  = 4096
+	LimitFields       = 25
+	LimitFieldName    = 256
+	LimitFieldValue   = 1024
+	LimitFooter       = 2048
+	LimitEmbedTotal   = 6000
+	maxChangeLines    = 6
+	maxSummaryRunes   = 1000
+	maxQuoteFieldRune = 600
+)
+
+// Message is the JSON body of a message create or edit. Its fields are a
+// subset of Discord's MessageCreateRequest and IncomingWebhookRequest.
+type Message struct {
+	Content         string          `json:"content,omitempty"`
+	Embeds          []Embed         `json:"embeds"`
+	AllowedMentions AllowedMentions `json:"allowed_mentions"`
+	Nonce           string          `json:"nonce,omitempty"`
+	EnforceNonce    bool            `json:"enforce_nonce,omitempty"`
+}
+
+// AllowedMentions says who a message may ping: here never a user or
+// @everyone, only the listed roles.
+type AllowedMentions struct {
+	Parse []string `json:"parse"`
+	Roles []string `json:"roles,omitempty"`
+}
+
+// Embed is a Discord embed.
+type Embed struct {
+	Title       string       `json:"title,omitempty"`
+	URL         string       `json:"url,omitempty"`
+	Description string       `json:"description,omitempty"`
+	Color       int          `json:"color,omitempty"`
+	Timestamp   string       `json:"timestamp,omitempty"`
+	Footer      *EmbedFooter `json:"footer,omitempty"`
+	Fields      []EmbedField `json:"fields,omitempty"`
+	Author      *EmbedAuthor `json:"author,omitempty"`
+}
+
+// EmbedFooter is an embed's footer.
+type EmbedFooter struct {
+	Text string `json:"text"`
+}
+
+// EmbedAuthor is an embed's author line.
+type EmbedAuthor struct {
+	Name string `json:"name"`
+}
+
+// EmbedField is one field of an embed.
+type EmbedField struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Inline bool   `json:"inline,omitempty"`
+}
+
+var typeColor = map[release.Type]int{
+	release.TypePressRelease: 0x004990, // NATO blue
+	release.TypeNews:         0x2E86C1,
+	release.TypeSpeech:       0x8E44AD,
+	release.TypeOfficialText: 0x117A65,
+}
+
+// Build renders an alert as a message, inside every Discord limit. Roles of
+// matched watches are pinged in content and allowed; nothing else can ping.
+func Build(a release.Alert) Message {
+	e := Embed{
+		Title:     Truncate(Escape(a.Title), LimitTitle),
+		URL:       a.URL,
+		Color:     typeColor[a.Type],
+		Footer:    &EmbedFooter{Text: Truncate("natowatch · "+a.Source, LimitFooter)},
+		Author:    &EmbedAuthor{Name: Truncate(authorLine(a), LimitTitle)},
+		Timestamp: timestamp(a.Published),
+	}
+	if e.Color == 0 {
+		e.Color = 0x5D6D7E
+	}
+	e.Description = Truncate(Escape(strings.Join(a.Summary, " ")), maxSummaryRunes)
+	if a.Changes != nil {
+		e.Fields = append(e.Fields, changeFields(a.Changes)...)
+	}
+	for _, q := range a.Quotes {
+		name := "Quote"
+		if q.Speaker != "" {
+			name = Escape(q.Speaker)
+		}
+		e.Fields = append(e.Fields, EmbedField{
+			Name:  Truncate(name, LimitFieldName),
+			Value: "“" + Truncate(Escape(q.Text), maxQuoteFieldRune-2) + "”",
+		})
+	}
+	var roles []string
+	for _, m := range a.Matches {
+		e.Fields = append(e.Fields, EmbedField{
+			Name:  Truncate("Watch: "+Escape(m.Watch), LimitFieldName),
+			Value: Truncate(markTerm(m), LimitFieldValue),
+		})
+		if m.Role != "" && !contains(roles, m.Role) {
+			roles = append(roles, m.Role)
+		}
+	}
+	if len(e.Fields) > LimitFields {
+		e.Fields = e.Fields[:LimitFields]
+	}
+	fitEmbed(&e)
+	msg := Message{Embeds: []Embed{e}, AllowedMentions: AllowedMentions{Parse: []string{}, Roles: roles}}
+	var pings []string
+	for _, r := range roles {
+		pings = append(pings, "<@&"+r+">")
+	}
+	msg.Content = Truncate(strings.Join(pings, " "), LimitContent)
+	return msg
+}
+
+func authorLine(a release.Alert) string {
+	s := a.Type.Label()
+	if a.Kind == release.KindUpdate {
+		s = "Updated · " + s
+	}
+	if !a.Published.IsZero() {
+		s += " · " + a.Published.UTC().Format("2 Jan 2006")
+	}
+	if a.Reference != "" {
+		s += " · " + a.Reference
+	}
+	return s
+}
+
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// markTerm escapes a matched sentence and bolds the matched term.
+func markTerm(m release.Match) string {
+	s := m.Sentence
+	if m.Start < 0 || m.End > len(s) || m.Start >= m.End {
+		return Escape(s)
+	}
+	return Escape(s[:m.Start]) + "**" + Escape(s[m.Start:m.End]) + "**" + Escape(s[m.End:])
+}
+
+func changeFields(c *release.Changes) []EmbedField {
+	var out []EmbedField
+	if c.TitleChanged != "" {
+		out = append(out, EmbedField{Name: "Title was", Value: Truncate(Escape(c.TitleChanged), LimitFieldValue)})
+	}
+	lines := func(prefix string, ss []string) string {
+		var b []string
+		for i, s := range ss {
+			if i == maxChangeLines {
+				b = append(b, fmt.Sprintf("… and %d more", len(ss)-i))
+				break
+			}
+			b = append(b, prefix+Truncate(Escape(s), 300))
+		}
+		return Truncate(strings.Join(b, "\n"), LimitFieldValue)
+	}
+	if len(c.Added) > 0 {
+		out = append(out, EmbedField{Name: "Added", Value: lines("＋ ", c.Added)})
+	}
+	if len(c.Removed) > 0 {
+		out = append(out, EmbedField{Name: "Removed", Value: lines("－ ", c.Removed)})
+	}
+	if len(out) == 0 {
+		out = append(out, EmbedField{Name: "Changed", Value: "Wording or layout changed; no sentence was added or removed."})
+	}
+	return out
+}
+
+// embedLen counts what Discord counts towards an embed's 6000.
+func embedLen(e *Embed) int {
+	n := runeLen(e.Title) + runeLen(e.Description)
+	if e.Footer != nil {
+		n += runeLen(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += runeLen(e.Author.Name)
+	}
+	for _, f := range e.Fields {
+		n += runeLen(f.Name) + runeLen(f.Value)
+	}
+	return n
+}
+
+// fitEmbed shortens an embed until it is inside the total limit: the last
+// fields go first, then the description shrinks.
+func fitEmbed(e *Embed) {
+	for embedLen(e) > LimitEmbedTotal && len(e.Fields) > 0 {
+		e.Fields = e.Fields[:len(e.Fields)-1]
+	}
+	if over := embedLen(e) - LimitEmbedTotal; over > 0 {
+		e.Description = Truncate(e.Description, max(runeLen(e.Description)-over, 1))
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

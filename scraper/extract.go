@@ -1,0 +1,313 @@
+package scraper
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/natowatch/natowatch/release"
+)
+
+// ErrNoContent is returned when a page yields no sensible article text.
+var ErrNoContent = errors.New("no article text found")
+
+// minBodyChars is the least text an article must have to be one.
+const minBodyChars = 100
+
+// Article is what extraction finds on one page.
+type Article struct {
+	Title     string
+	Published time.Time
+	Type      release.Type // "" when the page does not tell
+	Reference string
+	Speakers  []string
+	Body      []string
+	Canonical string // <link rel=canonical>, resolved, when present
+}
+
+// Extract parses an item page (HTML, or plain text as Public distributes it)
+// fetched from pageURL. It uses the selectors known for nato.int (new and
+// /cps/) and Public first, and a readability-style search for the main text
+// second. It never returns an article with an empty body.
+func Extract(body []byte, pageURL, contentType string) (*Article, error) {
+	base, err := url.Parse(pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+	}
+	if !utf8.Valid(body) {
+		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	}
+	var a *Article
+	if strings.HasPrefix(contentType, "text/plain") {
+		a = extractPublicText(string(body))
+	} else {
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+		}
+		a = extractHTML(doc, base)
+	}
+	finish(a, base)
+	if n := len(strings.Join(a.Body, " ")); n < minBodyChars {
+		return nil, fmt.Errorf("extract %s: %w (%d paragraphs, %d characters)", pageURL, ErrNoContent, len(a.Body), n)
+	}
+	if a.Title == "" {
+		return nil, fmt.Errorf("extract %s: no title found", pageURL)
+	}
+	return a, nil
+}
+
+func extractHTML(doc *goquery.Document, base *url.URL) *Article {
+	a := &Article{}
+	if href, ok := doc.Find(`link[rel="canonical"]`).Attr("href"); ok && strings.TrimSpace(href) != "" {
+		a.Canonical = Canonical(href, base)
+	}
+	a.Title = pageTitle(doc)
+	a.Published = pageDate(doc, base)
+	a.Speakers = boldSpeakers(doc)
+	a.Reference = reference.FindString(doc.Find("body").Text())
+	if pub := publicHeader(doc.Text()); pub != nil {
+		// A page distributed by Public: the header line gives date and type.
+		a.Published, a.Type = pub.date, pub.typ
+		if pub.title != "" {
+			a.Title = pub.title
+		}
+	}
+	removeNoise(doc)
+	a.Body = mainText(doc)
+	a.Body = dropLeadIn(a.Body, a.Title)
+	if pub := publicHeader(strings.Join(a.Body, "\n")); pub != nil {
+		// Public repeats issuer, header line and title above the text.
+		for i, p := range a.Body {
+			if publicLine.MatchString(p) {
+				a.Body = dropLeadIn(a.Body[i+1:], a.Title)
+				break
+			}
+		}
+	}
+	return a
+}
+
+// finish fills what the text and the URL tell, once the body is known.
+func finish(a *Article, base *url.URL) {
+	text := strings.Join(a.Body, "\n")
+	if a.Reference == "" {
+		a.Reference = reference.FindString(text)
+	}
+	if a.Type == "" {
+		a.Type = typeFromURL(base)
+	}
+	if a.Type == "" && a.Reference != "" {
+		a.Type = release.TypePressRelease
+	}
+	if a.Published.IsZero() {
+		if t, ok := DateFromURL(base.String()); ok {
+			a.Published = t
+		}
+	}
+	if len(a.Speakers) == 0 {
+		if s := speakerFromTitle(a.Title); s != "" {
+			a.Speakers = []string{s}
+		} else if m := byLine.FindStringSubmatch(text); m != nil {
+			a.Speakers = []string{strings.TrimSpace(m[1])}
+		}
+	}
+	if (a.Type == "" || a.Type == release.TypePressRelease || a.Type == release.TypeOther) && speechTitle.MatchString(a.Title) {
+		// Public calls everything a press release; the title knows better.
+		a.Type = release.TypeSpeech
+	}
+	a.Speakers = mainSpeakerFirst(a.Speakers, a.Title)
+}
+
+// roleLabel is the /cps/ site's "Name [Role]" speaker label.
+var roleLabel = regexp.MustCompile(`^(.+?)\s*\[(.+?)\]$`)
+
+// mainSpeakerFirst rewrites "Jens Stoltenberg [NATO Secretary General]" as
+// "NATO Secretary General Jens Stoltenberg" and puts the speaker the title
+// names first.
+func mainSpeakerFirst(speakers []string, title string) []string {
+	out := make([]string, 0, len(speakers))
+	for _, s := range speakers {
+		if m := roleLabel.FindStringSubmatch(s); m != nil {
+			s = m[2] + " " + m[1]
+		}
+		out = append(out, s)
+	}
+	named := speakerFromTitle(title)
+	for i, s := range out {
+		if named != "" && i > 0 && (strings.Contains(named, lastWord(s)) || strings.Contains(s, lastWord(named))) {
+			copy(out[1:i+1], out[:i])
+			out[0] = s
+			break
+		}
+	}
+	return out
+}
+
+func lastWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return "\x00"
+	}
+	return f[len(f)-1]
+}
+
+var (
+	reference   = regexp.MustCompile(`Press Release \(\d{4}\) \d+(?:-[A-Z]+)?`)
+	byLine      = regexp.MustCompile(`(?m)^by ((?:NATO |the )?[A-Z][^\n,]{3,80})$`)
+	speechTitle = regexp.MustCompile(`(?i)^(?:(?:opening |closing |keynote |introductory )?(?:remarks|speech|statement|press (?:point|conference|briefing)|doorstep(?: statement)?|joint press (?:point|conference)|interview|transcript|video message|address|lecture|pre-ministerial press conference)\b)`)
+	titleBy     = regexp.MustCompile(`\bby ((?:NATO |the )?(?:[A-Z][\p{L}.'’-]*\s?){2,9}?)(?:\s+(?:at|in|on|to|following|after|during|before|with|ahead|for)\b|,|$)`)
+)
+
+// speakerFromTitle finds "… by NATO Secretary General Mark Rutte at …".
+func speakerFromTitle(title string) string {
+	if !speechTitle.MatchString(title) {
+		return ""
+	}
+	if m := titleBy.FindStringSubmatch(title); m != nil {
+		return strings.TrimSpace(m[1])
+	}
+	return ""
+}
+
+func typeFromURL(u *url.URL) release.Type {
+	p := strings.ToLower(u.Path)
+	switch {
+	case strings.Contains(p, "/events/transcripts/"), strings.Contains(p, "/opinions_"), strings.Contains(p, "/speeches/"):
+		return release.TypeSpeech
+	case strings.Contains(p, "/official-texts/"), strings.Contains(p, "/official_texts_"):
+		return release.TypeOfficialText
+	case strings.Contains(p, "/press-releases/"), strings.Contains(p, "/press_releases"):
+		return release.TypePressRelease
+	case strings.Contains(p, "/articles/news/"), strings.Contains(p, "/news_"):
+		return release.TypeNews
+	}
+	return ""
+}
+
+var titleSuffix = regexp.MustCompile(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
+
+func pageTitle(doc *goquery.Document) string {
+	for _, sel := range []string{"main h1", "article h1", "h1.fs-huge", "h1"} {
+		if t := clean(doc.Find(sel).First().Text()); t != "" {
+			return t
+		}
+	}
+	if t, ok := doc.Find(`meta[property="og:title"]`).Attr("content"); ok && clean(t) != "" {
+		return clean(t)
+	}
+	t := clean(doc.Find("title").First().Text())
+	if m := titleSuffix.FindStringSubmatch(t); m != nil {
+		return strings.TrimSpace(m[1])
+	}
+	return t
+}
+
+var legacyTitleDate = regexp.MustCompile(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s*$`)
+
+func pageDate(doc *goquery.Document, base *url.URL) time.Time {
+	for _, sel := range []string{`meta[property="article:published_time"]`, `meta[name="date"]`, `meta[name="dcterms.date"]`, `meta[itemprop="datePublished"]`} {
+		if v, ok := doc.Find(sel).Attr("content"); ok {
+			if t, err := ParseDate(v); err == nil {
+				return t
+			}
+		}
+	}
+	if t, ok := DateFromURL(base.String()); ok {
+		return t
+	}
+	var found time.Time
+	doc.Find("main time[datetime], article time[datetime], time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		v, _ := s.Attr("datetime")
+		if t, err := ParseDate(v); err == nil {
+			found = t
+			return false
+		}
+		return true
+	})
+	if !found.IsZero() {
+		return found
+	}
+	if m := legacyTitleDate.FindStringSubmatch(doc.Find("title").First().Text()); m != nil {
+		if t, err := ParseDate(m[1]); err == nil {
+			return t
+		}
+	}
+	// A date line near the top of the text ("24 May. 2017 -", "26 Nov. 2026").
+	doc.Find(".date, .fs-small, .event-date, .cmp-date, p, span, div.date").EachWithBreak(func(i int, s *goquery.Selection) bool {
+		if i > 200 {
+			return false
+		}
+		txt := clean(s.Text())
+		if len(txt) < 6 || len(txt) > 40 || strings.Contains(strings.ToLower(txt), "updated") {
+			return true
+		}
+		if t, err := ParseDate(txt); err == nil {
+			found = t
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// boldSpeakers collects the speakers of a transcript's turns, marked
+// <b>Name</b> or "Name [Role]:", leaving out questions and moderators'
+// generic labels.
+func boldSpeakers(doc *goquery.Document) []string {
+	var out []string
+	seen := map[string]bool{}
+	doc.Find("main b, main strong, article b, article strong, section.content b, section.content strong").Each(func(_ int, s *goquery.Selection) {
+		name := strings.TrimSuffix(clean(s.Text()), ":")
+		if !isSpeakerLabel(name) || seen[name] {
+			return
+		}
+		seen[name] = true
+		out = append(out, name)
+	})
+	return out
+}
+
+var notSpeaker = regexp.MustCompile(`(?i)^(question|q|answer|a|moderator|journalist|audience|note|editor|related|share|more|read more|press release|speech)\b`)
+
+func isSpeakerLabel(s string) bool {
+	n := len(strings.Fields(s))
+	if n < 2 || n > 10 || notSpeaker.MatchString(s) || strings.ContainsAny(s, ".?!") && !strings.Contains(s, "[") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return r >= 'A' && r <= 'Z' || r > 127
+}
+
+// dropLeadIn removes the paragraphs a body repeats from the page's header:
+// the title again, type lines, date lines, "(As delivered)".
+func dropLeadIn(body []string, title string) []string {
+	out := body[:0]
+	for i, p := range body {
+		if i < 8 && (p == title || leadIn.MatchString(p)) {
+			continue
+		}
+		if i < 8 {
+			if _, err := ParseDate(p); err == nil && len(p) < 40 {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+var leadIn = regexp.MustCompile(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)
+
+// clean collapses white space (NBSP included) and trims.
+func clean(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\f' || r == '\v' || r == '\u200b'
+	}), " ")
+}

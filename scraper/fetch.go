@@ -1,0 +1,209 @@
+// Package scraper reads releases from the web: it fetches listings, feeds
+// and pages with conditional GETs, and extracts releases from HTML. Parsers
+// take bytes and a base URL and never touch the network; Fetcher alone does
+// HTTP. It knows the shared release type and nothing of state or Discord.
+package scraper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// ErrTooLarge is returned for a body over the fetcher's size cap.
+var ErrTooLarge = errors.New("body too large")
+
+// ErrBackoff is returned while a host is backed off after errors.
+var ErrBackoff = errors.New("host backed off after errors")
+
+// Validators are HTTP cache validators: what a conditional GET sends back.
+type Validators struct {
+	ETag         string
+	LastModified string
+}
+
+// Page is the answer to a fetch.
+type Page struct {
+	URL         string // final URL, after redirects
+	Status      int
+	NotModified bool // 304: Body is empty
+	Body        []byte
+	ContentType string
+	Validators  Validators
+}
+
+// StatusError is a non-2xx, non-304 answer.
+type StatusError struct {
+	URL    string
+	Status int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("GET %s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
+}
+
+// Temporary reports whether trying again later may help.
+func (e *StatusError) Temporary() bool {
+	return e.Status >= 500 || e.Status == http.StatusTooManyRequests
+}
+
+// FetcherOptions tune a Fetcher; zero values take the defaults.
+type FetcherOptions struct {
+	UserAgent    string
+	Timeout      time.Duration // whole request, body included (default 20s)
+	MaxBody      int64         // bytes (default 8 MiB)
+	PerHostRate  float64       // requests per second per host (default 2)
+	PerHostBurst int           // (default 4)
+	BackoffBase  time.Duration // first backoff after a failure (default 10s; doubles, capped at 15m)
+	Transport    http.RoundTripper
+}
+
+// Fetcher does conditional GETs with a per-host rate limit, a body cap and
+// backoff after errors. It is safe for concurrent use.
+type Fetcher struct {
+	opt    FetcherOptions
+	client *http.Client
+
+	mu    sync.Mutex
+	hosts map[string]*hostState
+}
+
+type hostState struct {
+	limiter *rate.Limiter
+	fails   int
+	until   time.Time
+}
+
+// NewFetcher returns a Fetcher.
+func NewFetcher(opt FetcherOptions) *Fetcher {
+	if opt.UserAgent == "" {
+		opt.UserAgent = "natowatch (+https://github.com/natowatch/natowatch)"
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = 20 * time.Second
+	}
+	if opt.MaxBody == 0 {
+		opt.MaxBody = 8 << 20
+	}
+	if opt.PerHostRate == 0 {
+		opt.PerHostRate = 2
+	}
+	if opt.PerHostBurst == 0 {
+		opt.PerHostBurst = 4
+	}
+	if opt.BackoffBase == 0 {
+		opt.BackoffBase = 10 * time.Second
+	}
+	client := &http.Client{
+		Timeout:   opt.Timeout,
+		Transport: opt.Transport,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return fmt.Errorf("stopped after %d redirects", len(via))
+			}
+			return nil
+		},
+	}
+	return &Fetcher{opt: opt, client: client, hosts: map[string]*hostState{}}
+}
+
+func (f *Fetcher) host(h string) *hostState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	hs := f.hosts[h]
+	if hs == nil {
+		hs = &hostState{limiter: rate.NewLimiter(rate.Limit(f.opt.PerHostRate), f.opt.PerHostBurst)}
+		f.hosts[h] = hs
+	}
+	return hs
+}
+
+// Get fetches rawURL, sending v as conditional headers. A 304 gives a Page
+// with NotModified set. Errors name the URL.
+func (f *Fetcher) Get(ctx context.Context, rawURL string, v Validators) (*Page, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("GET %s: not an http(s) URL", rawURL)
+	}
+	hs := f.host(u.Host)
+	f.mu.Lock()
+	until := hs.until
+	f.mu.Unlock()
+	if time.Now().Before(until) {
+		return nil, fmt.Errorf("GET %s: %w until %s", rawURL, ErrBackoff, until.UTC().Format(time.RFC3339))
+	}
+	if err := hs.limiter.Wait(ctx); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", rawURL, err)
+	}
+	page, err := f.do(ctx, rawURL, v)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var se *StatusError
+	if err != nil && (!errors.As(err, &se) || se.Temporary()) && ctx.Err() == nil {
+		hs.fails++
+		d := f.opt.BackoffBase << min(hs.fails-1, 10)
+		d = min(d, 15*time.Minute)
+		d += time.Duration(rand.Int64N(int64(d)/4 + 1)) // jitter
+		hs.until = time.Now().Add(d)
+	} else if err == nil {
+		hs.fails, hs.until = 0, time.Time{}
+	}
+	return page, err
+}
+
+func (f *Fetcher) do(ctx context.Context, rawURL string, v Validators) (*Page, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", rawURL, err)
+	}
+	req.Header.Set("User-Agent", f.opt.UserAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,text/plain;q=0.8,*/*;q=0.5")
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		req.Header.Set("If-Modified-Since", v.LastModified)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", rawURL, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	page := &Page{URL: resp.Request.URL.String(), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type")}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		page.NotModified = true
+		page.Validators = v
+		return page, nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &StatusError{URL: rawURL, Status: resp.StatusCode}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opt.MaxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: reading body: %w", rawURL, unwrapURLError(err))
+	}
+	if int64(len(body)) > f.opt.MaxBody {
+		return nil, fmt.Errorf("GET %s: %w (over %d bytes)", rawURL, ErrTooLarge, f.opt.MaxBody)
+	}
+	page.Body = body
+	page.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	return page, nil
+}
+
+// unwrapURLError drops *url.Error's "Get \"…\":" prefix: callers name the URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,254 @@
+package scraper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+// Kinds of source.
+const (
+	KindNATO       = "nato"
+	KindNATOLegacy = "nato-legacy"
+	KindRSS        = "rss"
+	KindPublicNow  = "publicnow"
+	KindHTML       = "html"
+)
+
+// Kinds lists every source kind.
+var Kinds = []string{KindNATO, KindNATOLegacy, KindRSS, KindPublicNow, KindHTML}
+
+// SourceConfig describes one source.
+type SourceConfig struct {
+	Name      string
+	Kind      string
+	URL       string
+	Language  string        // nato: "en" (default) or "fr"
+	Lookback  time.Duration // nato: how far back the sitemap is read (default 14 days)
+	Selectors HTMLSelectors // html only
+}
+
+// Source reads one configured source.
+type Source struct {
+	cfg SourceConfig
+	f   *Fetcher
+}
+
+// NewSource returns a source that fetches with f.
+func NewSource(cfg SourceConfig, f *Fetcher) *Source {
+	if cfg.Language == "" {
+		cfg.Language = "en"
+	}
+	if cfg.Lookback == 0 {
+		cfg.Lookback = 14 * 24 * time.Hour
+	}
+	return &Source{cfg: cfg, f: f}
+}
+
+// Name is the configured name.
+func (s *Source) Name() string { return s.cfg.Name }
+
+// Listing is what a source lists now.
+type Listing struct {
+	Candidates []Candidate
+	// Fetched holds the validators of the listing URLs answered 200; save
+	// them only once every candidate was handled, or an item could be lost.
+	Fetched map[string]Validators
+	// NotModified is true when every listing URL answered 304.
+	NotModified bool
+}
+
+// ValidatorsFunc looks up the remembered validators of a URL.
+type ValidatorsFunc func(ctx context.Context, url string) (Validators, error)
+
+// List fetches the source's listing URLs conditionally and returns the
+// candidates they name, newest first where dates are known.
+func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing, error) {
+	l := &Listing{Fetched: map[string]Validators{}, NotModified: true}
+	urls := s.listingURLs()
+	var errs []error
+	for _, u := range urls {
+		v, err := validators(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		page, err := s.f.Get(ctx, u, v)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if page.NotModified {
+			continue
+		}
+		l.NotModified = false
+		cands, err := s.parseListing(ctx, u, page)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", u, err))
+			continue
+		}
+		l.Candidates = mergeCandidates(l.Candidates, cands)
+		l.Fetched[u] = page.Validators
+	}
+	if len(errs) > 0 {
+		// Any listing URL failing fails the check: the next one reads it again.
+		return nil, fmt.Errorf("source %s: %w", s.cfg.Name, errors.Join(errs...))
+	}
+	return l, nil
+}
+
+func (s *Source) listingURLs() []string {
+	root := strings.TrimRight(s.cfg.URL, "/")
+	if s.cfg.Kind == KindNATO {
+		return []string{root + "/sitemap.xml", root + "/" + s.cfg.Language + "/news-and-events/articles/news"}
+	}
+	return []string{s.cfg.URL}
+}
+
+var publicViewPath = regexp.MustCompile(`(?i)^/view/[0-9a-f]{40}$`)
+
+func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) ([]Candidate, error) {
+	base, err := url.Parse(page.URL)
+	if err != nil {
+		return nil, err
+	}
+	switch s.cfg.Kind {
+	case KindNATO:
+		if strings.HasSuffix(listURL, "/sitemap.xml") {
+			return s.sitemap(ctx, page.Body)
+		}
+		return ParseLinks(page.Body, base, func(u *url.URL) bool { return datedItem.MatchString(u.Path) })
+	case KindNATOLegacy:
+		return ParseLegacyListing(page.Body, base)
+	case KindRSS:
+		return ParseFeed(page.Body, base)
+	case KindPublicNow:
+		cands, err := ParseLinks(page.Body, base, func(u *url.URL) bool { return publicViewPath.MatchString(u.Path) })
+		for i := range cands {
+			if _, t, ok := strings.Cut(cands[i].Title, "(via Public) /"); ok {
+				cands[i].Title = strings.TrimSpace(t)
+			}
+		}
+		return cands, err
+	case KindHTML:
+		return ParseHTMLListing(page.Body, base, s.cfg.Selectors)
+	}
+	return nil, fmt.Errorf("unknown source type %q", s.cfg.Kind)
+}
+
+// sitemap reads a urlset, or the recent children of a sitemap index.
+func (s *Source) sitemap(ctx context.Context, body []byte) ([]Candidate, error) {
+	since := time.Now().Add(-s.cfg.Lookback)
+	items, children, err := ParseSitemap(body)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range children {
+		if i >= 20 || (!c.LastMod.IsZero() && c.LastMod.Before(since)) {
+			continue
+		}
+		page, err := s.f.Get(ctx, c.URL, Validators{})
+		if err != nil {
+			return nil, err
+		}
+		more, _, err := ParseSitemap(page.Body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.URL, err)
+		}
+		items = append(items, more...)
+	}
+	return natoItems(items, s.cfg.Language, since), nil
+}
+
+// mergeCandidates adds b to a, joining what both know of the same URL.
+func mergeCandidates(a, b []Candidate) []Candidate {
+	idx := map[string]int{}
+	for i, c := range a {
+		idx[c.URL] = i
+	}
+	for _, c := range b {
+		i, ok := idx[c.URL]
+		if !ok {
+			idx[c.URL] = len(a)
+			a = append(a, c)
+			continue
+		}
+		x := &a[i]
+		if x.Title == "" {
+			x.Title = c.Title
+		}
+		if x.Published.IsZero() {
+			x.Published = c.Published
+		}
+		if c.LastMod.After(x.LastMod) {
+			x.LastMod = c.LastMod
+		}
+		if x.GUID == "" {
+			x.GUID = c.GUID
+		}
+		if len(c.Summary) > len(x.Summary) {
+			x.Summary = c.Summary
+		}
+	}
+	return a
+}
+
+// Item is the answer to fetching a candidate's page.
+type Item struct {
+	Page        *Page
+	NotModified bool
+	Release     *release.Release
+	Aliases     []string // other canonical URLs of the same release (redirects, rel=canonical)
+}
+
+// Fetch fetches a candidate's page conditionally and extracts its release.
+// When the page has no usable text but the feed gave a description, the
+// description is the body.
+func (s *Source) Fetch(ctx context.Context, c Candidate, v Validators) (*Item, error) {
+	page, err := s.f.Get(ctx, c.URL, v)
+	if err != nil {
+		return nil, err
+	}
+	if page.NotModified {
+		return &Item{Page: page, NotModified: true}, nil
+	}
+	a, err := Extract(page.Body, page.URL, page.ContentType)
+	if err != nil {
+		if !errors.Is(err, ErrNoContent) || len(c.Summary) < minBodyChars || c.Title == "" {
+			return nil, err
+		}
+		a = &Article{Title: c.Title, Body: strings.Split(c.Summary, "\n\n")}
+	}
+	r := &release.Release{
+		Source:    s.cfg.Name,
+		URL:       c.URL,
+		GUID:      c.GUID,
+		Title:     a.Title,
+		Type:      a.Type,
+		Published: a.Published,
+		Reference: a.Reference,
+		Speakers:  a.Speakers,
+		Body:      a.Body,
+	}
+	if r.Title == "" {
+		r.Title = c.Title
+	}
+	if r.Published.IsZero() {
+		r.Published = c.Published
+	}
+	if r.Type == "" {
+		r.Type = release.TypeOther
+	}
+	it := &Item{Page: page, Release: r}
+	for _, alias := range []string{Canonical(page.URL, nil), a.Canonical} {
+		if alias != "" && alias != c.URL {
+			it.Aliases = append(it.Aliases, alias)
+		}
+	}
+	return it, nil
+}

@@ -1,0 +1,140 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Due returns pending deliveries whose time has come, oldest first.
+func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, release_id, target, alert, nonce, attempts, created_at
+		FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?`, ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("state: due: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var (
+			d       Delivery
+			alert   string
+			created int64
+		)
+		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &d.Nonce, &d.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("state: due: %w", err)
+		}
+		if err := json.Unmarshal([]byte(alert), &d.Alert); err != nil {
+			return nil, fmt.Errorf("state: due: delivery %d: corrupt alert: %w", d.ID, err)
+		}
+		d.CreatedAt = fromMS(created)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PendingBefore reports whether target has a pending delivery older than id,
+// so that a later alert never overtakes an earlier one in a channel.
+func (s *SQLite) PendingBefore(ctx context.Context, target string, id int64) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE target = ? AND status = 'pending' AND id < ?`, target, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("state: pending: %w", err)
+	}
+	return n > 0, nil
+}
+
+// MarkSent records a delivered alert and the message id Discord gave it.
+func (s *SQLite) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`,
+		messageID, ms(now), id)
+	if err != nil {
+		return fmt.Errorf("state: mark sent: %w", err)
+	}
+	return nil
+}
+
+// MarkRetry records a failed attempt and when to try again.
+func (s *SQLite) MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`, cause, ms(next), id)
+	if err != nil {
+		return fmt.Errorf("state: mark retry: %w", err)
+	}
+	return nil
+}
+
+// MarkFailed gives a delivery up.
+func (s *SQLite) MarkFailed(ctx context.Context, id int64, cause string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, cause, id)
+	if err != nil {
+		return fmt.Errorf("state: mark failed: %w", err)
+	}
+	return nil
+}
+
+// FirstMessage returns the message id of the first alert of a release that
+// was delivered to target, or "" when there is none.
+func (s *SQLite) FirstMessage(ctx context.Context, releaseID int64, target string) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT message_id FROM outbox WHERE release_id = ? AND target = ? AND kind = 'new' AND status = 'sent'
+		ORDER BY id LIMIT 1`, releaseID, target).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("state: first message: %w", err)
+	}
+	return id, nil
+}
+
+// Outbox counts deliveries by status.
+func (s *SQLite) Outbox(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.db.QueryRowContext(ctx, `SELECT
+		coalesce(sum(status = 'pending'), 0), coalesce(sum(status = 'sent'), 0), coalesce(sum(status = 'failed'), 0) FROM outbox`).
+		Scan(&c.Pending, &c.Sent, &c.Failed)
+	if err != nil {
+		return c, fmt.Errorf("state: outbox: %w", err)
+	}
+	return c, nil
+}
+
+// FailedDeliveries lists given-up deliveries, newest first, for operators.
+func (s *SQLite) FailedDeliveries(ctx context.Context, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT target, json_extract(alert, '$.url'), last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("state: failed deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var target, url, cause string
+		if err := rows.Scan(&target, &url, &cause); err != nil {
+			return nil, fmt.Errorf("state: failed deliveries: %w", err)
+		}
+		out = append(out, fmt.Sprintf("%s %s: %s", target, url, cause))
+	}
+	return out, rows.Err()
+}
+
+// Targets lists the targets that have been sent (or are queued) any alert
+// of a release.
+func (s *SQLite) Targets(ctx context.Context, releaseID int64) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT target FROM outbox WHERE release_id = ? AND status != 'failed'`, releaseID)
+	if err != nil {
+		return nil, fmt.Errorf("state: targets: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("state: targets: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,172 @@
+package state
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Lookup returns the release known by any of keys, or nil when none is.
+func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	q := `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod
+		FROM release_keys k JOIN releases r ON r.id = k.release_id
+		WHERE k.key IN (?` + strings.Repeat(",?", len(keys)-1) + `) ORDER BY r.id LIMIT 1`
+	st, err := scanStored(s.db.QueryRowContext(ctx, q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: lookup: %w", err)
+	}
+	return st, nil
+}
+
+// Recent returns the fetched releases of a source published (or first seen)
+// since the given time, newest first.
+func (s *SQLite) Recent(ctx context.Context, source string, since time.Time) ([]Stored, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod
+		FROM releases WHERE source = ? AND fingerprint != '' AND (published >= ? OR first_seen >= ?)
+		ORDER BY published DESC, id DESC`, source, ms(since), ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("state: recent: %w", err)
+	}
+	defer rows.Close()
+	var out []Stored
+	for rows.Next() {
+		st, err := scanStored(rows)
+		if err != nil {
+			return nil, fmt.Errorf("state: recent: %w", err)
+		}
+		out = append(out, *st)
+	}
+	return out, rows.Err()
+}
+
+// Latest returns the newest fetched releases of any source.
+func (s *SQLite) Latest(ctx context.Context, n int) ([]Stored, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod
+		FROM releases WHERE fingerprint != '' ORDER BY published DESC, id DESC LIMIT ?`, n)
+	if err != nil {
+		return nil, fmt.Errorf("state: latest: %w", err)
+	}
+	defer rows.Close()
+	var out []Stored
+	for rows.Next() {
+		st, err := scanStored(rows)
+		if err != nil {
+			return nil, fmt.Errorf("state: latest: %w", err)
+		}
+		out = append(out, *st)
+	}
+	return out, rows.Err()
+}
+
+type scanner interface{ Scan(...any) error }
+
+func scanStored(row scanner) (*Stored, error) {
+	var (
+		st                         Stored
+		data                       string
+		firstSeen, checked, lastmo int64
+	)
+	if err := row.Scan(&st.ID, &data, &st.Fingerprint, &st.Version, &firstSeen, &checked, &lastmo); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(data), &st.Release); err != nil {
+		return nil, fmt.Errorf("release %d: corrupt data: %w", st.ID, err)
+	}
+	st.FirstSeen, st.CheckedAt, st.LastMod = fromMS(firstSeen), fromMS(checked), fromMS(lastmo)
+	return &st, nil
+}
+
+// Save writes a release, its keys, its page's validators and its alerts in
+// one transaction, and returns the release's id. Keys already pointing at
+// another release are left alone.
+func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) {
+	data, err := json.Marshal(p.Release)
+	if err != nil {
+		return 0, fmt.Errorf("state: save: %w", err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("state: save: %w", err)
+	}
+	id := p.ID
+	if id == 0 {
+		err = tx.QueryRowContext(ctx, `INSERT INTO releases (source, url, published, fingerprint, version, data, first_seen, checked_at, lastmod)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			p.Release.Source, p.Release.URL, ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(now), ms(p.LastMod)).Scan(&id)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE releases SET published = ?, fingerprint = ?, version = ?, data = ?, checked_at = ?, lastmod = ? WHERE id = ?`,
+			ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod), id)
+	}
+	if err != nil {
+		return 0, rollback(tx, fmt.Errorf("state: save %s: %w", p.Release.URL, err))
+	}
+	for _, k := range p.Keys {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO release_keys (key, release_id) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`, k, id); err != nil {
+			return 0, rollback(tx, fmt.Errorf("state: save key: %w", err))
+		}
+	}
+	if p.PageURL != "" {
+		if err := putValidators(ctx, tx, p.PageURL, p.Validators, now); err != nil {
+			return 0, rollback(tx, err)
+		}
+	}
+	for _, o := range p.Alerts {
+		alert, err := json.Marshal(o.Alert)
+		if err != nil {
+			return 0, rollback(tx, fmt.Errorf("state: save alert: %w", err))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (release_id, version, target, kind, alert, nonce, next_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(release_id, version, target) DO NOTHING`,
+			id, o.Alert.Version, o.Target, string(o.Alert.Kind), string(alert), newNonce(), ms(now), ms(now)); err != nil {
+			return 0, rollback(tx, fmt.Errorf("state: queue alert: %w", err))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("state: save: %w", err)
+	}
+	return id, nil
+}
+
+// Touch records that a release's page was checked and found unchanged
+// (after a 200 whose content was the same), with its new validators.
+func (s *SQLite) Touch(ctx context.Context, id int64, pageURL string, v Validators, lastMod time.Time, now time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("state: touch: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE releases SET checked_at = ?, lastmod = max(lastmod, ?) WHERE id = ?`, ms(now), ms(lastMod), id); err != nil {
+		return rollback(tx, fmt.Errorf("state: touch: %w", err))
+	}
+	if pageURL != "" {
+		if err := putValidators(ctx, tx, pageURL, v, now); err != nil {
+			return rollback(tx, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("state: touch: %w", err)
+	}
+	return nil
+}
+
+// newNonce returns a Discord nonce: at most 25 characters.
+func newNonce() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return "nw" + hex.EncodeToString(b)[:23]
+}

@@ -1,0 +1,180 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the embedded, cgo-free SQLite driver
+)
+
+// applicationID marks a SQLite file as natowatch's ("NATW").
+const applicationID = 0x4e415457
+
+// migrations are applied in order; user_version counts those applied.
+var migrations = []string{
+	`CREATE TABLE sources (
+		name TEXT PRIMARY KEY,
+		first_check INTEGER NOT NULL DEFAULT 0,
+		last_check INTEGER NOT NULL DEFAULT 0,
+		last_success INTEGER NOT NULL DEFAULT 0,
+		last_error TEXT NOT NULL DEFAULT '',
+		failing_since INTEGER NOT NULL DEFAULT 0,
+		consecutive_ko INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE TABLE http_cache (
+		url TEXT PRIMARY KEY,
+		etag TEXT NOT NULL,
+		last_modified TEXT NOT NULL,
+		updated_at INTEGER NOT NULL
+	);
+	CREATE TABLE releases (
+		id INTEGER PRIMARY KEY,
+		source TEXT NOT NULL,
+		url TEXT NOT NULL UNIQUE,
+		published INTEGER NOT NULL,
+		fingerprint TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		data TEXT NOT NULL,
+		first_seen INTEGER NOT NULL,
+		checked_at INTEGER NOT NULL,
+		lastmod INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX releases_recent ON releases(source, published);
+	CREATE TABLE release_keys (
+		key TEXT PRIMARY KEY,
+		release_id INTEGER NOT NULL REFERENCES releases(id)
+	);
+	CREATE TABLE outbox (
+		id INTEGER PRIMARY KEY,
+		release_id INTEGER NOT NULL REFERENCES releases(id),
+		version INTEGER NOT NULL,
+		target TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		alert TEXT NOT NULL,
+		nonce TEXT NOT NULL,
+		status TEXT NOT NULL DEFAULT 'pending',
+		attempts INTEGER NOT NULL DEFAULT 0,
+		next_at INTEGER NOT NULL,
+		last_error TEXT NOT NULL DEFAULT '',
+		message_id TEXT NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL,
+		sent_at INTEGER NOT NULL DEFAULT 0,
+		UNIQUE(release_id, version, target)
+	);
+	CREATE INDEX outbox_due ON outbox(status, next_at);`,
+}
+
+// SQLite is the embedded store: one file, WAL, numbered migrations.
+type SQLite struct {
+	db *sql.DB
+}
+
+// OpenSQLite opens (creating if needed) the state file at path. ":memory:"
+// gives a private in-memory store. A file that is not natowatch's, or not a
+// database at all, is an error; it is never reset.
+func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	dsn := path
+	if path != ":memory:" {
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			return nil, fmt.Errorf("state: %s is a directory", path)
+		}
+		dsn = "file:" + (&url.URL{Path: path}).EscapedPath()
+	}
+	q := "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	if path == ":memory:" {
+		dsn = "file::memory:"
+	}
+	db, err := sql.Open("sqlite", dsn+q)
+	if err != nil {
+		return nil, fmt.Errorf("state: open %s: %w", path, err)
+	}
+	// One connection: SQLite has one writer anyway, and this keeps an
+	// in-memory database one database.
+	db.SetMaxOpenConns(1)
+	s := &SQLite{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state: %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error { return s.db.Close() }
+
+func (s *SQLite) migrate(ctx context.Context) error {
+	var appID, version, tables int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		if strings.Contains(err.Error(), "not a database") {
+			return fmt.Errorf("%w (the file is not a SQLite database)", ErrNotNatowatch)
+		}
+		return fmt.Errorf("read application_id: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read user_version: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	switch {
+	case appID == 0 && tables == 0: // a new file
+	case appID != applicationID:
+		return fmt.Errorf("%w (application_id %#x, %d tables)", ErrNotNatowatch, appID, tables)
+	case version > len(migrations):
+		return fmt.Errorf("state file is from a newer natowatch (schema %d, this build knows %d)", version, len(migrations))
+	}
+	for v := version; v < len(migrations); v++ {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", v+1, err)
+		}
+		// PRAGMA takes no parameters; both values are integers from this file.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d; PRAGMA application_id = %d", v+1, applicationID)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO).
+func (s *SQLite) Backup(ctx context.Context, path string) error {
+	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("state: backup: %w", err)
+	}
+	return nil
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func rollback(tx *sql.Tx, err error) error {
+	if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+		return errors.Join(err, rerr)
+	}
+	return err
+}

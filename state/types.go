@@ -1,0 +1,80 @@
+// Package state keeps what natowatch knows between checks: releases and
+// their identities, HTTP validators, per-source health, and the outbox of
+// alerts waiting to be delivered. It knows the shared release types and
+// nothing of scraping or Discord.
+package state
+
+import (
+	"errors"
+	"time"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+// ErrNotNatowatch is returned when a state file belongs to something else.
+var ErrNotNatowatch = errors.New("state: not a natowatch state file")
+
+// Stored is a release as recorded. Fingerprint is empty for a release that
+// was only seen in a listing (recorded on a first run without fetching it).
+type Stored struct {
+	ID          int64
+	Release     release.Release
+	Fingerprint string
+	Version     int
+	FirstSeen   time.Time
+	CheckedAt   time.Time
+	LastMod     time.Time // the sitemap lastmod last acted on
+}
+
+// Put is one write of a release: the release, the keys it is known by, the
+// validators of its page and the alerts to queue, all in one transaction.
+type Put struct {
+	ID          int64 // 0 for a new release
+	Release     release.Release
+	Keys        []string
+	Fingerprint string
+	Version     int
+	LastMod     time.Time
+	PageURL     string // the fetched URL whose validators are saved with the release
+	Validators  Validators
+	Alerts      []Outgoing
+}
+
+// Outgoing is one alert for one target, queued in the outbox.
+type Outgoing struct {
+	Target string
+	Alert  release.Alert
+}
+
+// Validators are the HTTP cache validators remembered for a URL.
+type Validators struct {
+	ETag         string
+	LastModified string
+}
+
+// Delivery is a queued alert as the delivery worker sees it.
+type Delivery struct {
+	ID        int64
+	ReleaseID int64
+	Target    string
+	Alert     release.Alert
+	Nonce     string
+	Attempts  int
+	CreatedAt time.Time
+}
+
+// SourceHealth is what is known of a source's checks.
+type SourceHealth struct {
+	Name          string
+	FirstCheck    time.Time // zero until the first successful check
+	LastCheck     time.Time
+	LastSuccess   time.Time
+	LastError     string
+	FailingSince  time.Time
+	ConsecutiveKO int
+}
+
+// Counts summarises the outbox.
+type Counts struct {
+	Pending, Sent, Failed int
+}

@@ -1,0 +1,174 @@
+package summary
+
+import "sort"
+
+// acMachine is an Aho–Corasick automaton over folded runes: one pass over a
+// text finds every occurrence of every pattern.
+//
+// While building, transitions live in a map; once built they are laid out
+// flat: the edges of state s are edgeRune/edgeTo[edgeAt[s]:edgeAt[s+1]],
+// sorted by rune, so a step is a short scan or a binary search, not a hash.
+type acMachine struct {
+	root     [128]int32       // ASCII transitions of the root, 0 when none
+	next     map[uint64]int32 // other transitions while building, keyed by state<<32 | rune
+	edgeAt   []int32          // per state, the start of its edges; one extra at the end
+	edgeRune []rune
+	edgeTo   []int32
+	fail     []int32   // failure link of each state
+	dict     []int32   // nearest state on the failure chain with outputs, -1 if none
+	out      [][]int32 // patterns that end at each state
+	plen     []int32   // length in runes of each pattern
+}
+
+func acKey(state int32, r rune) uint64 { return uint64(uint32(state))<<32 | uint64(uint32(r)) }
+
+func (m *acMachine) child(state int32, r rune) (int32, bool) {
+	if state == 0 && r >= 0 && r < 128 {
+		c := m.root[r]
+		return c, c != 0
+	}
+	if m.next != nil {
+		c, ok := m.next[acKey(state, r)]
+		return c, ok
+	}
+	lo, hi := int(m.edgeAt[state]), int(m.edgeAt[state+1])
+	if hi-lo <= 8 {
+		for i := lo; i < hi; i++ {
+			if m.edgeRune[i] == r {
+				return m.edgeTo[i], true
+			}
+		}
+		return 0, false
+	}
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if m.edgeRune[mid] < r {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < int(m.edgeAt[state+1]) && m.edgeRune[lo] == r {
+		return m.edgeTo[lo], true
+	}
+	return 0, false
+}
+
+func (m *acMachine) addChild(state int32, r rune) int32 {
+	c := int32(len(m.fail))
+	m.fail = append(m.fail, 0)
+	m.dict = append(m.dict, -1)
+	m.out = append(m.out, nil)
+	if state == 0 && r >= 0 && r < 128 {
+		m.root[r] = c
+	} else {
+		m.next[acKey(state, r)] = c
+	}
+	return c
+}
+
+// newACMachine builds the automaton for patterns; pattern i is reported as i.
+// Empty patterns are ignored.
+func newACMachine(patterns [][]rune) *acMachine {
+	m := &acMachine{
+		next: make(map[uint64]int32),
+		fail: []int32{0},
+		dict: []int32{-1},
+		out:  [][]int32{nil},
+		plen: make([]int32, len(patterns)),
+	}
+	// children lists each state's transitions in insertion order, so the
+	// breadth-first pass below is deterministic without iterating the map.
+	type edge struct {
+		r     rune
+		state int32
+	}
+	children := [][]edge{nil}
+	for i, p := range patterns {
+		m.plen[i] = int32(len(p))
+		if len(p) == 0 {
+			continue
+		}
+		s := int32(0)
+		for _, r := range p {
+			c, ok := m.child(s, r)
+			if !ok {
+				c = m.addChild(s, r)
+				children = append(children, nil)
+				children[s] = append(children[s], edge{r, c})
+			}
+			s = c
+		}
+		m.out[s] = append(m.out[s], int32(i))
+	}
+	queue := make([]int32, 0, len(m.fail))
+	for _, e := range children[0] {
+		queue = append(queue, e.state) // fail = 0 already
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, e := range children[s] {
+			f := m.fail[s]
+			for {
+				if c, ok := m.child(f, e.r); ok {
+					m.fail[e.state] = c
+					break
+				}
+				if f == 0 {
+					break
+				}
+				f = m.fail[f]
+			}
+			if t := m.fail[e.state]; len(m.out[t]) > 0 {
+				m.dict[e.state] = t
+			} else {
+				m.dict[e.state] = m.dict[t]
+			}
+			queue = append(queue, e.state)
+		}
+	}
+	// Lay the transitions out flat, sorted by rune.
+	m.edgeAt = make([]int32, len(children)+1)
+	for st, es := range children {
+		sort.Slice(es, func(i, j int) bool { return es[i].r < es[j].r })
+		m.edgeAt[st] = int32(len(m.edgeRune))
+		for _, e := range es {
+			if st == 0 && e.r >= 0 && e.r < 128 {
+				continue // in m.root
+			}
+			m.edgeRune = append(m.edgeRune, e.r)
+			m.edgeTo = append(m.edgeTo, e.state)
+		}
+	}
+	m.edgeAt[len(children)] = int32(len(m.edgeRune))
+	m.next = nil
+	return m
+}
+
+// scan calls fn(pattern, end) for every occurrence of a pattern in text,
+// where end is the index just past its last rune; the occurrence starts at
+// end - m.plen[pattern]. Occurrences come in order of their end. fn returns
+// false to stop the scan.
+func (m *acMachine) scan(text []rune, fn func(pat int32, end int) bool) {
+	s := int32(0)
+	for i, r := range text {
+		for {
+			if c, ok := m.child(s, r); ok {
+				s = c
+				break
+			}
+			if s == 0 {
+				break
+			}
+			s = m.fail[s]
+		}
+		for t := s; t > 0; t = m.dict[t] {
+			for _, p := range m.out[t] {
+				if !fn(p, i+1) {
+					return
+				}
+			}
+		}
+	}
+}

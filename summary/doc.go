@@ -1,0 +1,34 @@
+// Package summary turns a release into the parts of a compact alert: a short
+// extractive summary (Summarize), key quotes with who said them (Quotes) and
+// watch-keyword matches (Matcher).
+//
+// Everything here is deterministic, offline and uses only the standard
+// library.
+//
+// Decisions:
+//
+//   - Sentence splitting is a hand-written rule-based splitter (split.go),
+//     not github.com/neurosnap/sentences. The Punkt model does handle the
+//     basic cases, but it costs a JSON model load (about 15 ms, once) and is
+//     a trained black box where alerts need rules they can rely on and test
+//     (speaker labels, curly quotes, "No. 5", "U.S." before a title), and it
+//     would be the package's only dependency. The splitter works on
+//     whitespace-separated words and decides at each word ending in
+//     . ! ? or … with an abbreviation list
+//     (abbrev.go), initials, list numbers, and a look at the next word.
+//   - Ranking is LexRank-style: tf-idf word vectors (lower-cased, diacritics
+//     folded, stop words removed, light suffix stemming), cosine similarity,
+//     weighted PageRank with damping 0.85 until convergence; the score is
+//     then mixed with a lead bias and similarity to the title (rank.go).
+//   - Watch matching folds case with Unicode simple folding and also folds
+//     diacritics (so "Geoana" and "Geoană" match each other, precomposed or
+//     with combining marks), typographic apostrophes and hyphens to ASCII,
+//     and any run of whitespace to one space. Matches are whole words: a
+//     term that starts or ends with a letter or digit needs a non-word rune
+//     (or the edge of the sentence) beside it, so "NATO" matches "NATO's"
+//     and "NATO-led" but not "NATOs" or "SENATOR". Plurals are not
+//     guessed: list "drone" and "drones" to match both.
+//   - Terms are found with one Aho–Corasick automaton over folded runes
+//     (ahocorasick.go) built once per Matcher; the text of a release is
+//     folded once and scanned once for all terms and excludes.
+package summary

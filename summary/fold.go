@@ -1,0 +1,156 @@
+package summary
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// foldRune maps r to the runes it is compared as: lower case after Unicode
+// simple folding, Latin diacritics removed (ă→a, ș→s, ß→ss, æ→ae),
+// typographic apostrophes and hyphens made ASCII. It returns n = 0 for a
+// combining mark (dropped), else n runes in a (and b).
+func foldRune(r rune) (a, b rune, n int) {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r, 0, 1
+	}
+	if unicode.Is(unicode.Mn, r) {
+		return 0, 0, 0
+	}
+	// The smallest rune of the simple-folding orbit, lowered, is one
+	// representative for all of them ("K", "k" and KELVIN SIGN → "k").
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < m {
+			m = f
+		}
+	}
+	m = unicode.ToLower(m)
+	if x, ok := foldTable[m]; ok {
+		return x[0], x[1], x.n()
+	}
+	return m, 0, 1
+}
+
+// pair is one or two runes; the second is 0 when unused.
+type pair [2]rune
+
+func (p pair) n() int {
+	if p[1] == 0 {
+		return 1
+	}
+	return 2
+}
+
+// foldTable maps lower-case letters with diacritics, ligatures and
+// typographic punctuation to plain ASCII. Built from foldGroups at init.
+var foldTable = func() map[rune]pair {
+	m := make(map[rune]pair)
+	for to, from := range foldGroups {
+		var p pair
+		for i, r := range to {
+			p[i] = r
+		}
+		for _, r := range from {
+			m[r] = p
+		}
+	}
+	return m
+}()
+
+// foldGroups lists, for each replacement, the lower-case runes it replaces:
+// Latin-1 Supplement, Latin Extended-A and the common Extended-B letters
+// (Romanian ș ț, Croatian đ, Pinyin tone marks).
+var foldGroups = map[string]string{
+	"a":  "àáâãäåāăąǎǟǡǻȁȃȧ",
+	"c":  "çćĉċč",
+	"d":  "ďđð",
+	"e":  "èéêëēĕėęěȅȇȩ",
+	"g":  "ĝğġģǧǵ",
+	"h":  "ĥħȟ",
+	"i":  "ìíîïĩīĭįıǐȉȋ",
+	"j":  "ĵǰ",
+	"k":  "ķǩ",
+	"l":  "ĺļľŀł",
+	"n":  "ñńņňŉǹ",
+	"o":  "òóôõöøōŏőǒǫǭǿȍȏȫȭȯȱ",
+	"r":  "ŕŗřȑȓ",
+	"s":  "śŝşšș",
+	"t":  "ţťŧț",
+	"u":  "ùúûüũūŭůűųǔǖǘǚǜȕȗ",
+	"w":  "ŵ",
+	"y":  "ýÿŷȳ",
+	"z":  "źżžƶ",
+	"ss": "ß",
+	"ae": "æǣǽ",
+	"oe": "œ",
+	"ij": "ĳ",
+	"th": "þ",
+	"'":  "‘’‚‛′ʼ",
+	"-":  "‐‑",
+}
+
+// folded is a string folded for matching, with the byte range of the
+// original text that each folded rune stands for. Runs of whitespace fold to
+// one ' ', whose range covers the whole run; a dropped combining mark widens
+// the range of the rune before it.
+type folded struct {
+	runes []rune
+	start []int32
+	end   []int32
+}
+
+func (f *folded) reset() {
+	f.runes, f.start, f.end = f.runes[:0], f.start[:0], f.end[:0]
+}
+
+func (f *folded) add(r rune, s, e int) {
+	f.runes = append(f.runes, r)
+	f.start = append(f.start, int32(s))
+	f.end = append(f.end, int32(e))
+}
+
+// fold appends the folded form of s to f (after reset, offsets are into s).
+func (f *folded) fold(s string) {
+	for i, r := range s {
+		e := i + utf8.RuneLen(r)
+		if r == utf8.RuneError {
+			_, w := utf8.DecodeRuneInString(s[i:])
+			e = i + w
+		}
+		if unicode.IsSpace(r) {
+			if k := len(f.runes) - 1; k >= 0 && f.runes[k] == ' ' {
+				f.end[k] = int32(e)
+				continue
+			}
+			f.add(' ', i, e)
+			continue
+		}
+		a, b, n := foldRune(r)
+		switch n {
+		case 0:
+			if k := len(f.runes) - 1; k >= 0 {
+				f.end[k] = int32(e)
+			}
+		case 1:
+			f.add(a, i, e)
+		case 2:
+			f.add(a, i, e)
+			f.add(b, i, e)
+		}
+	}
+}
+
+// foldString returns the folded runes of s.
+func foldString(s string) []rune {
+	var f folded
+	f.fold(s)
+	return f.runes
+}
+
+// isWordRune reports whether r is part of a word for boundary checks.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}

@@ -1,0 +1,200 @@
+package summary
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+// Watch is a named set of terms; Role is copied into matches.
+type Watch struct {
+	Name    string
+	Terms   []string
+	Exclude []string
+	Role    string
+}
+
+// Matcher matches many watches against a release. It is immutable after
+// NewMatcher and safe for concurrent use.
+type Matcher struct {
+	watches []Watch
+	refs    [][]termRef // per pattern: the watch terms it stands for
+	ac      *acMachine
+	hasExcl []bool // per watch
+	pats    [][]rune
+}
+
+// termRef is one watch term behind a pattern.
+type termRef struct {
+	watch   int32
+	term    int32 // index into Terms or Exclude
+	exclude bool
+}
+
+// Errors of NewMatcher, wrapped with the watch they concern.
+var (
+	ErrEmptyTerm     = errors.New("empty term")
+	ErrNoTerms       = errors.New("watch has no terms")
+	ErrDuplicateName = errors.New("duplicate watch name")
+	ErrEmptyName     = errors.New("watch has no name")
+)
+
+// NewMatcher checks the watches and builds one automaton for all their terms
+// and excludes. It reports every problem at once.
+func NewMatcher(watches []Watch) (*Matcher, error) {
+	m := &Matcher{
+		watches: append([]Watch(nil), watches...),
+		hasExcl: make([]bool, len(watches)),
+	}
+	var errs []error
+	index := make(map[string]int32) // folded pattern → pattern id
+	seen := make(map[string]bool)
+	add := func(w, t int, term string, exclude bool) {
+		key := strings.TrimSpace(string(foldString(term)))
+		if key == "" {
+			kind := "term"
+			if exclude {
+				kind = "exclude term"
+			}
+			errs = append(errs, fmt.Errorf("summary: watch %q: %s %d: %w", watches[w].Name, kind, t+1, ErrEmptyTerm))
+			return
+		}
+		id, ok := index[key]
+		if !ok {
+			id = int32(len(m.pats))
+			index[key] = id
+			m.pats = append(m.pats, []rune(key))
+			m.refs = append(m.refs, nil)
+		}
+		m.refs[id] = append(m.refs[id], termRef{int32(w), int32(t), exclude})
+	}
+	for w, wt := range watches {
+		name := strings.TrimSpace(wt.Name)
+		switch {
+		case name == "":
+			errs = append(errs, fmt.Errorf("summary: watch %d: %w", w+1, ErrEmptyName))
+		case seen[name]:
+			errs = append(errs, fmt.Errorf("summary: watch %q: %w", name, ErrDuplicateName))
+		}
+		seen[name] = true
+		if len(wt.Terms) == 0 {
+			errs = append(errs, fmt.Errorf("summary: watch %q: %w", wt.Name, ErrNoTerms))
+		}
+		for t, term := range wt.Terms {
+			add(w, t, term, false)
+		}
+		for t, term := range wt.Exclude {
+			add(w, t, term, true)
+			m.hasExcl[w] = true
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	m.ac = newACMachine(m.pats)
+	return m, nil
+}
+
+// Match returns one release.Match per watch that matched, in watch order.
+// The title is the first sentence searched, then the body's sentences; a
+// watch's match is in the first sentence that holds any of its terms, at the
+// earliest (then longest) occurrence there. An exclude term anywhere in the
+// title or body vetoes the watch. See the package doc for folding and word
+// boundaries.
+func (m *Matcher) Match(r *release.Release) []release.Match {
+	if m == nil || len(m.watches) == 0 || r == nil {
+		return nil
+	}
+	sentences := make([]string, 0, 64)
+	if t := joinWords(r.Title, wordSpans(r.Title)); t != "" {
+		sentences = append(sentences, t)
+	}
+	for _, p := range r.Body {
+		sentences = append(sentences, Sentences(p)...)
+	}
+
+	type hit struct {
+		sentence   int // -1: none yet
+		start, end int // folded rune indices
+		term       int32
+	}
+	hits := make([]hit, len(m.watches))
+	for i := range hits {
+		hits[i].sentence = -1
+	}
+	vetoed := make([]bool, len(m.watches))
+	// pending counts watches whose outcome can still change: not vetoed,
+	// and either without a hit or with exclude terms still to look for.
+	pending := len(m.watches)
+	var firsts []int // watches without excludes first hit in this sentence
+
+	var f folded
+	for si, s := range sentences {
+		if pending == 0 {
+			break
+		}
+		f.reset()
+		f.fold(s)
+		firsts = firsts[:0]
+		m.ac.scan(f.runes, func(p int32, end int) bool {
+			start := end - int(m.ac.plen[p])
+			if !wordBounded(f.runes, start, end) {
+				return true
+			}
+			for _, ref := range m.refs[p] {
+				w := int(ref.watch)
+				if vetoed[w] {
+					continue
+				}
+				h := &hits[w]
+				switch {
+				case ref.exclude:
+					vetoed[w] = true
+					pending--
+				case h.sentence < 0:
+					*h = hit{si, start, end, ref.term}
+					if !m.hasExcl[w] {
+						firsts = append(firsts, w)
+					}
+				case h.sentence == si && (start < h.start || start == h.start && end > h.end):
+					*h = hit{si, start, end, ref.term}
+				}
+			}
+			return pending > 0
+		})
+		pending -= len(firsts) // their hit is final once the sentence is done
+	}
+
+	var out []release.Match
+	for w, h := range hits {
+		if vetoed[w] || h.sentence < 0 {
+			continue
+		}
+		s := sentences[h.sentence]
+		f.reset()
+		f.fold(s)
+		out = append(out, release.Match{
+			Watch:    m.watches[w].Name,
+			Term:     m.watches[w].Terms[h.term],
+			Sentence: s,
+			Start:    int(f.start[h.start]),
+			End:      int(f.end[h.end-1]),
+			Role:     m.watches[w].Role,
+		})
+	}
+	return out
+}
+
+// wordBounded reports whether runes[start:end] is a whole-word occurrence:
+// an edge rune that is a word rune must not touch another word rune.
+func wordBounded(runes []rune, start, end int) bool {
+	if start > 0 && isWordRune(runes[start]) && isWordRune(runes[start-1]) {
+		return false
+	}
+	if end < len(runes) && isWordRune(runes[end-1]) && isWordRune(runes[end]) {
+		return false
+	}
+	return true
+}

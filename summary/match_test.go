@@ -1,0 +1,280 @@
+package summary
+
+import (
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+func TestNewMatcherErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		watches []Watch
+		want    error
+	}{
+		{"no terms", []Watch{{Name: "a"}}, ErrNoTerms},
+		{"empty term", []Watch{{Name: "a", Terms: []string{"NATO", " "}}}, ErrEmptyTerm},
+		{"empty exclude", []Watch{{Name: "a", Terms: []string{"NATO"}, Exclude: []string{""}}}, ErrEmptyTerm},
+		{"duplicate name", []Watch{{Name: "a", Terms: []string{"x"}}, {Name: "a", Terms: []string{"y"}}}, ErrDuplicateName},
+		{"empty name", []Watch{{Name: "", Terms: []string{"x"}}}, ErrEmptyName},
+		{"ok", []Watch{{Name: "a", Terms: []string{"x"}}, {Name: "b", Terms: []string{"x"}}}, nil},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := NewMatcher(tt.watches)
+			if tt.want == nil {
+				if err != nil || m == nil {
+					t.Fatalf("NewMatcher: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("NewMatcher error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewMatcherReportsAll(t *testing.T) {
+	_, err := NewMatcher([]Watch{{Name: "a"}, {Name: "a", Terms: []string{""}}})
+	for _, want := range []error{ErrNoTerms, ErrDuplicateName, ErrEmptyTerm} {
+		if !errors.Is(err, want) {
+			t.Errorf("error %v does not report %v", err, want)
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	type want struct {
+		watch, term, matched string
+		sentence             int // 0: the title, 1...: the body's sentences
+	}
+	tests := []struct {
+		name    string
+		watches []Watch
+		title   string
+		body    []string
+		want    []want
+	}{
+		{
+			name:    "case-insensitive",
+			watches: []Watch{{Name: "nato", Terms: []string{"nato"}}},
+			title:   "Meeting of Defence Ministers",
+			body:    []string{"Ministers met at Nato headquarters."},
+			want:    []want{{"nato", "nato", "Nato", 1}},
+		},
+		{
+			name:    "not inside a word",
+			watches: []Watch{{Name: "nato", Terms: []string{"NATO"}}},
+			body:    []string{"The SENATOR spoke. NATOs are not a word. NATO's partners met."},
+			want:    []want{{"nato", "NATO", "NATO", 3}},
+		},
+		{
+			name:    "word next to a hyphen",
+			watches: []Watch{{Name: "cyber", Terms: []string{"cyber"}}},
+			body:    []string{"Cyberspace is a domain. Cyber-attacks are threats."},
+			want:    []want{{"cyber", "cyber", "Cyber", 2}},
+		},
+		{
+			name:    "title first",
+			watches: []Watch{{Name: "korea", Terms: []string{"Korea"}}},
+			title:   "Press point in the Republic of Korea",
+			body:    []string{"Korea is a partner."},
+			want:    []want{{"korea", "Korea", "Korea", 0}},
+		},
+		{
+			name:    "phrase across whitespace",
+			watches: []Watch{{Name: "nk", Terms: []string{"North  Korea"}}},
+			body:    []string{"The threat posed by North\nKorea is real."},
+			want:    []want{{"nk", "North  Korea", "North Korea", 1}},
+		},
+		{
+			name:    "diacritics in the text",
+			watches: []Watch{{Name: "dsg", Terms: []string{"Geoana"}}},
+			body:    []string{"Deputy Secretary General Mircea Geoană spoke."},
+			want:    []want{{"dsg", "Geoana", "Geoană", 1}},
+		},
+		{
+			name:    "diacritics in the term",
+			watches: []Watch{{Name: "dsg", Terms: []string{"Geoană"}}},
+			body:    []string{"Mircea GEOANA spoke."},
+			want:    []want{{"dsg", "Geoană", "GEOANA", 1}},
+		},
+		{
+			name:    "combining marks",
+			watches: []Watch{{Name: "dsg", Terms: []string{"Geoană"}}},
+			body:    []string{"Mircea Geoa\u0306na spoke."},
+			want:    []want{{"dsg", "Geoană", "Geoa\u0306na", 1}},
+		},
+		{
+			name:    "sharp s expands",
+			watches: []Watch{{Name: "street", Terms: []string{"Strasse"}}},
+			body:    []string{"They met on the Hauptstraße today."},
+			want:    nil,
+		},
+		{
+			name:    "sharp s whole word",
+			watches: []Watch{{Name: "street", Terms: []string{"strasse"}}},
+			body:    []string{"They met on the Straße today."},
+			want:    []want{{"street", "strasse", "Straße", 1}},
+		},
+		{
+			name:    "typographic apostrophe",
+			watches: []Watch{{Name: "pos", Terms: []string{"NATO's partners"}}},
+			body:    []string{"NATO’s partners met."},
+			want:    []want{{"pos", "NATO's partners", "NATO’s partners", 1}},
+		},
+		{
+			name: "exclude vetoes from the body",
+			watches: []Watch{
+				{Name: "drones", Terms: []string{"drone", "drones"}, Exclude: []string{"drone racing"}},
+				{Name: "korea", Terms: []string{"Korea"}},
+			},
+			title: "Drones over Korea",
+			body:  []string{"Nothing here.", "A drone racing league was launched."},
+			want:  []want{{"korea", "Korea", "Korea", 0}},
+		},
+		{
+			name:    "exclude in the title",
+			watches: []Watch{{Name: "drones", Terms: []string{"drone"}, Exclude: []string{"exercise"}}},
+			title:   "Exercise news",
+			body:    []string{"A drone flew."},
+			want:    nil,
+		},
+		{
+			name:    "earliest then longest in the first sentence",
+			watches: []Watch{{Name: "nat", Terms: []string{"Atlantic", "North Atlantic Treaty", "Treaty"}}},
+			body:    []string{"Nothing here. The North Atlantic Treaty was signed."},
+			want:    []want{{"nat", "North Atlantic Treaty", "North Atlantic Treaty", 2}},
+		},
+		{
+			name: "watch order and shared terms",
+			watches: []Watch{
+				{Name: "b", Terms: []string{"missile"}, Role: "123"},
+				{Name: "a", Terms: []string{"Missile", "ballistic"}},
+			},
+			body: []string{"North Korea tests ballistic missiles. A missile flew."},
+			want: []want{{"b", "missile", "missile", 2}, {"a", "ballistic", "ballistic", 1}},
+		},
+		{
+			name:    "punctuation term",
+			watches: []Watch{{Name: "us", Terms: []string{"U.S."}}},
+			body:    []string{"The U.S.-led coalition met."},
+			want:    []want{{"us", "U.S.", "U.S.", 1}},
+		},
+		{
+			name:    "no match",
+			watches: []Watch{{Name: "x", Terms: []string{"Arctic"}}},
+			title:   "Baltic",
+			body:    []string{"Nothing."},
+			want:    nil,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := NewMatcher(tt.watches)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &release.Release{Title: tt.title, Body: tt.body}
+			sentences := []string{tt.title} // "" when there is none; never matched
+			for _, p := range tt.body {
+				sentences = append(sentences, Sentences(p)...)
+			}
+			got := m.Match(r)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d matches %+v, want %d", len(got), got, len(tt.want))
+			}
+			roles := map[string]string{}
+			for _, w := range tt.watches {
+				roles[w.Name] = w.Role
+			}
+			for i, g := range got {
+				w := tt.want[i]
+				if g.Watch != w.watch || g.Term != w.term || g.Sentence != sentences[w.sentence] || g.Role != roles[w.watch] {
+					t.Errorf("match %d = %+v, want watch %q term %q in %q", i, g, w.watch, w.term, sentences[w.sentence])
+				}
+				if g.Start < 0 || g.End > len(g.Sentence) || g.Start > g.End {
+					t.Fatalf("match %d: offsets %d:%d outside %q", i, g.Start, g.End, g.Sentence)
+				}
+				if s := g.Sentence[g.Start:g.End]; s != w.matched {
+					t.Errorf("match %d: Sentence[Start:End] = %q, want %q", i, s, w.matched)
+				}
+			}
+		})
+	}
+}
+
+// TestACMachine compares the automaton with a naive search.
+func TestACMachine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []rune("abcă ")
+	randRunes := func(n int) []rune {
+		out := make([]rune, n)
+		for i := range out {
+			out[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return out
+	}
+	for round := 0; round < 200; round++ {
+		pats := make([][]rune, 1+rng.IntN(8))
+		for i := range pats {
+			pats[i] = randRunes(1 + rng.IntN(4))
+		}
+		text := randRunes(rng.IntN(40))
+		type occ struct{ pat, end int }
+		var want, got []occ
+		for end := 1; end <= len(text); end++ {
+			for i, p := range pats {
+				if end >= len(p) && slices.Equal(text[end-len(p):end], p) {
+					want = append(want, occ{i, end})
+				}
+			}
+		}
+		newACMachine(pats).scan(text, func(p int32, end int) bool {
+			got = append(got, occ{int(p), end})
+			return true
+		})
+		cmp := func(a, b occ) int {
+			if a.end != b.end {
+				return a.end - b.end
+			}
+			return a.pat - b.pat
+		}
+		slices.SortFunc(want, cmp)
+		slices.SortFunc(got, cmp)
+		if !slices.Equal(got, want) {
+			t.Fatalf("patterns %q in %q:\n got %v\nwant %v", runesList(pats), string(text), got, want)
+		}
+	}
+}
+
+func runesList(ps [][]rune) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
+}
+
+func TestFoldRune(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Geoană", "geoana"},
+		{"ȘTEFAN Țară", "stefan tara"},
+		{"Łódź", "lodz"},
+		{"Straße", "strasse"},
+		{"Kelvin\u212A", "kelvink"},
+		{"NATO’s", "nato's"},
+		{"a\u0301b", "ab"},
+		{"  x \n\t y ", " x y "},
+	}
+	for _, tt := range tests {
+		if got := string(foldString(tt.in)); got != tt.want {
+			t.Errorf("fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,329 @@
+package summary
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+// quoteSpan is one quotation in a paragraph: the opening mark at open, the
+// quoted text in [in, out), and the text after the closing mark from end.
+// An unclosed quotation runs to the end of the paragraph (in = ..., out =
+// end = len(p)).
+type quoteSpan struct {
+	open, in, out, end int
+	closed             bool
+}
+
+// closersFor lists the marks that close a quotation opened with a rune.
+var closersFor = map[rune]string{
+	'“': "”\"",
+	'"': "\"”",
+	'„': "“”",
+	'«': "»",
+}
+
+// findQuotations returns the top-level double quotations of p. Single
+// quotes are left alone: they are mostly apostrophes or scare quotes.
+func findQuotations(p string) []quoteSpan {
+	var out []quoteSpan
+	var cur *quoteSpan
+	var want string
+	for i, r := range p {
+		w := utf8.RuneLen(r)
+		if w < 0 {
+			w = 1
+		}
+		if cur != nil && strings.ContainsRune(want, r) {
+			cur.out, cur.end, cur.closed = i, i+w, true
+			out = append(out, *cur)
+			cur = nil
+			continue
+		}
+		if c, ok := closersFor[r]; ok {
+			if cur != nil { // a new quotation before the old one closed
+				cur.out, cur.end = i, i
+				out = append(out, *cur)
+			}
+			cur = &quoteSpan{open: i, in: i + w}
+			want = c
+		}
+	}
+	if cur != nil {
+		cur.out, cur.end = len(p), len(p)
+		out = append(out, *cur)
+	}
+	return out
+}
+
+// quotedSpeech finds attributed quotations in the body (quotes.go).
+func quotedSpeech(r *release.Release) []release.Quote {
+	var out []release.Quote
+	lastNamed := "" // the last speaker named, for "he said"
+	for _, p := range r.Body {
+		p = strings.TrimSpace(p)
+		spans := findQuotations(p)
+		prev := 0           // where the text not yet searched for speakers starts
+		paraSpeaker := ""   // speaker of the paragraph's last attributed quotation
+		attributed := false // whether one was attributed at all
+		for _, q := range spans {
+			if n := namedSpeaker(p[prev:q.open]); n != "" {
+				lastNamed = n
+			}
+			prev = q.end
+			speaker, ok := "", false
+			if q.closed {
+				speaker, ok = attributionAfter(p[q.end:])
+			}
+			if !ok {
+				speaker, ok = attributionBefore(p[:q.open])
+			}
+			switch {
+			case ok && isPronoun(speaker):
+				if l := strings.ToLower(speaker); l == "he" || l == "she" {
+					speaker = lastNamed
+				} else {
+					speaker = ""
+				}
+			case ok:
+				if speaker != "" {
+					lastNamed = speaker
+				}
+			case attributed:
+				speaker, ok = paraSpeaker, true
+			}
+			if ok {
+				paraSpeaker, attributed = speaker, true
+			}
+			text := p[q.in:q.out]
+			if !ok || wordCount(text) < minQuoteWords {
+				continue
+			}
+			out = append(out, release.Quote{Text: text, Speaker: speaker})
+		}
+		if n := namedSpeaker(p[prev:]); n != "" {
+			lastNamed = n
+		}
+	}
+	return out
+}
+
+// cleanWord strips punctuation and quotation marks around a word and lowers
+// it, for comparing with word lists.
+func cleanWord(w string) string {
+	return strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !isWordRune(r) }))
+}
+
+// isSpeechVerb reports whether w (with any punctuation) is a speech verb.
+func isSpeechVerb(w string) bool { return speechVerbs[cleanWord(w)] }
+
+var pronouns = setOf("he", "she", "they", "we", "i", "you", "it")
+
+func isPronoun(s string) bool { return pronouns[strings.ToLower(s)] }
+
+// adverbs may stand between a speaker and the verb: "X also said".
+var adverbs = setOf("also", "later", "then", "further", "once", "again",
+	"separately", "previously", "earlier", "today", "yesterday", "recently",
+	"has", "had", "have", "was", "is", "will", "would", "repeatedly")
+
+// speakerStops end a speaker after its verb: "said X in a statement".
+var speakerStops = setOf("on", "in", "at", "to", "during", "after", "before",
+	"when", "while", "as", "who", "adding", "following", "ahead", "from", "with")
+
+// notSpeakers start clauses that are not a speaker before a verb.
+var notSpeakers = setOf("it", "this", "that", "these", "those", "there", "which",
+	"what", "who", "and", "but", "or", "so", "as", "if", "when", "while")
+
+// ends reports whether a word ends a clause: a comma, a colon, a semicolon,
+// or a full stop that is not an abbreviation's ("Mr.") or an initial's.
+func ends(w string) bool {
+	core, closers := trimClosers(w)
+	if closers != "" && strings.ContainsAny(closers, quoteRunes) {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(core)
+	switch last {
+	case ',', ';', ':', '!', '?', '…':
+		return true
+	case '.':
+		base := strings.TrimSuffix(core, ".")
+		return !neverFinal[strings.ToLower(base)] && !isInitial(base)
+	}
+	return false
+}
+
+// attributionAfter reads an attribution right after a closing quotation
+// mark: “…,” said NATO Spokesperson Allison Hart. / “…”, X said. /
+// “…,” he added. ok is false when there is none.
+func attributionAfter(after string) (speaker string, ok bool) {
+	ws := strings.Fields(strings.TrimLeft(after, " \t\n,;"))
+	if len(ws) > 16 {
+		ws = ws[:16]
+	}
+	if len(ws) == 0 {
+		return "", false
+	}
+	if !unicode.IsLetter(firstRune(ws[0])) {
+		return "", false // a new quotation or a parenthesis
+	}
+	if isSpeechVerb(ws[0]) && !ends(ws[0]) {
+		return speakerAfterVerb(ws[1:]), true
+	}
+	if isSpeechVerb(ws[0]) {
+		return "", true // “…,” said.  (nothing named)
+	}
+	for k := 1; k < len(ws) && k <= 10; k++ {
+		if ends(ws[k-1]) {
+			return "", false
+		}
+		if isSpeechVerb(ws[k]) {
+			s := speakerBefore(ws[:k])
+			return s, s != ""
+		}
+	}
+	return "", false
+}
+
+// attributionBefore reads an attribution that introduces a quotation:
+// Mr Rutte said: “…” / In a statement, NATO Spokesperson Allison Hart said,
+// “…”.
+func attributionBefore(before string) (speaker string, ok bool) {
+	b := strings.TrimRightFunc(before, unicode.IsSpace)
+	if !strings.HasSuffix(b, ":") && !strings.HasSuffix(b, ",") {
+		return "", false
+	}
+	b = b[:len(b)-1]
+	ws := strings.Fields(b)
+	// Only the last clause counts.
+	start := 0
+	for k := len(ws) - 1; k >= 0; k-- {
+		if k < len(ws)-1 && ends(ws[k]) && !strings.HasSuffix(ws[k], ",") {
+			start = k + 1
+			break
+		}
+	}
+	ws = ws[start:]
+	// The verb may be followed by a few words: "said in a statement".
+	for k := len(ws) - 1; k >= 0 && k >= len(ws)-6; k-- {
+		if !isSpeechVerb(ws[k]) {
+			continue
+		}
+		head := ws[:k]
+		for j := len(head) - 1; j >= 0; j-- {
+			if ends(head[j]) {
+				head = head[j+1:]
+				break
+			}
+		}
+		s := speakerBefore(head)
+		return s, s != ""
+	}
+	return "", false
+}
+
+// speakerAfterVerb reads the speaker after a verb: capitalised words and
+// connectors ("NATO Spokesperson Allison Hart", "the Secretary General"),
+// up to the end of the clause or the first other lower-case word.
+func speakerAfterVerb(ws []string) string {
+	var out []string
+	for k, w := range ws {
+		if k >= 10 {
+			break
+		}
+		c := cleanWord(w)
+		if speakerStops[c] {
+			break
+		}
+		r := firstRune(strings.TrimLeft(w, openerRunes))
+		lowerOK := labelConnectors[c] || (k == 0 && (c == "a" || c == "an"))
+		if !unicode.IsUpper(r) && !lowerOK {
+			if k == 0 && (c == "he" || c == "she") {
+				return c
+			}
+			// "a senior NATO official": a lower-case noun after an article.
+			if k > 0 && k < 5 && len(out) > 0 && (out[0] == "a" || out[0] == "an" || strings.EqualFold(out[0], "the")) && unicode.IsLetter(r) {
+				out = append(out, w)
+				if ends(w) {
+					break
+				}
+				continue
+			}
+			break
+		}
+		out = append(out, w)
+		if ends(w) {
+			break
+		}
+	}
+	for len(out) > 0 && labelConnectors[cleanWord(out[len(out)-1])] {
+		out = out[:len(out)-1]
+	}
+	if len(out) == 1 && (cleanWord(out[0]) == "a" || cleanWord(out[0]) == "an") {
+		return ""
+	}
+	return strings.Join(out, " ")
+}
+
+// speakerBefore reads the speaker that stands before a verb: "NATO
+// Secretary General Mark Rutte", "he", "the Secretary General". It returns
+// "" when the words do not read as one.
+func speakerBefore(ws []string) string {
+	for len(ws) > 0 && adverbs[cleanWord(ws[len(ws)-1])] {
+		ws = ws[:len(ws)-1]
+	}
+	if len(ws) == 0 || len(ws) > 10 {
+		return ""
+	}
+	if len(ws) == 1 && isPronoun(cleanWord(ws[0])) {
+		return cleanWord(ws[0])
+	}
+	first := cleanWord(ws[0])
+	if notSpeakers[first] || pronouns[first] {
+		return ""
+	}
+	article := first == "the" || first == "a" || first == "an"
+	for k, w := range ws {
+		c := cleanWord(w)
+		r := firstRune(strings.TrimLeft(w, openerRunes))
+		switch {
+		case unicode.IsUpper(r):
+		case k > 0 && labelConnectors[c]:
+		case k == 0 && article:
+		case article && unicode.IsLetter(r) && k < 4:
+			// "the spokesperson", "a senior official"
+		default:
+			return ""
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+// namedSpeaker returns the last speaker named with a speech verb in text
+// outside quotations ("NATO Secretary General Mark Rutte said on Monday
+// that ..."), or "".
+func namedSpeaker(text string) string {
+	ws := strings.Fields(text)
+	found := ""
+	for k := 1; k < len(ws); k++ {
+		if !isSpeechVerb(ws[k]) {
+			continue
+		}
+		head := ws[:k]
+		lo := len(head) - 10
+		if lo < 0 {
+			lo = 0
+		}
+		for j := len(head) - 1; j >= lo; j-- {
+			if ends(head[j]) {
+				lo = j + 1
+				break
+			}
+		}
+		if s := speakerBefore(head[lo:]); s != "" && !isPronoun(s) && unicode.IsUpper(firstRune(s)) {
+			found = s
+		}
+	}
+	return found
+}

@@ -1,0 +1,157 @@
+package summary
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+const (
+	maxQuotes           = 3
+	maxQuoteRunes       = 300
+	minQuoteWords       = 5 // shorter quoted text is a scare quote: “hybrid”
+	minSpeechQuoteWords = 6
+)
+
+// quoteWeights rank speech sentences as quotes: salience, no lead bias.
+var quoteWeights = rankWeights{central: 0.8, title: 0.2, leadScale: 1, cue: 0.1}
+
+// Quotes returns at most three key quotes, in this order:
+//
+//  1. quoted speech with an attribution (quoted.go), in text order: “…,”
+//     said X. / “…”, X said. / X said: “…” / “…,” he said. A “he”/“she” is
+//     the last speaker named before it, if any; an unattributed quotation
+//     in a paragraph whose earlier quotation is attributed is the same
+//     speaker's.
+//  2. for speeches and transcripts, when fewer than three were found: the
+//     most salient full sentences (six words or more, no greetings, no
+//     questions) of the main speaker's turns, attributed to the main
+//     speaker (mainSpeaker). Sentences that are not in Summarize's result
+//     are preferred, so the alert does not repeat itself; they come in
+//     text order.
+//
+// Quote text is trimmed of quotation marks and at most 300 runes (cut on a
+// word boundary with "…"); no quote repeats another.
+func Quotes(r *release.Release) []release.Quote {
+	if r == nil {
+		return nil
+	}
+	var qs quoteSet
+	for _, q := range quotedSpeech(r) {
+		if len(qs.out) == maxQuotes {
+			break
+		}
+		qs.add(q)
+	}
+	if r.Type == release.TypeSpeech && len(qs.out) < maxQuotes {
+		speechQuotes(r, &qs)
+	}
+	return qs.out
+}
+
+// quoteSet collects quotes without repeats.
+type quoteSet struct {
+	out  []release.Quote
+	keys []string
+}
+
+// add appends q unless its words repeat (or contain, or are contained in)
+// a quote already there. It reports whether q was added.
+func (qs *quoteSet) add(q release.Quote) bool {
+	q.Text = cleanQuoteText(q.Text)
+	q.Speaker = cleanSpeaker(q.Speaker)
+	key := " " + strings.Join(words(q.Text), " ") + " "
+	if strings.TrimSpace(key) == "" {
+		return false
+	}
+	for _, k := range qs.keys {
+		if strings.Contains(k, key) || strings.Contains(key, k) {
+			return false
+		}
+	}
+	qs.keys = append(qs.keys, key)
+	qs.out = append(qs.out, q)
+	return true
+}
+
+// cleanQuoteText collapses whitespace, strips quotation marks and a
+// trailing comma, and caps the length.
+func cleanQuoteText(s string) string {
+	s = joinWords(s, wordSpans(s))
+	s = strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(quoteRunes+",;:", r)
+	})
+	return truncate(s, maxQuoteRunes)
+}
+
+// cleanSpeaker collapses whitespace and trims punctuation around a speaker.
+func cleanSpeaker(s string) string {
+	s = joinWords(s, wordSpans(s))
+	s = strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(quoteRunes+",;:.()[]-–—", r)
+	})
+	if strings.HasSuffix(s, " Mr") || strings.HasSuffix(s, " Dr") {
+		s += "." // "said Mr." lost its dot to the trim; keep the title whole
+	}
+	return s
+}
+
+// speechQuotes adds the main speaker's most salient sentences to qs.
+func speechQuotes(r *release.Release, qs *quoteSet) {
+	main := mainSpeaker(r)
+	if main == "" {
+		return
+	}
+	var cands []string
+	for _, p := range parseTurns(r.Body, main) {
+		if p.kind != turnMain && p.kind != turnNone {
+			continue
+		}
+		for _, s := range Sentences(p.text) {
+			if isBoilerplate(s) || wordCount(s) < minSpeechQuoteWords || isFragment(s) {
+				continue
+			}
+			core, _ := trimClosers(s)
+			if strings.HasSuffix(core, "?") {
+				continue
+			}
+			cands = append(cands, s)
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	inSummary := make(map[string]bool)
+	for _, s := range Summarize(r) {
+		inSummary[s] = true
+	}
+	order, vs := rank(cands, r.Title, quoteWeights)
+	var picked []int
+	for pass := 0; pass < 2 && len(qs.out) < maxQuotes; pass++ {
+		for _, o := range order {
+			if len(qs.out) == maxQuotes {
+				break
+			}
+			if slices.Contains(picked, o.i) || (pass == 0 && inSummary[cands[o.i]]) || repeats(vs, picked, o.i) {
+				continue
+			}
+			if qs.add(release.Quote{Text: cands[o.i], Speaker: main}) {
+				picked = append(picked, o.i)
+			}
+		}
+	}
+	// Put the speech quotes, appended in pick order, in text order.
+	added := qs.out[len(qs.out)-len(picked):]
+	byText := make([]int, len(picked))
+	for k := range byText {
+		byText[k] = k
+	}
+	slices.SortFunc(byText, func(a, b int) int { return picked[a] - picked[b] })
+	sorted := make([]release.Quote, len(added))
+	for k, j := range byText {
+		sorted[k] = added[j]
+	}
+	copy(added, sorted)
+}

@@ -1,0 +1,219 @@
+package summary
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+func TestQuotesNews(t *testing.T) {
+	tests := []struct {
+		name string
+		body []string
+		want []release.Quote
+	}{
+		{
+			name: "said after, curly",
+			body: []string{"NATO Allies on Tuesday condemned the strike. “This reckless attack shows total disregard for civilian lives,” said NATO Spokesperson Allison Hart."},
+			want: []release.Quote{{Text: "This reckless attack shows total disregard for civilian lives", Speaker: "NATO Spokesperson Allison Hart"}},
+		},
+		{
+			name: "speaker then said, straight",
+			body: []string{`"Our deterrence and defence remain strong and credible", NATO Secretary General Mark Rutte said.`},
+			want: []release.Quote{{Text: "Our deterrence and defence remain strong and credible", Speaker: "NATO Secretary General Mark Rutte"}},
+		},
+		{
+			name: "said colon before",
+			body: []string{`Speaking in Brussels, Mr Rutte said: "We will continue to support Ukraine for as long as it takes."`},
+			want: []release.Quote{{Text: "We will continue to support Ukraine for as long as it takes.", Speaker: "Mr Rutte"}},
+		},
+		{
+			name: "said in a statement before",
+			body: []string{"In a statement, NATO Spokesperson Allison Hart said on Monday: “Allies are consulting closely on the situation in the Black Sea.”"},
+			want: []release.Quote{{Text: "Allies are consulting closely on the situation in the Black Sea.", Speaker: "NATO Spokesperson Allison Hart"}},
+		},
+		{
+			name: "he resolved to the last named speaker",
+			body: []string{
+				"NATO Secretary General Mark Rutte said on Monday that Allies would meet in The Hague.",
+				"“We must invest more, and we must invest faster,” he added.",
+			},
+			want: []release.Quote{{Text: "We must invest more, and we must invest faster", Speaker: "NATO Secretary General Mark Rutte"}},
+		},
+		{
+			name: "she resolved to the last attributed speaker",
+			body: []string{
+				"“Allies stand united in the face of this aggression against a partner,” said NATO Spokesperson Allison Hart.",
+				"“We will keep a close eye on the developments in the region,” she said.",
+			},
+			want: []release.Quote{
+				{Text: "Allies stand united in the face of this aggression against a partner", Speaker: "NATO Spokesperson Allison Hart"},
+				{Text: "We will keep a close eye on the developments in the region", Speaker: "NATO Spokesperson Allison Hart"},
+			},
+		},
+		{
+			name: "he without a named speaker",
+			body: []string{"“We are ready to defend every inch of Allied territory,” he said."},
+			want: []release.Quote{{Text: "We are ready to defend every inch of Allied territory", Speaker: ""}},
+		},
+		{
+			name: "added the Secretary General",
+			body: []string{`"The Alliance will not be intimidated by these threats" added the Secretary General.`},
+			want: []release.Quote{{Text: "The Alliance will not be intimidated by these threats", Speaker: "the Secretary General"}},
+		},
+		{
+			name: "continued quotation in the same paragraph",
+			body: []string{"“NATO is the most successful Alliance in history,” said Mr. Rutte. “It has kept our people safe for more than 75 years.”"},
+			want: []release.Quote{
+				{Text: "NATO is the most successful Alliance in history", Speaker: "Mr. Rutte"},
+				{Text: "It has kept our people safe for more than 75 years.", Speaker: "Mr. Rutte"},
+			},
+		},
+		{
+			name: "scare quotes and unattributed quotations ignored",
+			body: []string{
+				"Russia's “hybrid” campaign continues. Experts call it “a new kind of grey zone war”.",
+				"“This sentence is quoted but nobody is said to have said it.”",
+				"“Totally unacceptable,” said NATO Spokesperson Allison Hart of the drone incursions.",
+				"Mr Rutte said: “hybrid threats”.",
+			},
+			want: nil,
+		},
+		{
+			name: "told reporters",
+			body: []string{"“The Alliance has never been stronger than it is today,” Rutte told reporters in Brussels."},
+			want: []release.Quote{{Text: "The Alliance has never been stronger than it is today", Speaker: "Rutte"}},
+		},
+		{
+			name: "at most three, no duplicates",
+			body: []string{
+				"“One two three four five six,” said Hart.",
+				"“One two three four five six,” said Hart again.",
+				"“Seven eight nine ten eleven twelve,” said Hart.",
+				"“Thirteen fourteen fifteen sixteen seventeen,” said Hart.",
+				"“Eighteen nineteen twenty twenty-one twenty-two,” said Hart.",
+			},
+			want: []release.Quote{
+				{Text: "One two three four five six", Speaker: "Hart"},
+				{Text: "Seven eight nine ten eleven twelve", Speaker: "Hart"},
+				{Text: "Thirteen fourteen fifteen sixteen seventeen", Speaker: "Hart"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Quotes(&release.Release{Type: release.TypeNews, Title: "NATO news", Body: tt.body})
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Quotes =\n%q\nwant\n%q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestQuotesLong(t *testing.T) {
+	long := strings.Repeat("Allies will defend every inch of Allied territory ", 10)
+	got := Quotes(&release.Release{Body: []string{"“" + long + "”, said Hart."}})
+	if len(got) != 1 {
+		t.Fatalf("got %d quotes", len(got))
+	}
+	if n := utf8.RuneCountInString(got[0].Text); n > maxQuoteRunes || !strings.HasSuffix(got[0].Text, "…") {
+		t.Errorf("quote has %d runes: %q", n, got[0].Text)
+	}
+}
+
+func TestSampleQuotes(t *testing.T) {
+	r := loadSample(t)
+	got := Quotes(r)
+	if len(got) != 3 {
+		t.Fatalf("got %d quotes, want 3: %q", len(got), got)
+	}
+	sentences := Sentences(r.Text())
+	last := -1
+	for _, q := range got {
+		if q.Speaker != "NATO Secretary General Jens Stoltenberg" {
+			t.Errorf("speaker %q, want NATO Secretary General Jens Stoltenberg", q.Speaker)
+		}
+		i := slices.Index(sentences, q.Text)
+		if i < 0 {
+			t.Errorf("quote %q is not a sentence of the speech", q.Text)
+		}
+		if i <= last {
+			t.Errorf("quote %q out of order", q.Text)
+		}
+		last = i
+		if strings.Contains(q.Text, "Good evening") || strings.Contains(q.Text, "questions") || wordCount(q.Text) < minSpeechQuoteWords {
+			t.Errorf("not a quote: %q", q.Text)
+		}
+	}
+}
+
+func TestSpeechTurns(t *testing.T) {
+	r := &release.Release{
+		Type:  release.TypeSpeech,
+		Title: "Joint press conference with NATO Secretary General Mark Rutte and the Prime Minister of Norway",
+		Body: []string{
+			"Oana Lungescu (NATO Spokesperson): Good afternoon. The Secretary General and the Prime Minister will make opening remarks and then take a few questions.",
+			"Prime Minister of Norway: Norway will increase its defence budget substantially over the next decade.",
+			"NATO Secretary General Mark Rutte: Thank you so much, Prime Minister.",
+			"Norway is a highly valued Ally and a leader in the High North.",
+			"Question (NRK): Secretary General, will NATO deploy more forces to the High North this year?",
+			"We are looking at all options, says the journalist, quoting her editor at length here today.",
+			"Mark Rutte [NATO Secretary General]: The Alliance is stepping up its presence in the High North.",
+		},
+	}
+	got := Quotes(r)
+	want := []release.Quote{
+		{Text: "Norway is a highly valued Ally and a leader in the High North.", Speaker: "NATO Secretary General Mark Rutte"},
+		{Text: "The Alliance is stepping up its presence in the High North.", Speaker: "NATO Secretary General Mark Rutte"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Quotes =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestSpeakerFromTitle(t *testing.T) {
+	tests := []struct{ title, want string }{
+		{"Press Point by NATO Secretary General Jens Stoltenberg at ASAN Institute for Policy Studies, Seoul, Repubic of Korea", "NATO Secretary General Jens Stoltenberg"},
+		{"Speech by NATO Deputy Secretary General Mircea Geoană at the Globsec Forum", "NATO Deputy Secretary General Mircea Geoană"},
+		{"Press conference by NATO Secretary General Mark Rutte following the meeting of the North Atlantic Council", "NATO Secretary General Mark Rutte"},
+		{"Remarks by NATO Secretary General Mark Rutte", "NATO Secretary General Mark Rutte"},
+		{"Opening remarks by NATO Secretary General Jens Stoltenberg at the meeting of NATO Defence Ministers", "NATO Secretary General Jens Stoltenberg"},
+		{"Doorstep statement by NATO Secretary General Mark Rutte ahead of the meeting", "NATO Secretary General Mark Rutte"},
+		{"Joint press conference with NATO Secretary General Jens Stoltenberg and the Prime Minister of Sweden", "NATO Secretary General Jens Stoltenberg"},
+		{"Keynote speech by the NATO Secretary General in Washington", "NATO Secretary General"},
+		{"NATO Secretary General meets with the President of Finland", ""},
+		{"Allies agree new defence plans", ""},
+	}
+	for _, tt := range tests {
+		if got := speakerFromTitle(tt.title); got != tt.want {
+			t.Errorf("speakerFromTitle(%q) = %q, want %q", tt.title, got, tt.want)
+		}
+	}
+}
+
+func TestSplitLabel(t *testing.T) {
+	tests := []struct {
+		in, label, rest string
+		ok              bool
+	}{
+		{"NATO Secretary General Mark Rutte: Good morning.", "NATO Secretary General Mark Rutte", "Good morning.", true},
+		{"Mircea Geoană [NATO Deputy Secretary General]: Thank you.", "Mircea Geoană [NATO Deputy Secretary General]", "Thank you.", true},
+		{"Oana Lungescu (NATO Spokesperson): Reuters.", "Oana Lungescu (NATO Spokesperson)", "Reuters.", true},
+		{"Q: Will you?", "Q", "Will you?", true},
+		{"Question (John Smith, Reuters): Is it true?", "Question (John Smith, Reuters)", "Is it true?", true},
+		{"Our position is clear: North Korea must abandon its programme.", "", "", false},
+		{"In my meetings, one message came through:", "", "", false},
+		{"Note: this is an update.", "", "", false},
+		{"The meeting starts at 10:30 today.", "", "", false},
+		{"See https://www.nato.int for more.", "", "", false},
+	}
+	for _, tt := range tests {
+		label, rest, ok := splitLabel(tt.in)
+		if label != tt.label || rest != tt.rest || ok != tt.ok {
+			t.Errorf("splitLabel(%q) = %q, %q, %v; want %q, %q, %v", tt.in, label, rest, ok, tt.label, tt.rest, tt.ok)
+		}
+	}
+}

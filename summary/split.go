@@ -1,0 +1,253 @@
+package summary
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Sentences splits text (one paragraph or many separated by blank lines)
+// into sentences, trimmed, in order. Paragraph breaks always end a
+// sentence; inside a paragraph any run of whitespace becomes one space.
+// Nothing but whitespace is dropped: the sentences hold every other byte of
+// text, in order.
+//
+// It is a rule-based splitter (see the package doc for why not Punkt): a
+// sentence may end only at a word ending in . ! ? or … (closing quotes and
+// brackets may follow), and not when the next word starts in lower case
+// (“Stop.” he said), after titles and connectives such as "Mr.", "Dr.",
+// "Gen.", "Lt.", "e.g.", "i.e." (abbrev.go), after "No."/"Art." before a
+// number, after initials ("J. Stoltenberg"), after a list number at the start
+// of a sentence ("1."), or after "U.S."-style acronyms unless a typical
+// sentence starter follows. "a.m."/"p.m."/"etc." end a sentence only before a
+// capitalised word. Decimals ("2.5") never contain a space and so never
+// split. A quotation closed with . ! or ? followed by a short attribution
+// clause (“Stop!” Mr Rutte said.) stays in one sentence.
+func Sentences(text string) []string {
+	var out []string
+	for _, p := range paragraphs(text) {
+		out = appendSentences(out, p)
+	}
+	return out
+}
+
+// paragraphs splits text on blank (whitespace-only) lines. Paragraphs keep
+// their inner line breaks and are not trimmed.
+func paragraphs(text string) []string {
+	var out []string
+	start, end := -1, 0
+	for i := 0; i < len(text); {
+		next := len(text)
+		line := text[i:]
+		if j := strings.IndexByte(line, '\n'); j >= 0 {
+			line, next = line[:j], i+j+1
+		}
+		if strings.TrimSpace(line) == "" {
+			if start >= 0 {
+				out = append(out, text[start:end])
+				start = -1
+			}
+		} else {
+			if start < 0 {
+				start = i
+			}
+			end = i + len(line)
+		}
+		i = next
+	}
+	if start >= 0 {
+		out = append(out, text[start:end])
+	}
+	return out
+}
+
+// span is a byte range [s, e) of a string.
+type span struct{ s, e int }
+
+// wordSpans returns the whitespace-separated words of p.
+func wordSpans(p string) []span {
+	var ws []span
+	start := -1
+	for i, r := range p {
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				ws = append(ws, span{start, i})
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		ws = append(ws, span{start, len(p)})
+	}
+	return ws
+}
+
+func appendSentences(out []string, p string) []string {
+	words := wordSpans(p)
+	first := 0
+	for i := range words {
+		if i == len(words)-1 || endsSentence(p, words, i, first) {
+			out = append(out, joinWords(p, words[first:i+1]))
+			first = i + 1
+		}
+	}
+	return out
+}
+
+func joinWords(p string, ws []span) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	n := len(ws) - 1
+	for _, w := range ws {
+		n += w.e - w.s
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for k, w := range ws {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p[w.s:w.e])
+	}
+	return b.String()
+}
+
+const (
+	closerRunes = "\"'”’»)]}"
+	openerRunes = "\"'“‘«„([{¿¡"
+	quoteRunes  = "\"'”’»“‘«„"
+)
+
+// trimClosers splits w into its core and the closing quotes and brackets
+// that end it.
+func trimClosers(w string) (core, closers string) {
+	core = strings.TrimRight(w, closerRunes)
+	return core, w[len(core):]
+}
+
+func trimOpeners(w string) string { return strings.TrimLeft(w, openerRunes) }
+
+// endsSentence reports whether the sentence ends after word i (i is not the
+// last word of the paragraph). first is the first word of the current
+// sentence.
+func endsSentence(p string, words []span, i, first int) bool {
+	core, closers := trimClosers(p[words[i].s:words[i].e])
+	last, _ := utf8.DecodeLastRuneInString(core)
+	if last != '.' && last != '!' && last != '?' && last != '…' {
+		return false
+	}
+	next := trimOpeners(p[words[i+1].s:words[i+1].e])
+	nr, _ := utf8.DecodeRuneInString(next)
+	if unicode.IsLower(nr) {
+		return false
+	}
+	if strings.ContainsAny(closers, quoteRunes) && attributionFollows(p, words, i+1) {
+		return false
+	}
+	if last != '.' || strings.HasSuffix(core, "..") {
+		return true
+	}
+	base := trimOpeners(core[:len(core)-1])
+	if base == "" {
+		return true
+	}
+	lb := strings.ToLower(base)
+	switch {
+	case neverFinal[lb]:
+		return false
+	case beforeNumber[lb] && unicode.IsDigit(nr):
+		return false
+	case maybeFinal[lb]:
+		return !isCode(next)
+	case isInitial(base):
+		return false
+	case isDottedAcronym(base):
+		if unicode.IsUpper(firstRune(base)) {
+			return sentenceStarters[strings.ToLower(leadingLetters(next))]
+		}
+		return !isCode(next)
+	case i == first && isDigits(base):
+		return false // a list number: "1. The first item"
+	}
+	return true
+}
+
+// attributionFollows reports whether the words from j on form a short
+// attribution clause such as "Mr Rutte said." or "NATO Spokesperson Allison
+// Hart told reporters.", which continues the sentence of a closed quotation.
+func attributionFollows(p string, words []span, j int) bool {
+	if trimOpeners(p[words[j].s:words[j].e]) != p[words[j].s:words[j].e] {
+		return false // a new quotation or parenthesis starts
+	}
+	verb := -1
+	for k := j; k < len(words) && k < j+10; k++ {
+		w := p[words[k].s:words[k].e]
+		if verb < 0 && speechVerbs[strings.ToLower(strings.TrimRight(w, ".,;:!?"+closerRunes))] {
+			verb = k
+		}
+		core, _ := trimClosers(w)
+		if base, ok := strings.CutSuffix(core, "."); ok && (neverFinal[strings.ToLower(base)] || isInitial(base)) {
+			continue // "Mr." or "J." inside the clause
+		}
+		if strings.HasSuffix(core, ".") || strings.HasSuffix(core, "!") || strings.HasSuffix(core, "?") || k == len(words)-1 {
+			return core == w && verb >= 0 && k-verb <= 3
+		}
+	}
+	return false
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// isInitial reports whether s is one upper-case letter ("J" of "J.").
+func isInitial(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	return n == len(s) && unicode.IsUpper(r)
+}
+
+// isDottedAcronym reports whether s is letters separated by single dots:
+// "U.S", "a.m", "e.g", "J.F".
+func isDottedAcronym(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, part := range parts {
+		r, n := utf8.DecodeRuneInString(part)
+		if n == 0 || n != len(part) || !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isCode reports whether w looks like an all-caps code ("CET", "GMT") rather
+// than a capitalised word.
+func isCode(w string) bool {
+	l := leadingLetters(w)
+	return utf8.RuneCountInString(l) >= 2 && strings.ToUpper(l) == l && strings.ToLower(l) != l
+}
+
+// leadingLetters returns the letters at the start of w.
+func leadingLetters(w string) string {
+	for i, r := range w {
+		if !unicode.IsLetter(r) {
+			return w[:i]
+		}
+	}
+	return w
+}
