@@ -80,7 +80,7 @@ func (t *target) wants(ty release.Type, matched map[string]bool) bool {
 
 // candidateKeys are the identities a listing gives an item.
 func candidateKeys(source string, c scraper.Candidate) []string {
-	keys := []string{"url:" + c.URL}
+	keys := []string{urlKey(c.URL)}
 	if c.GUID != "" {
 		keys = append(keys, "guid:"+source+":"+c.GUID)
 	}
@@ -92,9 +92,9 @@ func candidateKeys(source string, c scraper.Candidate) []string {
 
 // releaseKeys are the identities a fetched page gives a release.
 func releaseKeys(r *release.Release, aliases []string) []string {
-	keys := []string{"url:" + r.URL}
+	keys := []string{urlKey(r.URL)}
 	for _, al := range aliases {
-		keys = append(keys, "url:"+al)
+		keys = append(keys, urlKey(al))
 	}
 	if r.GUID != "" {
 		keys = append(keys, "guid:"+r.Source+":"+r.GUID)
@@ -103,6 +103,14 @@ func releaseKeys(r *release.Release, aliases []string) []string {
 		keys = append(keys, k)
 	}
 	return keys
+}
+
+// urlKey identifies a canonical URL whatever its scheme.
+func urlKey(u string) string {
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		return "url:" + rest
+	}
+	return "url:" + u
 }
 
 // titleDateKey is the normalised title and the day of publication; it

@@ -26,14 +26,15 @@ type CheckResult struct {
 // again.
 func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error) {
 	log := a.log.With("source", src.Name())
+	var health state.SourceHealth
 	defer func() {
 		cause := ""
 		if err != nil {
 			cause = err.Error()
 		}
-		a.recordHealth(ctx, log, src.Name(), cause)
+		a.recordHealth(ctx, log, src.Name(), health, cause)
 	}()
-	health, err := a.store.Health(ctx, src.Name())
+	health, err = a.store.Health(ctx, src.Name())
 	if err != nil {
 		return res, err
 	}
@@ -240,9 +241,16 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, i
 	return nil
 }
 
+// healthWriteEvery is how often a healthy source's last success is written
+// when nothing else changed: an idle check writes nothing otherwise.
+const healthWriteEvery = time.Hour
+
 // recordHealth stores a check's outcome and logs a source that starts or
 // stops failing once, not on every check.
-func (a *App) recordHealth(ctx context.Context, log *slog.Logger, name, cause string) {
+func (a *App) recordHealth(ctx context.Context, log *slog.Logger, name string, seen state.SourceHealth, cause string) {
+	if cause == "" && seen.LastError == "" && !seen.FirstCheck.IsZero() && a.now().Sub(seen.LastSuccess) < healthWriteEvery {
+		return
+	}
 	before, err := a.store.RecordCheck(context.WithoutCancel(ctx), name, a.now(), cause)
 	if err != nil {
 		log.Error("recording check", "err", err)

@@ -45,8 +45,17 @@ const (
 	exitUsage  = 2
 )
 
-// Main runs the command line and returns the exit code.
+// Main runs the command line and returns the exit code. SIGINT and SIGTERM
+// stop it gracefully.
 func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return MainContext(ctx, args, stdout, stderr, getenv)
+}
+
+// MainContext is Main with the caller's context: cancelling it is a
+// graceful stop. Tests embed the whole program through it.
+func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("natowatch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
@@ -73,8 +82,6 @@ func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		return exitUsage
 	}
 	log := newLogger(cfg, stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	switch cmd {
 	case "run":
 		return runDaemon(ctx, cfg, log, rest, stderr)

@@ -141,8 +141,11 @@ func authorLine(a release.Alert) string {
 	return s
 }
 
+// timestamp is the embed's time; a date without a time of day (midnight
+// UTC, as most listings give) is left to the author line instead, where it
+// cannot be shown in a reader's zone as the day before.
 func timestamp(t time.Time) string {
-	if t.IsZero() {
+	if t.IsZero() || t.UTC().Truncate(24*time.Hour).Equal(t.UTC()) {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)

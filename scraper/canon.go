@@ -19,8 +19,7 @@ var dropParams = map[string]bool{
 }
 
 // Canonical returns one spelling of a URL so that the many spellings of the
-// same page compare equal: https, lower-case host without "www." aliases
-// spelt differently, no fragment, no session segment, no tracking or locale
+// same page compare equal: lower-case host, nato.int as www.nato.int, no fragment, no session segment, no tracking or locale
 // parameters, no trailing slash, Public's view URLs without their timestamp.
 // ref resolves a relative URL; an unparsable URL is returned trimmed.
 func Canonical(raw string, ref *url.URL) string {
@@ -31,9 +30,6 @@ func Canonical(raw string, ref *url.URL) string {
 	}
 	if ref != nil {
 		u = ref.ResolveReference(u)
-	}
-	if u.Scheme == "http" {
-		u.Scheme = "https"
 	}
 	u.Host = strings.ToLower(u.Host)
 	u.Host = strings.TrimSuffix(u.Host, ":443")

@@ -137,11 +137,19 @@ var titleWords = setOf("nato", "secretary", "general", "deputy", "spokesperson",
 	"chairman", "military", "committee", "supreme", "allied", "commander",
 	"europe", "transformation", "ambassador", "he", "his", "her", "excellency",
 	"assistant", "acting", "special", "representative", "senior", "official",
-	"permanent", "sg", "dsg", "u", "s", "h", "e")
+	"permanent", "u", "s", "h", "e")
 
 // splitName returns the folded name words and role words of a speaker.
 func splitName(s string) (name, role []string) {
 	for _, w := range words(s) {
+		switch w {
+		case "sg":
+			role = append(role, "secretary", "general")
+			continue
+		case "dsg":
+			role = append(role, "deputy", "secretary", "general")
+			continue
+		}
 		if titleWords[w] {
 			role = append(role, w)
 		} else {
