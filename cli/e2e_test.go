@@ -120,7 +120,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// A new release: exactly one alert per target that wants it.
-	w.site.Publish(fakenato.Item{Slug: "allies-condemn-launch", Title: "NATO Allies condemn North Korea's ballistic missile launch", Date: now, Paragraphs: koreaParagraphs})
+	itemPath := w.site.Publish(fakenato.Item{Slug: "allies-condemn-launch", Title: "NATO Allies condemn North Korea's ballistic missile launch", Date: now, Paragraphs: koreaParagraphs})
 	w.once()
 	w.noRejections()
 	hook := w.discord.MessagesIn("webhook:" + hookID)
@@ -151,14 +151,25 @@ func TestEndToEnd(t *testing.T) {
 		t.Error("channel message without a nonce")
 	}
 
-	// Again: nothing new, and the site answered 304s.
-	_, nm := w.site.Hits("/sitemap.xml")
+	// Again: nothing new, and every request of the check was answered 304
+	// (the sitemap, the news hub, and the recent release's page).
+	paths := []string{"/sitemap.xml", "/en/news-and-events/articles/news", itemPath}
+	before := make([]int, len(paths))
+	for i, p := range paths {
+		_, before[i] = w.site.Hits(p)
+	}
+	requests := w.site.Requests()
 	w.once()
 	if n := len(w.discord.Messages()); n != 2 {
 		t.Fatalf("an unchanged check posted: %d messages", n)
 	}
-	if _, nm2 := w.site.Hits("/sitemap.xml"); nm2 != nm+1 {
-		t.Errorf("sitemap 304s %d → %d: the unchanged check did not use a conditional GET", nm, nm2)
+	if n := w.site.Requests() - requests; n != len(paths) {
+		t.Errorf("an unchanged check made %d requests, want %d", n, len(paths))
+	}
+	for i, p := range paths {
+		if _, nm := w.site.Hits(p); nm != before[i]+1 {
+			t.Errorf("%s: not answered 304 in an unchanged check (%d → %d)", p, before[i], nm)
+		}
 	}
 
 	// The release is corrected silently: one update per target, and the

@@ -114,6 +114,7 @@ func Build(a release.Alert) Message {
 			roles = append(roles, m.Role)
 		}
 	}
+	e.Fields = nonEmpty(e.Fields)
 	if len(e.Fields) > LimitFields {
 		e.Fields = e.Fields[:LimitFields]
 	}
@@ -212,6 +213,21 @@ func fitEmbed(e *Embed) {
 	if over := embedLen(e) - LimitEmbedTotal; over > 0 {
 		e.Description = Truncate(e.Description, max(runeLen(e.Description)-over, 1))
 	}
+}
+
+// nonEmpty drops fields Discord would refuse: a blank name or value.
+func nonEmpty(fs []EmbedField) []EmbedField {
+	out := fs[:0]
+	for _, f := range fs {
+		if strings.TrimSpace(f.Value) == "" || strings.TrimSpace(f.Value) == "“”" {
+			continue
+		}
+		if strings.TrimSpace(f.Name) == "" {
+			f.Name = "\u200b"
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func contains(ss []string, s string) bool {

@@ -166,6 +166,11 @@ func paragraphs(s *goquery.Selection) []string {
 			cur.WriteString(n.Data)
 			return
 		case html.ElementNode:
+		case html.DocumentNode:
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+			return
 		default:
 			return
 		}

@@ -19,7 +19,9 @@
 //   - Ranking is LexRank-style: tf-idf word vectors (lower-cased, diacritics
 //     folded, stop words removed, light suffix stemming), cosine similarity,
 //     weighted PageRank with damping 0.85 until convergence; the score is
-//     then mixed with a lead bias and similarity to the title (rank.go).
+//     then mixed with a lead bias (weaker for speeches, which open with
+//     pleasantries), cosine similarity to the title and a small bonus for
+//     news cue words such as "announced", "agreed", "condemned" (rank.go).
 //   - Watch matching folds case with Unicode simple folding and also folds
 //     diacritics (so "Geoana" and "Geoană" match each other, precomposed or
 //     with combining marks), typographic apostrophes and hyphens to ASCII,
@@ -31,4 +33,13 @@
 //   - Terms are found with one Aho–Corasick automaton over folded runes
 //     (ahocorasick.go) built once per Matcher; the text of a release is
 //     folded once and scanned once for all terms and excludes.
+//   - Speaker labels ("NATO Secretary General Mark Rutte:", "Q:",
+//     "Oana Lungescu (NATO Spokesperson):") open turns that last until the
+//     next label (turns.go); Summarize leaves out question and moderator
+//     turns, and speech quotes come only from the main speaker's turns.
+//
+// Limits: only double quotation marks (“ ” " „ « ») delimit quotes, since
+// single ones are mostly apostrophes and scare quotes; only “he”/“she” are
+// resolved to a speaker; a term or exclude is found only within one
+// sentence; the ranker looks at the first 300 candidate sentences.
 package summary

@@ -10,8 +10,8 @@ import (
 
 // quoteSpan is one quotation in a paragraph: the opening mark at open, the
 // quoted text in [in, out), and the text after the closing mark from end.
-// An unclosed quotation runs to the end of the paragraph (in = ..., out =
-// end = len(p)).
+// An unclosed quotation (closed false) runs to the end of the paragraph, or
+// to the next opening mark.
 type quoteSpan struct {
 	open, in, out, end int
 	closed             bool

@@ -1,0 +1,136 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+const good = `
+state: test.db
+discord:
+  token: ${DISCORD_TOKEN}
+sources:
+  - name: nato
+    type: nato
+    url: https://www.nato.int
+    schedule: "@every 30s"
+  - name: feed
+    type: rss
+    url: https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml
+first_run:
+  post_latest: 2
+recheck: 3d
+watches:
+  - name: korea
+    terms: ["North Korea", "DPRK"]
+    mention_role: "112233445566778899"
+targets:
+  - webhook: https://discord.com/api/webhooks/123/abc
+  - channel: "223344556677889900"
+    watches: [korea]
+    types: [press release, speech]
+`
+
+func TestParseGood(t *testing.T) {
+	c, err := Parse([]byte(good), env(map[string]string{"DISCORD_TOKEN": "tok"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Discord.Token != "tok" || c.Discord.API != "https://discord.com/api/v10" {
+		t.Errorf("discord = %+v", c.Discord)
+	}
+	if c.Recheck.D() != 72*time.Hour || c.Sources[1].Schedule != "*/5 * * * *" || c.FirstRun.PostLatest != 2 {
+		t.Errorf("defaults or durations wrong: %+v", c)
+	}
+	if c.Targets[0].Key() == c.Targets[1].Key() || strings.Contains(c.Targets[0].Key(), "abc") {
+		t.Errorf("target keys %q %q", c.Targets[0].Key(), c.Targets[1].Key())
+	}
+}
+
+func TestParseReportsEveryProblemWithItsPath(t *testing.T) {
+	bad := `
+state: ""
+discord:
+  tokn: x
+sources:
+  - name: nato
+    type: natoo
+    url: ftp://x
+    schedule: "every five minutes"
+  - name: nato
+    type: html
+    url: https://example.org
+watches:
+  - name: w
+    terms: []
+    mention_role: "@here"
+targets:
+  - webhook: https://discord.com/api/webhooks/123/secret-token-here/extra
+    channel: "1"
+  - channel: "223344556677889900"
+    watches: [nope]
+    types: [gossip]
+  - webhook: https://example.org/not-a-webhook
+log:
+  format: xml
+`
+	_, err := Parse([]byte(bad), env(nil))
+	if err == nil {
+		t.Fatal("a bad config was accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"discord.tokn: unknown key",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	// Unknown keys stop before validation; fix that one and see the rest.
+	_, err = Parse([]byte(strings.Replace(bad, "tokn: x", "token: \"\"", 1)), env(nil))
+	msg = err.Error()
+	for _, want := range []string{
+		"sources[0].type", "sources[0].url", "sources[0].schedule", "sources[1].name", "sources[1].selectors.item",
+		"watches[0].terms", "watches[0].mention_role", "targets[0]: set webhook or channel, not both",
+		"targets[1].channel: channel targets need discord.token", "targets[1].watches[0]", "targets[1].types[0]",
+		"targets[2].webhook", "log.format",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "secret-token-here") {
+		t.Errorf("the error repeats a webhook token:\n%s", msg)
+	}
+}
+
+func TestParseEnvAndYAMLErrors(t *testing.T) {
+	_, err := Parse([]byte(good), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "discord.token: environment variable DISCORD_TOKEN is not set") {
+		t.Errorf("missing env: %v", err)
+	}
+	// A value from the environment is data, never YAML.
+	c, err := Parse([]byte(good), env(map[string]string{"DISCORD_TOKEN": "a: b\n- c"}))
+	if err != nil || c.Discord.Token != "a: b\n- c" {
+		t.Errorf("env value with YAML syntax: %v %q", err, c.Discord.Token)
+	}
+	for _, in := range []string{"", "sources: [", "sources: 5", "recheck: soon\nsources: []"} {
+		if _, err := Parse([]byte(in), env(nil)); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("sources:\n  - {name: a, type: rss, url: 'http://x', schedule: '@every 1s'}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := Parse(b, env(map[string]string{"DISCORD_TOKEN": "t"}))
+		if err == nil && c.Validate() != nil {
+			t.Fatal("Parse accepted a config that does not validate")
+		}
+	})
+}
