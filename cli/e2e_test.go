@@ -281,7 +281,9 @@ func TestDaemonDeliversNewReleaseAndStopsCleanly(t *testing.T) {
 	}()
 	waitFor(t, func() bool { total, _ := w.site.Hits("/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml"); return total >= 2 })
 	w.site.Publish(fakenato.Item{Slug: "allies-condemn-launch", Title: "NATO Allies condemn North Korea's ballistic missile launch", Date: now, Paragraphs: koreaParagraphs})
-	waitFor(t, func() bool { return len(w.discord.MessagesIn(channelID)) == 1 && len(w.discord.MessagesIn("webhook:"+hookID)) == 1 })
+	waitFor(t, func() bool {
+		return len(w.discord.MessagesIn(channelID)) == 1 && len(w.discord.MessagesIn("webhook:"+hookID)) == 1
+	})
 	cancel()
 	wg.Wait()
 	if code != 0 {
