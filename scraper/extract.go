@@ -293,8 +293,8 @@ func dropLeadIn(body []string, title string) []string {
 		if i < 8 && (p == title || leadIn.MatchString(p)) {
 			continue
 		}
-		if i < 8 {
-			if _, err := ParseDate(p); err == nil && len(p) < 40 {
+		if i < 8 && len(p) < 40 {
+			if _, err := ParseDate(p); err == nil {
 				continue
 			}
 		}

@@ -21,6 +21,9 @@ type publicMeta struct {
 // publicHeader reads Public's header line, and the title that follows it,
 // from a page's text.
 func publicHeader(text string) *publicMeta {
+	if !strings.Contains(text, "Distributed by Public") {
+		return nil
+	}
 	loc := publicLine.FindStringSubmatchIndex(text)
 	if loc == nil {
 		return nil

@@ -11,8 +11,35 @@ import (
 // noiseTags never hold article text.
 const noiseTags = "script, style, noscript, template, svg, iframe, form, button, select, input, nav, footer, aside, figure figcaption, [role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], [hidden]"
 
-// noiseName matches class and id values of page chrome.
-var noiseName = regexp.MustCompile(`(?i)(^|[-_ ])(share|sharing|social|related|breadcrumbs?|cookies?|consent|newsletter|subscribe|sign-?up|footer|site-header|navbar|nav|menu|sidebar|promo|banner|skip|lang(uage)?-?(switch|selector|picker)|tags|pagination|pager|print|toolbar|disclaimer|more-from|read-more|teasers?|carousel|modal|popup|search|tools|caption|credits?|gallery|image-box|cmp-image|video|audio|downloads?)($|[-_ ])`)
+// noiseWords are class and id words of page chrome; a class or id is
+// noise when one of its words (split at "-", "_" and spaces) is one.
+var noiseWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`share sharing social related breadcrumb breadcrumbs cookie cookies consent
+		newsletter subscribe signup footer navbar nav menu sidebar promo banner skip tags pagination pager print
+		toolbar disclaimer carousel modal popup search tools caption credit credits gallery video audio download
+		downloads langswitch languageselector`) {
+		noiseWords[w] = true
+	}
+}
+
+// noisePairs are two-word names of chrome ("site-header", "read-more").
+var noisePairs = map[string]bool{"site header": true, "read more": true, "more from": true, "image box": true,
+	"cmp image": true, "sign up": true, "lang switch": true, "language switch": true, "language selector": true}
+
+func isNoiseName(s string) bool {
+	if s == "" {
+		return false
+	}
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == '-' || r == '_' || r == ' ' })
+	for i, w := range words {
+		if noiseWords[w] || (i > 0 && noisePairs[words[i-1]+" "+w]) {
+			return true
+		}
+	}
+	return false
+}
 
 // knownBodies are where the known sites keep their text, best first:
 // nato.int's /cps/ pages (two generations), Public, the new site's text
@@ -39,7 +66,7 @@ func removeNoise(doc *goquery.Document) {
 		}
 		cls, _ := s.Attr("class")
 		id, _ := s.Attr("id")
-		if noiseName.MatchString(cls) || noiseName.MatchString(id) {
+		if isNoiseName(cls) || isNoiseName(id) {
 			s.Remove()
 		}
 	})
