@@ -40,8 +40,13 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	}
 	first := health.FirstCheck.IsZero()
 	listing, err := src.List(ctx, a.validators)
-	if err != nil {
+	if listing == nil {
 		return res, err
+	}
+	if err != nil {
+		// Part of the listing was read: handle that, report the rest.
+		res.Errors = append(res.Errors, err)
+		log.Warn("listing partly read", "err", err)
 	}
 	res.Listed = len(listing.Candidates)
 	handled := map[int64]bool{}

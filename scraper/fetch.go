@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -29,6 +30,10 @@ type Validators struct {
 	ETag         string
 	LastModified string
 }
+
+// hostFailuresBeforeBackoff is how many failures in a row make a host
+// backed off.
+const hostFailuresBeforeBackoff = 3
 
 // Page is the answer to a fetch.
 type Page struct {
@@ -146,17 +151,28 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, v Validators) (*Page, 
 	page, err := f.do(ctx, rawURL, v)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var se *StatusError
-	if err != nil && (!errors.As(err, &se) || se.Temporary()) && ctx.Err() == nil {
+	if hostFault(err) && ctx.Err() == nil {
+		// One broken page is not a broken host: back off only after
+		// several failures in a row.
 		hs.fails++
-		d := f.opt.BackoffBase << min(hs.fails-1, 10)
-		d = min(d, 15*time.Minute)
-		d += time.Duration(rand.Int64N(int64(d)/4 + 1)) // jitter
-		hs.until = time.Now().Add(d)
+		if hs.fails >= hostFailuresBeforeBackoff {
+			d := f.opt.BackoffBase << min(hs.fails-hostFailuresBeforeBackoff, 10)
+			d = min(d, 15*time.Minute)
+			d += time.Duration(rand.Int64N(int64(d)/4 + 1)) // jitter
+			hs.until = time.Now().Add(d)
+		}
 	} else if err == nil {
 		hs.fails, hs.until = 0, time.Time{}
 	}
 	return page, err
+}
+
+// hostFault reports whether an error says the host is in trouble (5xx,
+// 429, timeouts, refused connections) rather than one page.
+func hostFault(err error) bool {
+	var se *StatusError
+	var ne net.Error
+	return errors.As(err, &se) && se.Temporary() || errors.As(err, &ne)
 }
 
 func (f *Fetcher) do(ctx context.Context, rawURL string, v Validators) (*Page, error) {

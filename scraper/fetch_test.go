@@ -75,9 +75,16 @@ func TestFetcherFaults(t *testing.T) {
 	if _, err := f.Get(ctx, srv.URL+"/500", Validators{}); !errors.As(err, &se) || !se.Temporary() {
 		t.Errorf("500: %v", err)
 	}
-	// A 500 backs the host off: the next request is not sent.
+	// One 500 is one broken page; three in a row back the host off: the
+	// next request is not sent.
+	if _, err := f.Get(ctx, srv.URL+"/big", Validators{}); errors.Is(err, ErrBackoff) {
+		t.Errorf("backed off after one 500: %v", err)
+	}
+	f.Get(ctx, srv.URL+"/500", Validators{})
+	f.Get(ctx, srv.URL+"/500", Validators{})
+	f.Get(ctx, srv.URL+"/500", Validators{})
 	if _, err := f.Get(ctx, srv.URL+"/big", Validators{}); !errors.Is(err, ErrBackoff) {
-		t.Errorf("after a 500: %v", err)
+		t.Errorf("after three 500s: %v", err)
 	}
 	if _, err := f.Get(ctx, "ftp://x/y", Validators{}); err == nil {
 		t.Error("ftp accepted")

@@ -23,8 +23,10 @@ type Candidate struct {
 	Summary   string    // feed description, plain text: a fallback body
 }
 
-// datedItem matches the new site's item URLs.
-var datedItem = regexp.MustCompile(`^/(en|fr)/(news-and-events/articles/news|news-and-events/events/transcripts|about-us/official-texts-and-resources/official-texts)/\d{4}/\d{2}/\d{2}/[^/]+$`)
+// datedItem matches the new site's item URLs: a language, a section, a
+// date and a slug (/en/news-and-events/articles/news/2026/11/26/slug, the
+// transcripts and official texts likewise, and sections yet to come).
+var datedItem = regexp.MustCompile(`^/([a-z]{2})/(?:[a-z0-9-]+/)+\d{4}/\d{2}/\d{2}/[^/]+/?$`)
 
 // legacyItemLink matches the /cps/ site's item pages.
 var legacyItemLink = regexp.MustCompile(`/cps/[a-z]{2}/.*(news|opinions|official_texts)_\d+\.htm`)

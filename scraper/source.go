@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/natowatch/natowatch/release"
@@ -38,6 +39,9 @@ type SourceConfig struct {
 type Source struct {
 	cfg SourceConfig
 	f   *Fetcher
+
+	mu        sync.Mutex
+	sitemapAt string // nato: where the sitemap is, once known
 }
 
 // NewSource returns a source that fetches with f.
@@ -68,21 +72,26 @@ type Listing struct {
 type ValidatorsFunc func(ctx context.Context, url string) (Validators, error)
 
 // List fetches the source's listing URLs conditionally and returns the
-// candidates they name, newest first where dates are known.
+// candidates they name. When some listing URLs fail and others answer, the
+// listing holds what was read and the error says what was not.
 func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing, error) {
 	l := &Listing{Fetched: map[string]Validators{}, NotModified: true}
-	urls := s.listingURLs()
 	var errs []error
-	for _, u := range urls {
-		v, err := validators(ctx, u)
-		if err != nil {
-			return nil, err
+	read := 0
+	for _, u := range s.listingURLs() {
+		page, err := s.getListing(ctx, u, validators)
+		if alt := s.sitemapFromRobots(ctx, u, err); alt != "" {
+			u = alt
+			page, err = s.getListing(ctx, u, validators)
 		}
-		page, err := s.f.Get(ctx, u, v)
 		if err != nil {
+			if s.optional(u, err) {
+				continue
+			}
 			errs = append(errs, err)
 			continue
 		}
+		read++
 		if page.NotModified {
 			continue
 		}
@@ -95,19 +104,82 @@ func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing,
 		l.Candidates = mergeCandidates(l.Candidates, cands)
 		l.Fetched[u] = page.Validators
 	}
-	if len(errs) > 0 {
-		// Any listing URL failing fails the check: the next one reads it again.
-		return nil, fmt.Errorf("source %s: %w", s.cfg.Name, errors.Join(errs...))
+	if len(errs) == 0 {
+		return l, nil
 	}
-	return l, nil
+	err := fmt.Errorf("source %s: %w", s.cfg.Name, errors.Join(errs...))
+	if read == 0 {
+		return nil, err
+	}
+	return l, err
 }
 
+func (s *Source) getListing(ctx context.Context, u string, validators ValidatorsFunc) (*Page, error) {
+	v, err := validators(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return s.f.Get(ctx, u, v)
+}
+
+// optional reports whether a listing URL may be missing: nato.int's news
+// hub, when the sitemap (which lists everything) is there.
+func (s *Source) optional(u string, err error) bool {
+	var se *StatusError
+	return s.cfg.Kind == KindNATO && !strings.HasSuffix(u, ".xml") && errors.As(err, &se) && se.Status == 404
+}
+
+// listingURLs are the URLs a check reads. For nato.int: the sitemap and
+// the news hub.
 func (s *Source) listingURLs() []string {
 	root := strings.TrimRight(s.cfg.URL, "/")
-	if s.cfg.Kind == KindNATO {
-		return []string{root + "/sitemap.xml", root + "/" + s.cfg.Language + "/news-and-events/articles/news"}
+	if s.cfg.Kind != KindNATO {
+		return []string{s.cfg.URL}
 	}
-	return []string{s.cfg.URL}
+	s.mu.Lock()
+	sitemap := s.sitemapAt
+	s.mu.Unlock()
+	if sitemap == "" {
+		sitemap = root + "/sitemap.xml"
+	}
+	return []string{sitemap, root + "/" + s.cfg.Language + "/news-and-events/articles/news"}
+}
+
+// sitemapFromRobots is asked when a sitemap answered 404: it returns the
+// sitemap robots.txt names instead (remembered for later checks), or "".
+func (s *Source) sitemapFromRobots(ctx context.Context, failed string, err error) string {
+	var se *StatusError
+	if s.cfg.Kind != KindNATO || !strings.HasSuffix(failed, ".xml") || !errors.As(err, &se) || se.Status != 404 {
+		return ""
+	}
+	root, perr := url.Parse(s.cfg.URL)
+	if perr != nil {
+		return ""
+	}
+	page, gerr := s.f.Get(ctx, root.ResolveReference(&url.URL{Path: "/robots.txt"}).String(), Validators{})
+	if gerr != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(page.Body), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "sitemap") {
+			continue
+		}
+		u, perr := url.Parse(strings.TrimSpace(v))
+		if perr != nil || u.Path == "" {
+			continue
+		}
+		// robots.txt may name the public host: keep the configured one.
+		u.Scheme, u.Host = root.Scheme, root.Host
+		if u.String() == failed {
+			return ""
+		}
+		s.mu.Lock()
+		s.sitemapAt = u.String()
+		s.mu.Unlock()
+		return u.String()
+	}
+	return ""
 }
 
 var publicViewPath = regexp.MustCompile(`(?i)^/view/[0-9a-f]{40}$`)
@@ -119,7 +191,7 @@ func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) (
 	}
 	switch s.cfg.Kind {
 	case KindNATO:
-		if strings.HasSuffix(listURL, "/sitemap.xml") {
+		if strings.HasSuffix(listURL, ".xml") {
 			return s.sitemap(ctx, page.Body)
 		}
 		return ParseLinks(page.Body, base, func(u *url.URL) bool { return datedItem.MatchString(u.Path) })

@@ -1,0 +1,70 @@
+package scraper
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func noValidators(context.Context, string) (Validators, error) { return Validators{}, nil }
+
+// A site whose sitemap lives where robots.txt says and that has no news
+// hub is still read, without an error.
+func TestNATOSitemapFromRobotsAndNoHub(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("User-agent: *\nSitemap: https://www.nato.int/content/sitemap-en.xml\n"))
+	})
+	mux.HandleFunc("/content/sitemap-en.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<urlset><url><loc>https://www.nato.int/en/news-and-events/articles/news/2099/01/02/future</loc><lastmod>2099-01-02</lastmod></url></urlset>`))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	s := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+	l, err := s.List(context.Background(), noValidators)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Candidates) != 1 || !strings.HasSuffix(l.Candidates[0].URL, "/future") {
+		t.Fatalf("candidates = %+v", l.Candidates)
+	}
+	if _, ok := l.Fetched[srv.URL+"/content/sitemap-en.xml"]; !ok {
+		t.Fatalf("fetched = %v", l.Fetched)
+	}
+}
+
+// One listing URL failing while another answers gives the partial listing
+// and an error naming the failure.
+func TestPartialListing(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) })
+	mux.HandleFunc("/en/news-and-events/articles/news", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<a href="/en/news-and-events/articles/news/2099/01/02/x">X</a>`))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	s := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+	l, err := s.List(context.Background(), noValidators)
+	if l == nil || len(l.Candidates) != 1 || err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("listing %+v, err %v", l, err)
+	}
+}
+
+// A feed item whose page has no text falls back to the feed's description.
+func TestFetchFallsBackToFeedSummary(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(readFixture(t, "broken/no-body.html"))
+	}))
+	defer srv.Close()
+	s := NewSource(SourceConfig{Name: "feed", Kind: KindRSS, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+	summary := strings.Repeat("Allies agreed on a new plan for the defence of the eastern flank. ", 3)
+	it, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/item", Title: "A plan", Summary: summary}, Validators{})
+	if err != nil || it.Release.Title == "" || len(it.Release.Body) != 1 {
+		t.Fatalf("item %+v, err %v", it, err)
+	}
+	if _, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/item", Title: "A plan"}, Validators{}); err == nil {
+		t.Fatal("a page without text and no feed summary must be an error")
+	}
+}
