@@ -1,0 +1,300 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/natowatch/natowatch/config"
+	"github.com/natowatch/natowatch/notifier"
+	"github.com/natowatch/natowatch/release"
+	"github.com/natowatch/natowatch/scraper"
+	"github.com/natowatch/natowatch/state"
+)
+
+// fakeSource lists candidates and serves releases from memory.
+type fakeSource struct {
+	mu       sync.Mutex
+	name     string
+	cands    []scraper.Candidate
+	pages    map[string]*release.Release
+	fetches  int
+	failURLs map[string]bool
+}
+
+func newFakeSource() *fakeSource {
+	return &fakeSource{name: "fake", pages: map[string]*release.Release{}, failURLs: map[string]bool{}}
+}
+
+func (f *fakeSource) Name() string { return f.name }
+
+func (f *fakeSource) List(ctx context.Context, _ scraper.ValidatorsFunc) (*scraper.Listing, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return &scraper.Listing{Candidates: append([]scraper.Candidate(nil), f.cands...), Fetched: map[string]scraper.Validators{}}, nil
+}
+
+func (f *fakeSource) Fetch(ctx context.Context, c scraper.Candidate, v scraper.Validators) (*scraper.Item, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fetches++
+	if f.failURLs[c.URL] {
+		return nil, fmt.Errorf("GET %s: HTTP 500", c.URL)
+	}
+	r, ok := f.pages[c.URL]
+	if !ok {
+		return nil, fmt.Errorf("GET %s: HTTP 404", c.URL)
+	}
+	cp := *r
+	cp.Body = append([]string(nil), r.Body...)
+	etag := fingerprint(&cp)[:8]
+	if v.ETag == etag {
+		return &scraper.Item{Page: &scraper.Page{NotModified: true}, NotModified: true}, nil
+	}
+	return &scraper.Item{Page: &scraper.Page{URL: c.URL, Validators: scraper.Validators{ETag: etag}}, Release: &cp}, nil
+}
+
+// publish lists a release (newest first, as sites do) and serves its page.
+func (f *fakeSource) publish(url, title string, published time.Time, typ release.Type, body ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cands = append([]scraper.Candidate{{URL: url, Title: title, Published: published}}, f.cands...)
+	f.pages[url] = &release.Release{Source: f.name, URL: url, Title: title, Published: published, Type: typ, Body: body}
+}
+
+// recorder is a notifier that remembers what it was asked to send.
+type recorder struct {
+	mu    sync.Mutex
+	sent  []sentAlert
+	edits int
+	fail  map[string]error // by target key prefix: "channel 1", "webhook …"
+}
+
+type sentAlert struct {
+	target string
+	alert  release.Alert
+}
+
+func (r *recorder) Send(_ context.Context, t notifier.Target, a release.Alert, _ string) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.fail[t.String()]; err != nil {
+		return "", err
+	}
+	r.sent = append(r.sent, sentAlert{t.String(), a})
+	return fmt.Sprintf("m%d", len(r.sent)), nil
+}
+
+func (r *recorder) Edit(context.Context, notifier.Target, string, release.Alert) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.edits++
+	return nil
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.sent)
+}
+
+type harness struct {
+	t     *testing.T
+	app   *App
+	src   *fakeSource
+	rec   *recorder
+	store *state.SQLite
+	now   time.Time
+}
+
+func newHarness(t *testing.T, mutate func(*config.Config)) *harness {
+	t.Helper()
+	cfg := &config.Config{
+		Sources: []config.Source{{Name: "fake", Type: "rss", URL: "https://example.org/feed", Schedule: "@every 1m"}},
+		Watches: []config.Watch{{Name: "korea", Terms: []string{"North Korea"}, MentionRole: "112233445566778899"}},
+		Targets: []config.Target{
+			{Channel: "100000000000000001"},
+			{Channel: "100000000000000002", Watches: []string{"korea"}},
+			{Channel: "100000000000000003", Types: []string{"speech"}},
+		},
+	}
+	if mutate != nil {
+		mutate(cfg)
+	}
+	c, err := config.Parse(mustYAML(t, cfg), func(string) string { return "token" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := state.OpenSQLite(context.Background(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	h := &harness{t: t, src: newFakeSource(), rec: &recorder{fail: map[string]error{}}, store: store,
+		now: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	h.app, err = New(c, nil, Options{Store: store, Notifier: h.rec, Sources: []Source{h.src}, Now: func() time.Time { return h.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func mustYAML(t *testing.T, c *config.Config) []byte {
+	t.Helper()
+	c.Discord.Token = "${TOKEN}"
+	b, err := config.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (h *harness) once() error {
+	h.t.Helper()
+	return h.app.Once(context.Background())
+}
+
+func (h *harness) mustOnce() {
+	h.t.Helper()
+	if err := h.once(); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+var body = []string{"NATO Allies met in Brussels on Thursday to discuss support for partners and agreed on new steps.", "They condemned the launch by North Korea of a ballistic missile over Japan."}
+
+func TestReIdentifiedReleaseIsNotPostedTwice(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mustOnce()
+	h.src.publish("https://example.org/a", "Allies condemn the missile launch by North Korea", h.now, release.TypeNews, body...)
+	h.mustOnce()
+	n := h.rec.count()
+	if n != 2 { // all-types channel and the korea channel
+		t.Fatalf("new release: %d alerts, want 2", n)
+	}
+	// The site moves the item to a new URL, same title and day.
+	h.src.publish("https://example.org/a-moved", "Allies condemn the missile launch by North Korea", h.now, release.TypeNews, body...)
+	h.mustOnce()
+	if h.rec.count() != n {
+		t.Fatalf("a re-identified item was posted again: %d alerts", h.rec.count())
+	}
+}
+
+func TestCatchUpIsCappedAndInOrder(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.CatchUp = config.CatchUp{MaxCount: 3, MaxAge: config.Duration(48 * time.Hour)}
+	})
+	h.mustOnce()
+	for i := 0; i < 6; i++ {
+		h.src.publish(fmt.Sprintf("https://example.org/r%d", i), fmt.Sprintf("Release number %d of the day", i), h.now.Add(time.Duration(i)*time.Minute), release.TypeNews, body[0])
+	}
+	h.src.publish("https://example.org/old", "A release from long ago that reappears", h.now.Add(-30*24*time.Hour), release.TypeNews, body[0])
+	h.mustOnce()
+	var got []string
+	for _, s := range h.rec.sent {
+		if s.target == "channel 100000000000000001" {
+			got = append(got, s.alert.Title)
+		}
+	}
+	want := []string{"Release number 3 of the day", "Release number 4 of the day", "Release number 5 of the day"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("posted %q, want the newest three oldest first %q", got, want)
+	}
+	// What was skipped is recorded: nothing more comes later.
+	h.mustOnce()
+	if len(h.rec.sent) != 3 {
+		t.Fatalf("skipped items posted later: %d alerts", len(h.rec.sent))
+	}
+}
+
+func TestFiltersAndUpdatesFollowTheOriginal(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mustOnce()
+	h.src.publish("https://example.org/s", "Speech by the Secretary General on partnerships", h.now, release.TypeSpeech, "Good morning. Partnerships matter to NATO and to all our Allies in every region of the world.")
+	h.mustOnce()
+	targets := map[string]bool{}
+	for _, s := range h.rec.sent {
+		targets[s.target] = true
+	}
+	if len(h.rec.sent) != 2 || !targets["channel 100000000000000001"] || !targets["channel 100000000000000003"] {
+		t.Fatalf("a speech without korea went to %v", targets)
+	}
+	// An edit that now mentions North Korea: the update goes to those that
+	// got the original and to the korea channel, which now matches.
+	h.src.mu.Lock()
+	h.src.pages["https://example.org/s"].Body = append(h.src.pages["https://example.org/s"].Body, "We discussed the threat posed by North Korea.")
+	h.src.mu.Unlock()
+	h.now = h.now.Add(time.Hour)
+	h.mustOnce()
+	if len(h.rec.sent) != 5 {
+		t.Fatalf("after the edit: %d alerts, want 5", len(h.rec.sent))
+	}
+	for _, s := range h.rec.sent[2:] {
+		if s.alert.Kind != release.KindUpdate || s.alert.Changes == nil || len(s.alert.Changes.Added) != 1 {
+			t.Errorf("%s: not an update with the added sentence: %+v", s.target, s.alert)
+		}
+	}
+	if h.rec.edits != 2 {
+		t.Errorf("originals edited %d times, want 2", h.rec.edits)
+	}
+	// Unchanged afterwards: the page answers 304, nothing more.
+	fetches := h.src.fetches
+	h.mustOnce()
+	if len(h.rec.sent) != 5 || h.src.fetches != fetches+1 {
+		t.Errorf("unchanged check: %d alerts, %d fetches", len(h.rec.sent), h.src.fetches-fetches)
+	}
+}
+
+func TestFailedItemIsRetriedNextCheck(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mustOnce()
+	h.src.publish("https://example.org/x", "Allies agree on new air defence plans", h.now, release.TypeNews, body[0])
+	h.src.failURLs["https://example.org/x"] = true
+	if err := h.once(); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
+		t.Fatalf("a failing item: err = %v", err)
+	}
+	delete(h.src.failURLs, "https://example.org/x")
+	h.mustOnce()
+	if h.rec.count() != 1 {
+		t.Fatalf("after recovery: %d alerts, want 1", h.rec.count())
+	}
+}
+
+func TestDeliveryRetriesInOrderAndGivesUp(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Targets = []config.Target{{Channel: "100000000000000001"}}
+		c.Delivery.GiveUp = config.Duration(time.Hour)
+	})
+	h.mustOnce()
+	h.src.publish("https://example.org/1", "First release of the day on NATO", h.now, release.TypeNews, body[0])
+	h.src.publish("https://example.org/2", "Second release of the day on NATO", h.now.Add(time.Minute), release.TypeNews, body[0])
+	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 500}
+	if err := h.once(); err == nil {
+		t.Fatal("undelivered alerts must make once fail")
+	}
+	delete(h.rec.fail, "channel 100000000000000001")
+	// Not yet due: nothing is sent, and the second does not overtake.
+	if _, err := h.app.Deliver(context.Background()); err != nil || h.rec.count() != 0 {
+		t.Fatalf("before the retry time: %d sent, %v", h.rec.count(), err)
+	}
+	h.now = h.now.Add(15 * time.Second)
+	if _, err := h.app.Deliver(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if h.rec.count() != 2 || h.rec.sent[0].alert.Title != "First release of the day on NATO" {
+		t.Fatalf("after the retry: %+v", h.rec.sent)
+	}
+	// A permanent error fails at once; an old alert is given up.
+	h.src.publish("https://example.org/3", "Third release of the day on NATO", h.now, release.TypeNews, body[0])
+	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 403, Permanent: true}
+	if err := h.once(); err == nil {
+		t.Fatal("a failed delivery must make once fail")
+	}
+	c, _ := h.store.Outbox(context.Background())
+	if c.Failed != 1 || c.Pending != 0 {
+		t.Fatalf("outbox %+v", c)
+	}
+}
