@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/natowatch/natowatch/config"
@@ -72,6 +73,15 @@ type App struct {
 	now      func() time.Time
 	postLast int // first_run.post_latest in effect
 	kick     chan struct{}
+
+	mu     sync.Mutex
+	paused map[string]pauseState // targets that answered 401/403/404
+}
+
+type pauseState struct {
+	until time.Time
+	times int
+	cause string
 }
 
 // Options are the parts New does not build from the config itself.
@@ -99,6 +109,7 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		now:      opt.Now,
 		postLast: max(cfg.FirstRun.PostLatest, opt.PostLatest),
 		kick:     make(chan struct{}, 1),
+		paused:   map[string]pauseState{},
 	}
 	if a.now == nil {
 		a.now = time.Now

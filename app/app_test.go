@@ -71,6 +71,7 @@ type recorder struct {
 	sent  []sentAlert
 	edits int
 	fail  map[string]error // by target key prefix: "channel 1", "webhook …"
+	tries map[string]int
 }
 
 type sentAlert struct {
@@ -81,6 +82,10 @@ type sentAlert struct {
 func (r *recorder) Send(_ context.Context, t notifier.Target, a release.Alert, _ string) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.tries == nil {
+		r.tries = map[string]int{}
+	}
+	r.tries[t.String()]++
 	if err := r.fail[t.String()]; err != nil {
 		return "", err
 	}
@@ -287,14 +292,60 @@ func TestDeliveryRetriesInOrderAndGivesUp(t *testing.T) {
 	if h.rec.count() != 2 || h.rec.sent[0].alert.Title != "First release of the day on NATO" {
 		t.Fatalf("after the retry: %+v", h.rec.sent)
 	}
-	// A permanent error fails at once; an old alert is given up.
+	// A bad request fails that alert at once.
 	h.src.publish("https://example.org/3", "Third release of the day on NATO", h.now, release.TypeNews, body[0])
-	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 403, Permanent: true}
+	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 400, Permanent: true}
 	if err := h.once(); err == nil {
 		t.Fatal("a failed delivery must make once fail")
 	}
 	c, _ := h.store.Outbox(context.Background())
 	if c.Failed != 1 || c.Pending != 0 {
 		t.Fatalf("outbox %+v", c)
+	}
+}
+
+func TestDeadTargetIsPausedNotHammered(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Targets = []config.Target{{Channel: "100000000000000001"}, {Channel: "100000000000000002"}}
+		c.Delivery.GiveUp = config.Duration(3 * time.Hour)
+	})
+	h.mustOnce()
+	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 403, Permanent: true}
+	for i := 0; i < 5; i++ {
+		h.src.publish(fmt.Sprintf("https://example.org/%d", i), fmt.Sprintf("Release number %d about NATO", i), h.now, release.TypeNews, body[0])
+		h.once()
+		h.now = h.now.Add(time.Minute)
+	}
+	// The live channel got all five; the dead one was asked once.
+	live := 0
+	for _, s := range h.rec.sent {
+		if s.target == "channel 100000000000000002" {
+			live++
+		}
+	}
+	if live != 5 {
+		t.Fatalf("live target got %d", live)
+	}
+	if n := h.rec.tries["channel 100000000000000001"]; n != 1 {
+		t.Fatalf("the dead target was asked %d times, want 1", n)
+	}
+	c, _ := h.store.Outbox(context.Background())
+	if c.Pending != 5 || c.Failed != 0 {
+		t.Fatalf("dead target's alerts: %+v, want 5 pending", c)
+	}
+	// It comes back: after the pause, everything arrives in order.
+	delete(h.rec.fail, "channel 100000000000000001")
+	h.now = h.now.Add(61 * time.Minute)
+	if _, err := h.app.Deliver(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range h.rec.sent {
+		if s.target == "channel 100000000000000001" {
+			got = append(got, s.alert.Title)
+		}
+	}
+	if len(got) != 5 || got[0] != "Release number 0 about NATO" {
+		t.Fatalf("after the pause: %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"github.com/natowatch/natowatch/notifier"
@@ -33,6 +34,20 @@ func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 			return res, ctx.Err()
 		}
 		if blocked[d.Target] {
+			continue
+		}
+		if until, paused := a.pausedUntil(d.Target); paused {
+			blocked[d.Target] = true
+			if a.now().Sub(d.CreatedAt) > a.cfg.Delivery.GiveUp.D() {
+				cause := "gave up: target paused since it answered " + a.pauseCause(d.Target)
+				res.Failed++
+				if err := a.store.MarkFailed(ctx, d.ID, cause); err != nil {
+					return res, err
+				}
+				res.Errors = append(res.Errors, errors.New(d.Target+": "+cause))
+			} else {
+				res.Errors = append(res.Errors, fmt.Errorf("%s: paused until %s", d.Target, until.Format(time.RFC3339)))
+			}
 			continue
 		}
 		if earlier, err := a.store.PendingBefore(ctx, d.Target, d.ID); err != nil {
@@ -67,6 +82,15 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 	id, err := a.notify.Send(ctx, t.dest, d.Alert, d.Nonce)
 	if err != nil {
 		var ne *notifier.Error
+		if errors.As(err, &ne) && deadTarget(ne.Status) {
+			// Deleted, or the bot was removed or may not post: pause the
+			// target, keep its alerts, and look again later, so that
+			// Discord's invalid-request limit never comes near.
+			until := a.pause(d.Target, err.Error())
+			res.Retried++
+			log.Error("target paused", "err", err, "until", until)
+			return errors.Join(err, a.store.MarkRetry(ctx, d.ID, err.Error(), until))
+		}
 		if errors.As(err, &ne) && ne.Permanent {
 			res.Failed++
 			log.Error("delivery failed", "err", err)
@@ -81,6 +105,9 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 	// is where a crash could make a webhook post twice.
 	if err := a.store.MarkSent(context.WithoutCancel(ctx), d.ID, id, a.now()); err != nil {
 		return err
+	}
+	if a.resume(d.Target) {
+		log.Info("target resumed")
 	}
 	res.Sent++
 	log.Info("delivered", "message", id, "took", a.now().Sub(start).Round(time.Millisecond),
@@ -103,6 +130,47 @@ func (a *App) editOriginal(ctx context.Context, log *slog.Logger, d state.Delive
 	if err := a.notify.Edit(ctx, t.dest, orig, cur); err != nil {
 		log.Warn("editing the original message failed", "message", orig, "err", err)
 	}
+}
+
+// deadTarget reports whether a status says the target itself is gone or
+// closed to us, rather than one message being wrong.
+func deadTarget(status int) bool {
+	return status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound
+}
+
+// pause marks a target dead for a while: an hour, doubling up to a day.
+func (a *App) pause(target, cause string) time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p := a.paused[target]
+	d := min(time.Hour<<min(p.times, 5), 24*time.Hour)
+	p.times++
+	p.until = a.now().Add(d)
+	p.cause = cause
+	a.paused[target] = p
+	return p.until
+}
+
+func (a *App) pausedUntil(target string) (time.Time, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p, ok := a.paused[target]
+	return p.until, ok && a.now().Before(p.until)
+}
+
+func (a *App) pauseCause(target string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.paused[target].cause
+}
+
+// resume forgets a target's pause; it reports whether there was one.
+func (a *App) resume(target string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ok := a.paused[target]
+	delete(a.paused, target)
+	return ok
 }
 
 // retryDelay is exponential backoff with jitter: 5s, 10s, 20s … capped at 10m.
