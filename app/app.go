@@ -31,6 +31,7 @@ type Store interface {
 	Recent(ctx context.Context, source string, since time.Time) ([]state.Stored, error)
 	Save(ctx context.Context, p state.Put, now time.Time) (int64, error)
 	Touch(ctx context.Context, id int64, pageURL string, v state.Validators, lastMod, now time.Time) error
+	MarkSuspect(ctx context.Context, id int64, fingerprint string) error
 	Targets(ctx context.Context, releaseID int64) ([]string, error)
 	Validators(ctx context.Context, url string) (state.Validators, error)
 	SaveValidators(ctx context.Context, url string, v state.Validators, now time.Time) error

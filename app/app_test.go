@@ -349,3 +349,36 @@ func TestDeadTargetIsPausedNotHammered(t *testing.T) {
 		t.Fatalf("after the pause: %q", got)
 	}
 }
+
+func TestShrunkPageNeedsASecondLook(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Targets = []config.Target{{Channel: "100000000000000001"}} })
+	h.mustOnce()
+	long := []string{body[0], body[1], "Allies also reviewed progress on the defence production action plan and on the integration of new members.", "The next meeting will take place in February in Brussels, where Ministers will take stock of the plans."}
+	h.src.publish("https://example.org/p", "Allies agree on new air defence plans", h.now, release.TypeNews, long...)
+	h.mustOnce()
+	// The page now extracts to a stub (a broken deploy, a new layout).
+	h.src.mu.Lock()
+	h.src.pages["https://example.org/p"].Body = []string{"Loading…"}
+	h.src.mu.Unlock()
+	h.mustOnce()
+	if h.rec.count() != 1 {
+		t.Fatalf("a page that shrank to a stub was posted as an update at once: %d alerts", h.rec.count())
+	}
+	// Fixed again before the second look: no update at all.
+	h.src.mu.Lock()
+	h.src.pages["https://example.org/p"].Body = long
+	h.src.mu.Unlock()
+	h.mustOnce()
+	if h.rec.count() != 1 {
+		t.Fatalf("a transient stub produced %d alerts", h.rec.count())
+	}
+	// A real cut, seen twice, is an update.
+	h.src.mu.Lock()
+	h.src.pages["https://example.org/p"].Body = long[:1]
+	h.src.mu.Unlock()
+	h.mustOnce()
+	h.mustOnce()
+	if h.rec.count() != 2 || h.rec.sent[1].alert.Kind != release.KindUpdate {
+		t.Fatalf("a confirmed cut: %d alerts", h.rec.count())
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 // CheckResult counts what one check of a source did.
 type CheckResult struct {
-	Listed, New, Updated, Unchanged, NotModified, Recorded int
+	Listed, New, Updated, Unchanged, NotModified, Recorded, Suspect int
 	Errors                                                 []error
 }
 
@@ -96,7 +96,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		}
 	}
 	log.Info("checked", "listed", res.Listed, "new", res.New, "updated", res.Updated, "unchanged", res.Unchanged,
-		"not_modified", res.NotModified, "recorded_only", res.Recorded, "errors", len(res.Errors))
+		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "errors", len(res.Errors))
 	if len(res.Errors) > 0 {
 		return res, fmt.Errorf("source %s: %w", src.Name(), errors.Join(res.Errors...))
 	}
@@ -222,6 +222,15 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, i
 		res.Unchanged++
 		return a.store.Touch(ctx, st.ID, st.Release.URL, state.Validators(it.Page.Validators), st.LastMod, a.now())
 	}
+	if st.Fingerprint != "" && fp != st.Suspect && shrank(&st.Release, r) {
+		// A page that lost most of its text is more likely a broken page
+		// or a new layout than an edit: believe it when it is seen again.
+		// Its validators are not saved, so the next check fetches it whole.
+		res.Suspect++
+		log.Warn("page lost most of its text; waiting for a second look before posting an update",
+			"url", st.Release.URL, "was", len(st.Release.Text()), "now", len(r.Text()))
+		return a.store.MarkSuspect(ctx, st.ID, fp)
+	}
 	put := state.Put{ID: st.ID, Release: *r, Keys: keys, Fingerprint: fp, Version: st.Version + 1, LastMod: st.LastMod,
 		PageURL: st.Release.URL, Validators: state.Validators(it.Page.Validators)}
 	if st.Fingerprint == "" {
@@ -249,6 +258,11 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, i
 // healthWriteEvery is how often a healthy source's last success is written
 // when nothing else changed: an idle check writes nothing otherwise.
 const healthWriteEvery = time.Hour
+
+// shrank reports whether an edit left less than 40% of the text.
+func shrank(old, cur *release.Release) bool {
+	return len(cur.Text())*5 < len(old.Text())*2
+}
 
 // recordHealth stores a check's outcome and logs a source that starts or
 // stops failing once, not on every check.

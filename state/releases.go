@@ -21,7 +21,7 @@ func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 	for i, k := range keys {
 		args[i] = k
 	}
-	q := `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod
+	q := `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect
 		FROM release_keys k JOIN releases r ON r.id = k.release_id
 		WHERE k.key IN (?` + strings.Repeat(",?", len(keys)-1) + `) ORDER BY r.id LIMIT 1`
 	st, err := scanStored(s.db.QueryRowContext(ctx, q, args...))
@@ -37,7 +37,7 @@ func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 // Recent returns the fetched releases of a source published (or first seen)
 // since the given time, newest first.
 func (s *SQLite) Recent(ctx context.Context, source string, since time.Time) ([]Stored, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod
+	rows, err := s.db.QueryContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
 		FROM releases WHERE source = ? AND fingerprint != '' AND (published >= ? OR first_seen >= ?)
 		ORDER BY published DESC, id DESC`, source, ms(since), ms(since))
 	if err != nil {
@@ -57,7 +57,7 @@ func (s *SQLite) Recent(ctx context.Context, source string, since time.Time) ([]
 
 // Latest returns the newest fetched releases of any source.
 func (s *SQLite) Latest(ctx context.Context, n int) ([]Stored, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod
+	rows, err := s.db.QueryContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
 		FROM releases WHERE fingerprint != '' ORDER BY published DESC, id DESC LIMIT ?`, n)
 	if err != nil {
 		return nil, fmt.Errorf("state: latest: %w", err)
@@ -82,7 +82,7 @@ func scanStored(row scanner) (*Stored, error) {
 		data                       string
 		firstSeen, checked, lastmo int64
 	)
-	if err := row.Scan(&st.ID, &data, &st.Fingerprint, &st.Version, &firstSeen, &checked, &lastmo); err != nil {
+	if err := row.Scan(&st.ID, &data, &st.Fingerprint, &st.Version, &firstSeen, &checked, &lastmo, &st.Suspect); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(data), &st.Release); err != nil {
@@ -110,7 +110,7 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.Release.Source, p.Release.URL, ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(now), ms(p.LastMod)).Scan(&id)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE releases SET published = ?, fingerprint = ?, version = ?, data = ?, checked_at = ?, lastmod = ? WHERE id = ?`,
+		_, err = tx.ExecContext(ctx, `UPDATE releases SET published = ?, fingerprint = ?, version = ?, data = ?, checked_at = ?, lastmod = ?, suspect = '' WHERE id = ?`,
 			ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod), id)
 	}
 	if err != nil {
@@ -160,6 +160,15 @@ func (s *SQLite) Touch(ctx context.Context, id int64, pageURL string, v Validato
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("state: touch: %w", err)
+	}
+	return nil
+}
+
+// MarkSuspect remembers a fingerprint that is not trusted until it is seen
+// again.
+func (s *SQLite) MarkSuspect(ctx context.Context, id int64, fingerprint string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE releases SET suspect = ? WHERE id = ?`, fingerprint, id); err != nil {
+		return fmt.Errorf("state: mark suspect: %w", err)
 	}
 	return nil
 }

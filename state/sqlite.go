@@ -68,6 +68,8 @@ var migrations = []string{
 		UNIQUE(release_id, version, target)
 	);
 	CREATE INDEX outbox_due ON outbox(status, next_at);`,
+	// 2: a fingerprint seen once that shrank the text too much to trust yet.
+	`ALTER TABLE releases ADD COLUMN suspect TEXT NOT NULL DEFAULT '';`,
 }
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.

@@ -24,6 +24,7 @@ type Stored struct {
 	FirstSeen   time.Time
 	CheckedAt   time.Time
 	LastMod     time.Time // the sitemap lastmod last acted on
+	Suspect     string    // a fingerprint seen once that shrank the text too much to trust yet
 }
 
 // Put is one write of a release: the release, the keys it is known by, the
