@@ -51,6 +51,7 @@ type Store interface {
 type Notifier interface {
 	Send(ctx context.Context, t notifier.Target, a release.Alert, nonce string) (messageID string, err error)
 	Edit(ctx context.Context, t notifier.Target, messageID string, a release.Alert) error
+	Notice(ctx context.Context, t notifier.Target, text string) error
 }
 
 // target is a configured destination with its filters.
@@ -75,8 +76,10 @@ type App struct {
 	postLast int // first_run.post_latest in effect
 	kick     chan struct{}
 
-	mu     sync.Mutex
-	paused map[string]pauseState // targets that answered 401/403/404
+	mu      sync.Mutex
+	paused  map[string]pauseState // targets that answered 401/403/404
+	metrics *metrics
+	ops     *notifier.Target // where source failures are reported, if anywhere
 }
 
 type pauseState struct {
@@ -127,6 +130,13 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		return nil, fmt.Errorf("watches: %w", err)
 	}
 	a.matcher = m
+	a.metrics = newMetrics(func() float64 {
+		c, err := a.store.Outbox(context.Background())
+		if err != nil {
+			return -1
+		}
+		return float64(c.Pending)
+	})
 	for _, t := range cfg.Targets {
 		tg := &target{key: t.Key(), dest: notifier.Target{Webhook: t.Webhook, Channel: t.Channel},
 			types: map[release.Type]bool{}, watches: map[string]bool{}}
@@ -141,6 +151,12 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 	}
 	for _, k := range opt.ExtraTargets {
 		a.addTarget(&target{key: k, types: map[release.Type]bool{}, watches: map[string]bool{}})
+	}
+	switch {
+	case cfg.Discord.OpsChannel != "":
+		a.ops = &notifier.Target{Channel: cfg.Discord.OpsChannel}
+	case cfg.Discord.OpsWebhook != "":
+		a.ops = &notifier.Target{Webhook: cfg.Discord.OpsWebhook}
 	}
 	if a.sources == nil {
 		f := opt.Fetcher

@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -67,11 +70,12 @@ func (f *fakeSource) publish(url, title string, published time.Time, typ release
 
 // recorder is a notifier that remembers what it was asked to send.
 type recorder struct {
-	mu    sync.Mutex
-	sent  []sentAlert
-	edits int
-	fail  map[string]error // by target key prefix: "channel 1", "webhook …"
-	tries map[string]int
+	mu      sync.Mutex
+	sent    []sentAlert
+	edits   int
+	fail    map[string]error // by target key prefix: "channel 1", "webhook …"
+	tries   map[string]int
+	notices []string
 }
 
 type sentAlert struct {
@@ -97,6 +101,13 @@ func (r *recorder) Edit(context.Context, notifier.Target, string, release.Alert)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.edits++
+	return nil
+}
+
+func (r *recorder) Notice(_ context.Context, t notifier.Target, text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notices = append(r.notices, text)
 	return nil
 }
 
@@ -380,5 +391,52 @@ func TestShrunkPageNeedsASecondLook(t *testing.T) {
 	h.mustOnce()
 	if h.rec.count() != 2 || h.rec.sent[1].alert.Kind != release.KindUpdate {
 		t.Fatalf("a confirmed cut: %d alerts", h.rec.count())
+	}
+}
+
+func TestMetricsAndHealth(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mustOnce()
+	h.src.publish("https://example.org/m", "Allies condemn the missile launch by North Korea", h.now, release.TypeNews, body...)
+	h.mustOnce()
+	srv := httptest.NewServer(h.app.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`natowatch_checks_total{result="ok",source="fake"} 2`,
+		`natowatch_releases_total{event="new",source="fake"} 1`,
+		`natowatch_deliveries_total{result="sent"} 2`,
+		`natowatch_outbox_pending 0`,
+		`natowatch_publish_to_post_seconds_count 2`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	resp, err = http.Get(srv.URL + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/healthz: %v %v", resp, err)
+	}
+}
+
+func TestOpsToldOnceWhenFailingAndOnceWhenRecovered(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Discord.OpsChannel = "100000000000000009" })
+	h.mustOnce()
+	h.src.publish("https://example.org/f", "Allies agree on new air defence plans", h.now, release.TypeNews, body[0])
+	h.src.failURLs["https://example.org/f"] = true
+	for i := 0; i < 4; i++ {
+		h.once()
+		h.now = h.now.Add(time.Minute)
+	}
+	delete(h.src.failURLs, "https://example.org/f")
+	h.mustOnce()
+	h.mustOnce()
+	if len(h.rec.notices) != 2 || !strings.Contains(h.rec.notices[0], "failing") || !strings.Contains(h.rec.notices[1], "recovered after 4") {
+		t.Fatalf("notices %q", h.rec.notices)
 	}
 }

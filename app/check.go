@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/natowatch/natowatch/release"
@@ -16,7 +17,7 @@ import (
 // CheckResult counts what one check of a source did.
 type CheckResult struct {
 	Listed, New, Updated, Unchanged, NotModified, Recorded, Suspect int
-	Errors                                                 []error
+	Errors                                                          []error
 }
 
 // Check reads one source once: new items in its listing, and the pages of
@@ -27,7 +28,9 @@ type CheckResult struct {
 func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error) {
 	log := a.log.With("source", src.Name())
 	var health state.SourceHealth
+	start := time.Now()
 	defer func() {
+		a.metrics.observeCheck(src.Name(), res, err, time.Since(start))
 		cause := ""
 		if err != nil {
 			cause = err.Error()
@@ -278,9 +281,27 @@ func (a *App) recordHealth(ctx context.Context, log *slog.Logger, name string, s
 	switch {
 	case cause != "" && before.FailingSince.IsZero():
 		log.Error("source is failing", "err", cause)
+		a.tellOps(ctx, log, fmt.Sprintf("⚠️ natowatch: source %s is failing: %s", name, firstLine(cause)))
 	case cause != "":
 		log.Debug("source still failing", "since", before.FailingSince, "err", cause)
 	case !before.FailingSince.IsZero():
 		log.Info("source recovered", "failed_since", before.FailingSince, "failed_checks", before.ConsecutiveKO)
+		a.tellOps(ctx, log, fmt.Sprintf("✅ natowatch: source %s recovered after %d failed checks since %s",
+			name, before.ConsecutiveKO, before.FailingSince.Format(time.RFC3339)))
 	}
+}
+
+// tellOps posts an operator notice, best effort.
+func (a *App) tellOps(ctx context.Context, log *slog.Logger, text string) {
+	if a.ops == nil {
+		return
+	}
+	if err := a.notify.Notice(context.WithoutCancel(ctx), *a.ops, text); err != nil {
+		log.Warn("could not tell the ops channel", "err", err)
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

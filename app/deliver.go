@@ -74,6 +74,7 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 	}
 	if age := a.now().Sub(d.CreatedAt); age > a.cfg.Delivery.GiveUp.D() {
 		res.Failed++
+		a.metrics.deliveries.WithLabelValues("failed").Inc()
 		cause := fmt.Sprintf("gave up after %s", age.Round(time.Second))
 		log.Error("delivery failed", "err", cause)
 		return errors.Join(errors.New(cause), a.store.MarkFailed(ctx, d.ID, cause))
@@ -88,15 +89,24 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 			// Discord's invalid-request limit never comes near.
 			until := a.pause(d.Target, err.Error())
 			res.Retried++
+			a.metrics.deliveries.WithLabelValues("retried").Inc()
 			log.Error("target paused", "err", err, "until", until)
 			return errors.Join(err, a.store.MarkRetry(ctx, d.ID, err.Error(), until))
 		}
 		if errors.As(err, &ne) && ne.Permanent {
 			res.Failed++
+			a.metrics.deliveries.WithLabelValues("failed").Inc()
 			log.Error("delivery failed", "err", err)
 			return errors.Join(err, a.store.MarkFailed(ctx, d.ID, err.Error()))
 		}
 		res.Retried++
+		a.metrics.deliveries.WithLabelValues("retried").Inc()
+		if t.dest.Webhook != "" && (ne == nil || ne.Status == 0) {
+			// No answer: the post may have been made. Webhooks have no
+			// nonce, so the resend may show twice; count it.
+			a.metrics.dupRisk.Inc()
+			log.Warn("webhook post outcome unknown; the resend may duplicate it", "err", err)
+		}
 		next := a.now().Add(retryDelay(d.Attempts))
 		log.Warn("delivery will be retried", "err", err, "attempt", d.Attempts+1, "next", next)
 		return errors.Join(err, a.store.MarkRetry(ctx, d.ID, err.Error(), next))
@@ -110,6 +120,10 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 		log.Info("target resumed")
 	}
 	res.Sent++
+	a.metrics.deliveries.WithLabelValues("sent").Inc()
+	if !d.Alert.Published.IsZero() && d.Alert.Kind == release.KindNew {
+		a.metrics.latency.Observe(a.now().Sub(d.Alert.Published).Seconds())
+	}
 	log.Info("delivered", "message", id, "took", a.now().Sub(start).Round(time.Millisecond),
 		"latency", latency(d.Alert, a.now()))
 	if d.Alert.Kind == release.KindUpdate {

@@ -73,6 +73,15 @@ func (a *App) Run(ctx context.Context) error {
 		defer wg.Done()
 		a.deliverLoop(ctx)
 	}()
+	if addr := a.cfg.HTTP.Listen; addr != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.serveHTTP(ctx, addr); err != nil {
+				a.log.Error("operator HTTP listener failed", "addr", addr, "err", err)
+			}
+		}()
+	}
 	c.Start()
 	a.log.Info("running", "sources", len(a.sources), "targets", len(a.targets))
 	<-ctx.Done()

@@ -35,3 +35,5 @@ func (p *printer) Send(_ context.Context, _ notifier.Target, a release.Alert, _ 
 }
 
 func (p *printer) Edit(context.Context, notifier.Target, string, release.Alert) error { return nil }
+
+func (p *printer) Notice(context.Context, notifier.Target, string) error { return nil }

@@ -27,12 +27,15 @@ type Config struct {
 
 // Discord configures the connection to Discord.
 type Discord struct {
-	Token string `yaml:"token"`
-	API   string `yaml:"api"`
+	Token      string `yaml:"token"`
+	API        string `yaml:"api"`
+	OpsChannel string `yaml:"ops_channel"` // channel id for operator notices (needs the token)
+	OpsWebhook string `yaml:"ops_webhook"` // or a webhook URL for them
 }
 
-// HTTP configures how sources are fetched.
+// HTTP configures how sources are fetched, and the operator listener.
 type HTTP struct {
+	Listen      string   `yaml:"listen"` // /metrics and /healthz, e.g. 127.0.0.1:9750; off when empty
 	UserAgent   string   `yaml:"user_agent"`
 	Timeout     Duration `yaml:"timeout"`
 	MaxBody     int64    `yaml:"max_body"`

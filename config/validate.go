@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -31,6 +32,19 @@ func (c *Config) Validate() error {
 	}
 	if err := checkURL(c.Discord.API); err != nil {
 		bad("discord.api", "%v", err)
+	}
+	if c.Discord.OpsChannel != "" {
+		if !snowflake.MatchString(c.Discord.OpsChannel) {
+			bad("discord.ops_channel", "%q is not a channel id (a number of 15 to 21 digits)", c.Discord.OpsChannel)
+		}
+		if c.Discord.Token == "" {
+			bad("discord.ops_channel", "needs discord.token (a bot token)")
+		}
+	}
+	if c.Discord.OpsWebhook != "" {
+		if err := checkWebhook(c.Discord.OpsWebhook); err != nil {
+			bad("discord.ops_webhook", "%v", err)
+		}
 	}
 	if len(c.Sources) == 0 {
 		bad("sources", "at least one source is needed")
@@ -61,6 +75,11 @@ func (c *Config) Validate() error {
 		}
 		if s.Language != "" && s.Language != "en" && s.Language != "fr" {
 			bad(p+".language", "%q: use en or fr", s.Language)
+		}
+	}
+	if c.HTTP.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+			bad("http.listen", "%q is not host:port (e.g. 127.0.0.1:9750)", c.HTTP.Listen)
 		}
 	}
 	if c.FirstRun.PostLatest < 0 {

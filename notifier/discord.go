@@ -109,6 +109,26 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 	return d.do(ctx, d.hook, "POST", u, bucket, msg, t)
 }
 
+// Notice posts a plain operator message (a source failing or recovering).
+// The text is escaped and pings nobody.
+func (d *Discord) Notice(ctx context.Context, t Target, text string) error {
+	msg := Message{Content: Truncate(Escape(text), LimitContent), Embeds: []Embed{}, AllowedMentions: AllowedMentions{Parse: []string{}}}
+	if t.Channel != "" {
+		if d.bot == nil {
+			return &Error{Permanent: true, msg: "notifier: no bot token configured"}
+		}
+		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages"
+		_, err := d.do(ctx, d.bot, "POST", u, discordgo.EndpointChannelMessages(t.Channel), msg, t)
+		return err
+	}
+	u, bucket, err := webhookURL(t.Webhook, "")
+	if err != nil {
+		return err
+	}
+	_, err = d.do(ctx, d.hook, "POST", u, bucket, msg, t)
+	return err
+}
+
 // Edit replaces the message an earlier alert created.
 func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a release.Alert) error {
 	msg := Build(a)

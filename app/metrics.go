@@ -1,0 +1,109 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are natowatch's Prometheus metrics, on a registry of their own.
+type metrics struct {
+	reg        *prometheus.Registry
+	checks     *prometheus.CounterVec   // source, result=ok|error
+	notMod     *prometheus.CounterVec   // source
+	releases   *prometheus.CounterVec   // source, event=new|updated|recorded|suspect
+	deliveries *prometheus.CounterVec   // result=sent|retried|failed
+	latency    prometheus.Histogram     // publish → post
+	pending    prometheus.GaugeFunc     // outbox depth
+	lastCheck  *prometheus.GaugeVec     // source: unix time of the last successful check
+	failing    *prometheus.GaugeVec     // source: 1 while failing
+	dupRisk    prometheus.Counter       // webhook resends after an unknown outcome
+	checkTime  *prometheus.HistogramVec // source
+}
+
+func newMetrics(pending func() float64) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_checks_total",
+			Help: "Checks of a source, by result."}, []string{"source", "result"}),
+		notMod: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_not_modified_total",
+			Help: "Pages and listings answered 304 Not Modified."}, []string{"source"}),
+		releases: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_releases_total",
+			Help: "Releases seen, by event: new, updated, recorded (without an alert), suspect."}, []string{"source", "event"}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_deliveries_total",
+			Help: "Alert deliveries, by result: sent, retried, failed."}, []string{"result"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "natowatch_publish_to_post_seconds",
+			Help:    "Time from a release's published time to its message in Discord.",
+			Buckets: []float64{10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600}}),
+		lastCheck: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "natowatch_source_last_success_timestamp_seconds",
+			Help: "When a source was last read without errors."}, []string{"source"}),
+		failing: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "natowatch_source_failing",
+			Help: "1 while a source's checks fail."}, []string{"source"}),
+		dupRisk: prometheus.NewCounter(prometheus.CounterOpts{Name: "natowatch_possible_duplicates_total",
+			Help: "Webhook posts resent after an outcome that was not known (a possible duplicate)."}),
+		checkTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "natowatch_check_duration_seconds",
+			Help: "How long a check of a source takes.", Buckets: prometheus.DefBuckets}, []string{"source"}),
+	}
+	m.pending = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "natowatch_outbox_pending",
+		Help: "Alerts waiting to be delivered."}, pending)
+	m.reg.MustRegister(m.checks, m.notMod, m.releases, m.deliveries, m.latency, m.pending, m.lastCheck, m.failing,
+		m.dupRisk, m.checkTime, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observeCheck(source string, res CheckResult, err error, took time.Duration) {
+	result := "ok"
+	if err != nil {
+		result = "error"
+		m.failing.WithLabelValues(source).Set(1)
+	} else {
+		m.failing.WithLabelValues(source).Set(0)
+		m.lastCheck.WithLabelValues(source).Set(float64(time.Now().Unix()))
+	}
+	m.checks.WithLabelValues(source, result).Inc()
+	m.notMod.WithLabelValues(source).Add(float64(res.NotModified))
+	m.releases.WithLabelValues(source, "new").Add(float64(res.New))
+	m.releases.WithLabelValues(source, "updated").Add(float64(res.Updated))
+	m.releases.WithLabelValues(source, "recorded").Add(float64(res.Recorded))
+	m.releases.WithLabelValues(source, "suspect").Add(float64(res.Suspect))
+	m.checkTime.WithLabelValues(source).Observe(took.Seconds())
+}
+
+// Handler serves /metrics and /healthz.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := a.store.Outbox(r.Context()); err != nil {
+			http.Error(w, "state: unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	return mux
+}
+
+// serveHTTP serves the operator endpoints on addr until ctx is done.
+func (a *App) serveHTTP(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	a.log.Info("serving /metrics and /healthz", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
