@@ -107,7 +107,7 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 			a.metrics.dupRisk.Inc()
 			log.Warn("webhook post outcome unknown; the resend may duplicate it", "err", err)
 		}
-		next := a.now().Add(retryDelay(d.Attempts))
+		next := a.now().Add(retryDelay(a.cfg.Delivery.RetryBase.D(), d.Attempts))
 		log.Warn("delivery will be retried", "err", err, "attempt", d.Attempts+1, "next", next)
 		return errors.Join(err, a.store.MarkRetry(ctx, d.ID, err.Error(), next))
 	}
@@ -187,9 +187,10 @@ func (a *App) resume(target string) bool {
 	return ok
 }
 
-// retryDelay is exponential backoff with jitter: 5s, 10s, 20s … capped at 10m.
-func retryDelay(attempts int) time.Duration {
-	d := 5 * time.Second << min(attempts, 7)
+// retryDelay is exponential backoff with jitter: base (5s by default), 2×,
+// 4× … capped at 10m, each drawn from its upper half.
+func retryDelay(base time.Duration, attempts int) time.Duration {
+	d := base << min(attempts, 7)
 	d = min(d, 10*time.Minute)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }

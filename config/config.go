@@ -91,8 +91,9 @@ type Target struct {
 
 // Delivery tunes the outbox worker.
 type Delivery struct {
-	GiveUp   Duration `yaml:"give_up"`
-	Interval Duration `yaml:"interval"`
+	GiveUp    Duration `yaml:"give_up"`
+	Interval  Duration `yaml:"interval"`
+	RetryBase Duration `yaml:"retry_base"` // first retry delay; doubles per attempt up to 10m
 }
 
 // Log configures logging.
@@ -168,6 +169,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Delivery.GiveUp == 0 {
 		c.Delivery.GiveUp = Duration(24 * time.Hour)
+	}
+	if c.Delivery.RetryBase == 0 {
+		c.Delivery.RetryBase = Duration(5 * time.Second)
 	}
 	if c.Delivery.Interval == 0 {
 		c.Delivery.Interval = Duration(5 * time.Second)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/natowatch/natowatch/internal/fakediscord"
 	"github.com/natowatch/natowatch/internal/fakenato"
+	"github.com/natowatch/natowatch/internal/testbin"
 )
 
 // TestBinary builds the real binary and runs it as a user would: a bad
@@ -23,11 +24,7 @@ func TestBinary(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "natowatch")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testbin.Build(t)
 	site := fakenato.New(t)
 	discord := fakediscord.New(t)
 	cfg := filepath.Join(dir, "natowatch.yaml")
