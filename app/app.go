@@ -32,6 +32,8 @@ type Store interface {
 	Save(ctx context.Context, p state.Put, now time.Time) (int64, error)
 	Touch(ctx context.Context, id int64, pageURL string, v state.Validators, lastMod, now time.Time) error
 	MarkSuspect(ctx context.Context, id int64, fingerprint string) error
+	NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error)
+	ForgetMissing(ctx context.Context, url string) error
 	Targets(ctx context.Context, releaseID int64) ([]string, error)
 	Validators(ctx context.Context, url string) (state.Validators, error)
 	SaveValidators(ctx context.Context, url string, v state.Validators, now time.Time) error

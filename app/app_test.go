@@ -25,6 +25,7 @@ type fakeSource struct {
 	cands    []scraper.Candidate
 	pages    map[string]*release.Release
 	fetches  int
+	fetched  map[string]int
 	failURLs map[string]bool
 }
 
@@ -44,12 +45,16 @@ func (f *fakeSource) Fetch(ctx context.Context, c scraper.Candidate, v scraper.V
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fetches++
+	if f.fetched == nil {
+		f.fetched = map[string]int{}
+	}
+	f.fetched[c.URL]++
 	if f.failURLs[c.URL] {
-		return nil, fmt.Errorf("GET %s: HTTP 500", c.URL)
+		return nil, &scraper.StatusError{URL: c.URL, Status: 500}
 	}
 	r, ok := f.pages[c.URL]
 	if !ok {
-		return nil, fmt.Errorf("GET %s: HTTP 404", c.URL)
+		return nil, &scraper.StatusError{URL: c.URL, Status: 404}
 	}
 	cp := *r
 	cp.Body = append([]string(nil), r.Body...)
@@ -438,5 +443,36 @@ func TestOpsToldOnceWhenFailingAndOnceWhenRecovered(t *testing.T) {
 	h.mustOnce()
 	if len(h.rec.notices) != 2 || !strings.Contains(h.rec.notices[0], "failing") || !strings.Contains(h.rec.notices[1], "recovered after 4") {
 		t.Fatalf("notices %q", h.rec.notices)
+	}
+}
+
+func TestMissingPageIsRetriedThenGivenUp(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Targets = []config.Target{{Channel: "100000000000000001"}} })
+	h.mustOnce()
+	h.src.mu.Lock()
+	h.src.cands = append(h.src.cands, scraper.Candidate{URL: "https://example.org/soon", Title: "Published a little later", Published: h.now})
+	h.src.mu.Unlock()
+	// The page is not there yet: not a failure of the source.
+	h.mustOnce()
+	h.mustOnce()
+	// It appears: posted.
+	h.src.mu.Lock()
+	h.src.pages["https://example.org/soon"] = &release.Release{Source: "fake", URL: "https://example.org/soon", Title: "Published a little later", Published: h.now, Type: release.TypeNews, Body: body}
+	h.src.mu.Unlock()
+	h.mustOnce()
+	if h.rec.count() != 1 {
+		t.Fatalf("a page that appeared late: %d alerts", h.rec.count())
+	}
+	// A dead link in the listing is given up after a day, quietly.
+	h.src.mu.Lock()
+	h.src.cands = append(h.src.cands, scraper.Candidate{URL: "https://example.org/dead", Title: "A dead link in the listing", Published: h.now})
+	h.src.mu.Unlock()
+	h.mustOnce()
+	h.now = h.now.Add(25 * time.Hour)
+	h.mustOnce()
+	fetches := h.src.fetched["https://example.org/dead"]
+	h.mustOnce()
+	if h.src.fetched["https://example.org/dead"] != fetches || fetches != 2 {
+		t.Fatalf("dead link fetched %d times, then again: a given-up link must not be fetched", fetches)
 	}
 }

@@ -16,8 +16,8 @@ import (
 
 // CheckResult counts what one check of a source did.
 type CheckResult struct {
-	Listed, New, Updated, Unchanged, NotModified, Recorded, Suspect int
-	Errors                                                          []error
+	Listed, New, Updated, Unchanged, NotModified, Recorded, Suspect, Missing int
+	Errors                                                                   []error
 }
 
 // Check reads one source once: new items in its listing, and the pages of
@@ -44,7 +44,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	first := health.FirstCheck.IsZero()
 	listing, err := src.List(ctx, a.validators)
 	if listing == nil {
-		return res, err
+		return res, fmt.Errorf("source %s: %w", src.Name(), err)
 	}
 	if err != nil {
 		// Part of the listing was read: handle that, report the rest.
@@ -99,7 +99,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		}
 	}
 	log.Info("checked", "listed", res.Listed, "new", res.New, "updated", res.Updated, "unchanged", res.Unchanged,
-		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "errors", len(res.Errors))
+		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "missing", res.Missing, "errors", len(res.Errors))
 	if len(res.Errors) > 0 {
 		return res, fmt.Errorf("source %s: %w", src.Name(), errors.Join(res.Errors...))
 	}
@@ -136,11 +136,45 @@ func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, fre
 	// Oldest first, so alerts queue in the order of publication.
 	for i := len(post) - 1; i >= 0; i-- {
 		c := post[i]
-		if err := a.fetchNew(ctx, log, src, c, oldest, first, res); err != nil {
+		err := a.fetchNew(ctx, log, src, c, oldest, first, res)
+		if missingPage(err) {
+			err = a.missing(ctx, log, src.Name(), c, err, res)
+		}
+		if err != nil {
 			res.Errors = append(res.Errors, err)
 			log.Warn("item failed", "url", c.URL, "err", err)
 		}
 	}
+}
+
+// missingAfter is how long a listed item's page may be missing before it is
+// given up: a listing often names a page a little before it is published.
+const missingAfter = 24 * time.Hour
+
+func missingPage(err error) bool {
+	var se *scraper.StatusError
+	return errors.As(err, &se) && (se.Status == 404 || se.Status == 410)
+}
+
+// missing handles a listed item whose page is not there (yet): tried again
+// on every check, not a failure of the source, given up after a day.
+func (a *App) missing(ctx context.Context, log *slog.Logger, source string, c scraper.Candidate, cause error, res *CheckResult) error {
+	firstAt, count, err := a.store.NoteMissing(ctx, c.URL, a.now())
+	if err != nil {
+		return err
+	}
+	res.Missing++
+	if a.now().Sub(firstAt) < missingAfter {
+		if count == 1 {
+			log.Warn("listed page is missing; trying again on later checks", "url", c.URL, "err", cause)
+		}
+		return nil
+	}
+	log.Error("listed page missing for a day; giving it up", "url", c.URL, "since", firstAt, "err", cause)
+	if err := a.recordSeen(ctx, source, c); err != nil {
+		return err
+	}
+	return a.store.ForgetMissing(ctx, c.URL)
 }
 
 // newestFirst sorts candidates by date when every one has a date, and keeps
@@ -185,6 +219,9 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, c scra
 		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil), nil)
 	}
 	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
+		return err
+	}
+	if err := a.store.ForgetMissing(ctx, c.URL); err != nil {
 		return err
 	}
 	res.New++
@@ -248,7 +285,18 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, i
 	if err != nil {
 		return err
 	}
-	put.Alerts = a.alertsFor(a.buildAlert(r, release.KindUpdate, put.Version, changes), prev)
+	al := a.buildAlert(r, release.KindUpdate, put.Version, changes)
+	// A correction pings only for a watch it newly matches.
+	before := map[string]bool{}
+	for _, m := range a.matcher.Match(&st.Release) {
+		before[m.Watch] = true
+	}
+	for i := range al.Matches {
+		if before[al.Matches[i].Watch] {
+			al.Matches[i].Role = ""
+		}
+	}
+	put.Alerts = a.alertsFor(al, prev)
 	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
 		return err
 	}

@@ -39,7 +39,8 @@ func (a *App) drain(ctx context.Context) error {
 		return err
 	}
 	if c.Pending > 0 || res.Failed > 0 {
-		return fmt.Errorf("delivery: %d sent, %d failed, %d pending: %w", res.Sent, res.Failed, c.Pending, errors.Join(res.Errors...))
+		err := fmt.Errorf("delivery: %d sent, %d failed, %d pending (retried later)", res.Sent, res.Failed, c.Pending)
+		return errors.Join(append([]error{err}, res.Errors...)...)
 	}
 	return nil
 }

@@ -76,6 +76,16 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		fmt.Fprintf(stderr, "natowatch: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
 	}
+	if cmd == "preview" {
+		// A preview uses no secret: an unset ${VAR} is no reason to refuse.
+		env := getenv
+		getenv = func(k string) string {
+			if v := env(k); v != "" {
+				return v
+			}
+			return "unset-" + k
+		}
+	}
 	cfg, err := loadConfig(*cfgPath, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "natowatch: %v\n", err)

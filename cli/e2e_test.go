@@ -185,6 +185,9 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("after an edit: webhook got %d, channel got %d; want 2 each", len(hook), len(ch))
 	}
 	up := ch[1].Embeds[0]
+	if ch[1].Content != "" || len(ch[1].AllowedMentions.Roles) != 0 {
+		t.Errorf("a correction re-pinged the role: %q %+v", ch[1].Content, ch[1].AllowedMentions)
+	}
 	if !strings.Contains(up.Author.Name, "Updated") {
 		t.Errorf("update not marked: %q", up.Author.Name)
 	}

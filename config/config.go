@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Config is the whole configuration file.
@@ -113,9 +115,18 @@ func (t Target) Key() string {
 // Duration is a time.Duration written "90s", "15m", "72h" or "7d".
 type Duration time.Duration
 
-// UnmarshalText parses a duration.
-func (d *Duration) UnmarshalText(b []byte) error {
-	s := strings.TrimSpace(string(b))
+// UnmarshalYAML reads a duration. A value that is not one is reported,
+// with its key path, by Parse's own walk of the document; here it stays
+// zero so that decoding goes on and every other problem is found too.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if d.parse(n.Value) != nil {
+		*d = 0
+	}
+	return nil
+}
+
+func (d *Duration) parse(raw string) error {
+	s := strings.TrimSpace(raw)
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.ParseFloat(n, 64)
 		if err != nil {

@@ -47,12 +47,14 @@ func Parse(b []byte, getenv func(string) string) (*Config, error) {
 	if err := doc.Decode(&c); err != nil {
 		errs = append(errs, typeErrors(err)...)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	// Validate what was read even after errors, so that one run reports
+	// every problem.
 	c.applyDefaults()
 	if err := c.Validate(); err != nil {
-		return nil, err
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return &c, nil
 }
@@ -89,6 +91,15 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) []error {
 	}
 	var errs []error
 	switch {
+	case t == reflect.TypeOf(Duration(0)):
+		var d Duration
+		if n.Kind != yaml.ScalarNode {
+			errs = append(errs, fmt.Errorf("%s: a duration is a value such as 90s, 15m, 72h or 7d (line %d)", path, n.Line))
+		} else if err := d.parse(n.Value); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %v (line %d)", path, err, n.Line))
+		} else if d < 0 {
+			errs = append(errs, fmt.Errorf("%s: %q must not be negative (line %d)", path, n.Value, n.Line))
+		}
 	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
 		fields := map[string]reflect.Type{}
 		for i := 0; i < t.NumField(); i++ {

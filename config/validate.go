@@ -76,6 +76,12 @@ func (c *Config) Validate() error {
 		if s.Language != "" && s.Language != "en" && s.Language != "fr" {
 			bad(p+".language", "%q: use en or fr", s.Language)
 		}
+		if s.Type != "nato" && s.Language != "" {
+			bad(p+".language", "only nato sources take a language")
+		}
+		if s.Type != "nato" && s.Lookback != 0 {
+			bad(p+".lookback", "only nato sources take a lookback")
+		}
 	}
 	if c.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {

@@ -129,9 +129,11 @@ func (d *Discord) Notice(ctx context.Context, t Target, text string) error {
 	return err
 }
 
-// Edit replaces the message an earlier alert created.
+// Edit replaces the message an earlier alert created. An edit pings
+// nobody: its content (the role mentions) is left as it was.
 func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a release.Alert) error {
 	msg := Build(a)
+	msg.Content, msg.AllowedMentions.Roles = "", nil
 	if t.Channel != "" {
 		if d.bot == nil {
 			return &Error{Permanent: true, msg: "notifier: no bot token configured"}

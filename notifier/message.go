@@ -81,7 +81,7 @@ var typeColor = map[release.Type]int{
 func Build(a release.Alert) Message {
 	e := Embed{
 		Title:     Truncate(Escape(a.Title), LimitTitle),
-		URL:       a.URL,
+		URL:       webURL(a.URL),
 		Color:     typeColor[a.Type],
 		Footer:    &EmbedFooter{Text: Truncate("natowatch · "+a.Source, LimitFooter)},
 		Author:    &EmbedAuthor{Name: Truncate(authorLine(a), LimitTitle)},
@@ -126,6 +126,14 @@ func Build(a release.Alert) Message {
 	}
 	msg.Content = Truncate(strings.Join(pings, " "), LimitContent)
 	return msg
+}
+
+// webURL is u when it is an http(s) URL (Discord refuses others), else "".
+func webURL(u string) string {
+	if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+		return u
+	}
+	return ""
 }
 
 func authorLine(a release.Alert) string {

@@ -46,17 +46,31 @@ func Canonical(raw string, ref *url.URL) string {
 		p = "/cps/" + m[1] + "/natohq/" + m[2] // natolive, natohq, SID-…: one page
 	}
 	u.Path, u.RawPath = p, ""
-	if m := publicView.FindStringSubmatch(u.Path); m != nil && strings.HasSuffix(u.Host, "publicnow.com") {
-		return "https://www.publicnow.com/view/" + strings.ToUpper(m[1])
+	if m := publicView.FindStringSubmatch(u.Path); m != nil {
+		// Public's view pages: the id is the page; "?<timestamp>" is not.
+		if strings.HasSuffix(u.Host, "publicnow.com") {
+			u.Scheme, u.Host = "https", "www.publicnow.com"
+		}
+		u.Path, u.RawQuery = "/view/"+strings.ToUpper(m[1]), ""
+		return u.String()
 	}
 	q := u.Query()
-	for k := range q {
+	for k, v := range q {
 		lk := strings.ToLower(k)
-		if dropParams[lk] || strings.HasPrefix(lk, "utm_") {
-			q.Del(k)
+		if dropParams[lk] || strings.HasPrefix(lk, "utm_") || (isDigits(k) && len(v) == 1 && v[0] == "") {
+			q.Del(k) // "?1764240000" is a cache-buster
 		}
 	}
 	u.RawQuery = q.Encode()
 	u.ForceQuery = false
 	return u.String()
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

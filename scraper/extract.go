@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -70,9 +71,9 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	}
 	a.Title = pageTitle(doc)
 	a.Published = pageDate(doc, base)
-	a.Speakers = boldSpeakers(doc)
 	a.Reference = reference.FindString(doc.Find("body").Text())
-	if pub := publicHeader(doc.Text()); pub != nil {
+	// Block-level text: minified pages have no newlines between blocks.
+	if pub := publicHeader(strings.Join(paragraphs(doc.Find("body")), "\n")); pub != nil {
 		// A page distributed by Public: the header line gives date and type.
 		a.Published, a.Type = pub.date, pub.typ
 		if pub.title != "" {
@@ -82,6 +83,7 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	removeNoise(doc)
 	a.Body = mainText(doc)
 	a.Body = dropLeadIn(a.Body, a.Title)
+	a.Speakers = turnSpeakers(a.Body)
 	if pub := publicHeader(strings.Join(a.Body, "\n")); pub != nil {
 		// Public repeats issuer, header line and title above the text.
 		for i, p := range a.Body {
@@ -257,20 +259,25 @@ func pageDate(doc *goquery.Document, base *url.URL) time.Time {
 	return found
 }
 
-// boldSpeakers collects the speakers of a transcript's turns, marked
-// <b>Name</b> or "Name [Role]:", leaving out questions and moderators'
-// generic labels.
-func boldSpeakers(doc *goquery.Document) []string {
+// turnSpeakers collects the speakers of a transcript's turns: paragraphs
+// that start with a label ("NATO Secretary General Mark Rutte:", "Jens
+// Stoltenberg [NATO Secretary General]:"), leaving out questions and
+// moderators' generic labels. Bold labels became such paragraphs already.
+func turnSpeakers(body []string) []string {
 	var out []string
 	seen := map[string]bool{}
-	doc.Find("main b, main strong, article b, article strong, section.content b, section.content strong").Each(func(_ int, s *goquery.Selection) {
-		name := strings.TrimSuffix(clean(s.Text()), ":")
-		if !isSpeakerLabel(name) || seen[name] {
-			return
+	for _, p := range body {
+		label, _, ok := strings.Cut(p, ":")
+		if !ok || len(label) > 100 {
+			continue
 		}
-		seen[name] = true
-		out = append(out, name)
-	})
+		label = strings.TrimSpace(label)
+		if !isSpeakerLabel(label) || seen[label] {
+			continue
+		}
+		seen[label] = true
+		out = append(out, label)
+	}
 	return out
 }
 
@@ -278,11 +285,31 @@ var notSpeaker = regexp.MustCompile(`(?i)^(question|q|answer|a|moderator|journal
 
 func isSpeakerLabel(s string) bool {
 	n := len(strings.Fields(s))
-	if n < 2 || n > 10 || notSpeaker.MatchString(s) || strings.ContainsAny(s, ".?!") && !strings.Contains(s, "[") {
+	if n < 2 || n > 12 || notSpeaker.MatchString(s) {
 		return false
 	}
+	// Names and roles: every word capitalised, connectors aside; what is
+	// in brackets or parentheses is free.
+	depth := 0
+	for _, w := range strings.Fields(s) {
+		free := depth > 0
+		depth += strings.Count(w, "[") + strings.Count(w, "(") - strings.Count(w, "]") - strings.Count(w, ")")
+		if free || strings.HasPrefix(w, "[") || strings.HasPrefix(w, "(") {
+			continue
+		}
+		if strings.ContainsAny(w, ".?!") && len(w) > 3 || !(labelConnector[w] || unicode.IsUpper(firstRuneOf(w))) {
+			return false
+		}
+	}
+	return true
+}
+
+var labelConnector = map[string]bool{"of": true, "the": true, "for": true, "and": true, "de": true, "van": true,
+	"von": true, "der": true, "den": true, "du": true, "la": true, "le": true, "di": true, "da": true, "to": true, "on": true, "at": true}
+
+func firstRuneOf(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)
-	return r >= 'A' && r <= 'Z' || r > 127
+	return r
 }
 
 // dropLeadIn removes the paragraphs a body repeats from the page's header:

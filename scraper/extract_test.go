@@ -92,3 +92,34 @@ func TestExtractFailsLoudly(t *testing.T) {
 		t.Fatalf("truncated: %v", err)
 	}
 }
+
+func TestExtractMinifiedPublicPage(t *testing.T) {
+	page := `<html><body><div class="issuer">NATO - North Atlantic Treaty Organisation</div><div class="meta">11/26/2026 | Press release | Distributed by Public on 11/26/2026 09:12</div><h2>NATO Secretary General welcomes Korea's new partnership plan</h2><div><p>NATO and the Republic of Korea agreed a new partnership plan on Wednesday, covering cyber defence and space.</p><p>“This is a good day for our partnership,” said NATO Spokesperson Allison Hart. North Korea's missile tests were also discussed.</p></div></body></html>`
+	a, err := Extract([]byte(page), "https://www.publicnow.com/view/A1B2C3D4E5F60718293A4B5C6D7E8F9012345678", "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "NATO Secretary General welcomes Korea's new partnership plan" {
+		t.Errorf("title %q", a.Title)
+	}
+	if len(a.Body) != 2 || !strings.HasPrefix(a.Body[0], "NATO and the Republic") {
+		t.Errorf("body %q", a.Body)
+	}
+	if a.Type != "press-release" || a.Published.Format("2006-01-02") != "2026-11-26" {
+		t.Errorf("type %q date %v", a.Type, a.Published)
+	}
+}
+
+func TestSpeakersFromRoleLabels(t *testing.T) {
+	page := `<html><body><main><h1>Speech by NATO Deputy Secretary General at the Chisinau Security Forum</h1>
+<p><strong>Radmila Shekerinska [NATO Deputy Secretary General]:</strong> Thank you, Prime Minister, for hosting us today in Chisinau at this important forum.</p>
+<p>NATO's support to partners in the region is steadfast and we will continue to strengthen it in the years ahead.</p>
+<p><strong>Question [Reuters]:</strong> Will NATO send more advisers?</p></main></body></html>`
+	a, err := Extract([]byte(page), "https://www.nato.int/cps/en/natohq/opinions_230000.htm", "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Speakers) == 0 || a.Speakers[0] != "NATO Deputy Secretary General Radmila Shekerinska" {
+		t.Errorf("speakers %q", a.Speakers)
+	}
+}

@@ -3,6 +3,7 @@ package scraper
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -174,6 +175,9 @@ func resolve(base *url.URL, href string) string {
 func ParseFeed(body []byte, base *url.URL) ([]Candidate, error) {
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
+		if looksLikeHTML(body) {
+			return nil, errors.New("feed: the URL served an HTML page, not RSS or Atom")
+		}
 		return nil, fmt.Errorf("feed: %w", err)
 	}
 	var out []Candidate
@@ -205,6 +209,11 @@ func ParseFeed(body []byte, base *url.URL) ([]Candidate, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+func looksLikeHTML(b []byte) bool {
+	head := strings.ToLower(string(b[:min(len(b), 512)]))
+	return strings.Contains(head, "<!doctype html") || strings.Contains(head, "<html")
 }
 
 // htmlText turns a fragment of HTML into plain text.

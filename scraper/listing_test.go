@@ -100,6 +100,8 @@ func TestCanonical(t *testing.T) {
 		"https://WWW.NATO.INT/en/news-and-events/articles/news/2026/11/26/x/?utm_source=tw":         "https://www.nato.int/en/news-and-events/articles/news/2026/11/26/x",
 		"https://ebs.publicnow.com/view/c8b05951bc5e76cd4b90a4eeb5c14c0a6e89332f?1698765432":        "https://www.publicnow.com/view/C8B05951BC5E76CD4B90A4EEB5C14C0A6E89332F",
 		"http://127.0.0.1:8080/a/b": "http://127.0.0.1:8080/a/b",
+		"http://127.0.0.1:8080/view/A1B2C3D4E5F60718293A4B5C6D7E8F9012345678?1764300000": "http://127.0.0.1:8080/view/A1B2C3D4E5F60718293A4B5C6D7E8F9012345678",
+		"https://example.org/news?id=5&1764300000":                                       "https://example.org/news?id=5",
 	}
 	for in, want := range cases {
 		if got := Canonical(in, nil); got != want {

@@ -1,6 +1,7 @@
 package scraper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,8 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/natowatch/natowatch/release"
 )
+
+// ErrEmptyListing is returned for a listing that names no item at all: a
+// wrong URL, or a layout that changed under the selectors.
+var ErrEmptyListing = errors.New("the listing names no items (wrong URL, or the page layout changed)")
 
 // Kinds of source.
 const (
@@ -97,6 +103,9 @@ func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing,
 		}
 		l.NotModified = false
 		cands, err := s.parseListing(ctx, u, page)
+		if err == nil && len(cands) == 0 && s.cfg.Kind != KindRSS && s.cfg.Kind != KindNATO {
+			err = ErrEmptyListing
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", u, err))
 			continue
@@ -107,7 +116,7 @@ func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing,
 	if len(errs) == 0 {
 		return l, nil
 	}
-	err := fmt.Errorf("source %s: %w", s.cfg.Name, errors.Join(errs...))
+	err := errors.Join(errs...)
 	if read == 0 {
 		return nil, err
 	}
@@ -194,7 +203,7 @@ func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) (
 		if strings.HasSuffix(listURL, ".xml") {
 			return s.sitemap(ctx, page.Body)
 		}
-		return ParseLinks(page.Body, base, func(u *url.URL) bool { return datedItem.MatchString(u.Path) })
+		return s.hub(page.Body, base)
 	case KindNATOLegacy:
 		return ParseLegacyListing(page.Body, base)
 	case KindRSS:
@@ -220,6 +229,9 @@ func (s *Source) sitemap(ctx context.Context, body []byte) ([]Candidate, error) 
 	if err != nil {
 		return nil, err
 	}
+	if len(items) == 0 && len(children) == 0 {
+		return nil, fmt.Errorf("sitemap: %w", ErrEmptyListing)
+	}
 	for i, c := range children {
 		if i >= 20 || (!c.LastMod.IsZero() && c.LastMod.Before(since)) {
 			continue
@@ -235,6 +247,53 @@ func (s *Source) sitemap(ctx context.Context, body []byte) ([]Candidate, error) 
 		items = append(items, more...)
 	}
 	return natoItems(items, s.cfg.Language, since), nil
+}
+
+// hub reads the news hub: its dated item links, leaving out the page's
+// chrome (related news, sidebars) and items older than the lookback.
+func (s *Source) hub(body []byte, base *url.URL) ([]Candidate, error) {
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("news hub: %w", err)
+	}
+	removeNoise(doc)
+	since := time.Now().Add(-s.cfg.Lookback)
+	var out []Candidate
+	seen := map[string]bool{}
+	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+		href, _ := a.Attr("href")
+		u, err := base.Parse(strings.TrimSpace(href))
+		if err != nil || !datedItem.MatchString(u.Path) {
+			return
+		}
+		c := Candidate{URL: Canonical(u.String(), nil), Title: clean(a.Text())}
+		if d, ok := DateFromURL(c.URL); ok {
+			if d.Before(since) {
+				return
+			}
+			c.Published = d
+		}
+		if m := datedItem.FindStringSubmatch(u.Path); m == nil || m[1] != s.cfg.Language || seen[c.URL] {
+			return
+		}
+		seen[c.URL] = true
+		out = append(out, c)
+	})
+	if len(out) == 0 && doc.Find("a[href]").FilterFunction(func(_ int, a *goquery.Selection) bool {
+		h, _ := a.Attr("href")
+		return datedItem.MatchString(resolvePath(base, h))
+	}).Length() == 0 {
+		return nil, fmt.Errorf("news hub: %w", ErrEmptyListing)
+	}
+	return out, nil
+}
+
+func resolvePath(base *url.URL, href string) string {
+	u, err := base.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return ""
+	}
+	return u.Path
 }
 
 // mergeCandidates adds b to a, joining what both know of the same URL.

@@ -45,3 +45,23 @@ func putValidators(ctx context.Context, db execer, url string, v Validators, now
 	}
 	return nil
 }
+
+// NoteMissing records that a listed item's page was missing (404) and
+// returns when that was first seen and how often since.
+func (s *SQLite) NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error) {
+	var f int64
+	err = s.db.QueryRowContext(ctx, `INSERT INTO missing_items (url, first_at, count) VALUES (?, ?, 1)
+		ON CONFLICT(url) DO UPDATE SET count = count + 1 RETURNING first_at, count`, url, ms(now)).Scan(&f, &count)
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("state: note missing: %w", err)
+	}
+	return fromMS(f), count, nil
+}
+
+// ForgetMissing drops a missing item's record (it appeared, or was given up).
+func (s *SQLite) ForgetMissing(ctx context.Context, url string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM missing_items WHERE url = ?`, url); err != nil {
+		return fmt.Errorf("state: forget missing: %w", err)
+	}
+	return nil
+}

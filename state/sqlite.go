@@ -70,6 +70,12 @@ var migrations = []string{
 	CREATE INDEX outbox_due ON outbox(status, next_at);`,
 	// 2: a fingerprint seen once that shrank the text too much to trust yet.
 	`ALTER TABLE releases ADD COLUMN suspect TEXT NOT NULL DEFAULT '';`,
+	// 3: listed items whose page is missing (404), until they appear or are given up.
+	`CREATE TABLE missing_items (
+		url TEXT PRIMARY KEY,
+		first_at INTEGER NOT NULL,
+		count INTEGER NOT NULL
+	);`,
 }
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.

@@ -78,7 +78,10 @@ log:
 		}
 		return cmd
 	}
-	// A first, quiet check must complete before anything is published.
+	// A first, quiet check (of a site with one old release) must complete
+	// before anything is published.
+	site.Publish(fakenato.Item{Slug: "before", Title: "A release from before natowatch started watching", Date: time.Now().Add(-time.Hour),
+		Paragraphs: []string{"NATO Allies met in Brussels to discuss the readiness of their forces and agreed to continue their work."}})
 	cmd := start()
 	waitUntil(t, 20*time.Second, func() bool { total, _ := site.Hits("/sitemap.xml"); return total >= 2 })
 
