@@ -262,6 +262,12 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, i
 		res.Unchanged++
 		return a.store.Touch(ctx, st.ID, st.Release.URL, state.Validators(it.Page.Validators), st.LastMod, a.now())
 	}
+	if st.Fingerprint != "" && it.Truncated {
+		// A page cut off on the way says nothing about an edit.
+		res.Suspect++
+		log.Warn("page arrived truncated; ignored until it arrives whole", "url", st.Release.URL)
+		return nil
+	}
 	if st.Fingerprint != "" && fp != st.Suspect && shrank(&st.Release, r) {
 		// A page that lost most of its text is more likely a broken page
 		// or a new layout than an edit: believe it when it is seen again.

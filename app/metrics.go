@@ -89,7 +89,12 @@ func (a *App) Handler() http.Handler {
 }
 
 // serveHTTP serves the operator endpoints on addr until ctx is done.
+// An address without a host (":9750") binds to localhost only: exposing
+// the endpoints is a choice to write out ("0.0.0.0:9750").
 func (a *App) serveHTTP(ctx context.Context, addr string) error {
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ type Article struct {
 	Speakers  []string
 	Body      []string
 	Canonical string // <link rel=canonical>, resolved, when present
+	// Truncated is set for an HTML page that never closes </html>: most
+	// likely cut off on the way, so its text is not the whole text.
+	Truncated bool
 }
 
 // Extract parses an item page (HTML, or plain text as Public distributes it)
@@ -55,6 +58,7 @@ func Extract(body []byte, pageURL, contentType string) (*Article, error) {
 		a = extractHTML(doc, base)
 	}
 	finish(a, base)
+	a.Truncated = !strings.HasPrefix(contentType, "text/plain") && truncatedHTML(body)
 	if n := len(strings.Join(a.Body, " ")); n < minBodyChars {
 		return nil, fmt.Errorf("extract %s: %w (%d paragraphs, %d characters)", pageURL, ErrNoContent, len(a.Body), n)
 	}
@@ -94,6 +98,12 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 		}
 	}
 	return a
+}
+
+// truncatedHTML reports a document that opens <html> and never closes it.
+func truncatedHTML(b []byte) bool {
+	tail := b[max(0, len(b)-4096):]
+	return bytes.Contains(bytes.ToLower(b[:min(len(b), 4096)]), []byte("<html")) && !bytes.Contains(bytes.ToLower(tail), []byte("</html"))
 }
 
 // finish fills what the text and the URL tell, once the body is known.

@@ -88,8 +88,8 @@ func TestExtractFailsLoudly(t *testing.T) {
 	}
 	// A truncated page still yields what arrived, never a crash.
 	a, err := Extract(readFixture(t, "broken/truncated.html"), "https://www.nato.int/en/news-and-events/articles/news/2026/11/26/x", "text/html")
-	if err != nil || len(a.Body) == 0 {
-		t.Fatalf("truncated: %v", err)
+	if err != nil || len(a.Body) == 0 || !a.Truncated {
+		t.Fatalf("truncated: %v, marked %v", err, a != nil && a.Truncated)
 	}
 }
 

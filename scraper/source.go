@@ -246,7 +246,25 @@ func (s *Source) sitemap(ctx context.Context, body []byte) ([]Candidate, error) 
 		}
 		items = append(items, more...)
 	}
-	return natoItems(items, s.cfg.Language, since), nil
+	return rebase(natoItems(items, s.cfg.Language, since), s.cfg.URL), nil
+}
+
+// rebase moves sitemap URLs onto the configured site: a sitemap names the
+// site's public host, and the operator chose the one to read.
+func rebase(cs []Candidate, root string) []Candidate {
+	r, err := url.Parse(root)
+	if err != nil || r.Host == "" {
+		return cs
+	}
+	for i := range cs {
+		u, err := url.Parse(cs[i].URL)
+		if err != nil {
+			continue
+		}
+		u.Scheme, u.Host = r.Scheme, r.Host
+		cs[i].URL = Canonical(u.String(), nil)
+	}
+	return cs
 }
 
 // hub reads the news hub: its dated item links, leaving out the page's
@@ -335,6 +353,7 @@ type Item struct {
 	NotModified bool
 	Release     *release.Release
 	Aliases     []string // other canonical URLs of the same release (redirects, rel=canonical)
+	Truncated   bool     // the page was cut off: not to be trusted as an edit
 }
 
 // Fetch fetches a candidate's page conditionally and extracts its release.
@@ -375,7 +394,7 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v Validators) (*Item, e
 	if r.Type == "" {
 		r.Type = release.TypeOther
 	}
-	it := &Item{Page: page, Release: r}
+	it := &Item{Page: page, Release: r, Truncated: a.Truncated}
 	for _, alias := range []string{Canonical(page.URL, nil), a.Canonical} {
 		if alias != "" && alias != c.URL {
 			it.Aliases = append(it.Aliases, alias)

@@ -54,6 +54,7 @@ discord:
   api: %s
 http:
   backoff: 10ms
+  per_host_rate: 1000
 sources:
   - name: nato
     type: nato
@@ -120,9 +121,16 @@ log:
 		published++
 	}
 	// Let it finish.
-	waitUntil(t, 90*time.Second, func() bool {
-		return len(titles(discord.MessagesIn(channel))) >= releases && len(titles(discord.MessagesIn("webhook:"+hookID))) >= releases
-	})
+	deadline := time.Now().Add(time.Duration(90+releases/2) * time.Second)
+	for len(titles(discord.MessagesIn(channel))) < releases || len(titles(discord.MessagesIn("webhook:"+hookID))) < releases {
+		if time.Now().After(deadline) {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			t.Fatalf("not all delivered in time: channel %d, webhook %d of %d\nlogs (tail):\n%s",
+				len(titles(discord.MessagesIn(channel))), len(titles(discord.MessagesIn("webhook:"+hookID))), releases, tail(logs.String(), 40))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	time.Sleep(2 * time.Second) // anything still to come would be a duplicate
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
