@@ -80,6 +80,7 @@ type App struct {
 
 	mu      sync.Mutex
 	paused  map[string]pauseState // targets that answered 401/403/404
+	lastOK  map[string]time.Time  // last successful check per source, this process
 	metrics *metrics
 	ops     *notifier.Target // where source failures are reported, if anywhere
 }
@@ -116,6 +117,7 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		postLast: max(cfg.FirstRun.PostLatest, opt.PostLatest),
 		kick:     make(chan struct{}, 1),
 		paused:   map[string]pauseState{},
+		lastOK:   map[string]time.Time{},
 	}
 	if a.now == nil {
 		a.now = time.Now

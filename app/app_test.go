@@ -209,6 +209,8 @@ func TestCatchUpIsCappedAndInOrder(t *testing.T) {
 		c.CatchUp = config.CatchUp{MaxCount: 3, MaxAge: config.Duration(48 * time.Hour)}
 	})
 	h.mustOnce()
+	// natowatch was down for a while.
+	h.now = h.now.Add(2 * time.Hour)
 	for i := 0; i < 6; i++ {
 		h.src.publish(fmt.Sprintf("https://example.org/r%d", i), fmt.Sprintf("Release number %d of the day", i), h.now.Add(time.Duration(i)*time.Minute), release.TypeNews, body[0])
 	}
@@ -474,5 +476,21 @@ func TestMissingPageIsRetriedThenGivenUp(t *testing.T) {
 	h.mustOnce()
 	if h.src.fetched["https://example.org/dead"] != fetches || fetches != 2 {
 		t.Fatalf("dead link fetched %d times, then again: a given-up link must not be fetched", fetches)
+	}
+}
+
+func TestNoCapWhileWatching(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Targets = []config.Target{{Channel: "100000000000000001"}}
+		c.CatchUp = config.CatchUp{MaxCount: 3}
+	})
+	h.mustOnce()
+	h.now = h.now.Add(5 * time.Minute)
+	for i := 0; i < 10; i++ { // a summit day: many texts at once
+		h.src.publish(fmt.Sprintf("https://example.org/s%d", i), fmt.Sprintf("Summit text number %d", i), h.now, release.TypeOfficialText, body[0])
+	}
+	h.mustOnce()
+	if h.rec.count() != 10 {
+		t.Fatalf("a source watched all along: %d of 10 posted", h.rec.count())
 	}
 }

@@ -73,7 +73,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 			}
 		}
 	}
-	a.handleFresh(ctx, log, src, fresh, first, &res)
+	a.handleFresh(ctx, log, src, fresh, first, a.downSince(src.Name(), health), &res)
 	recent, err := a.store.Recent(ctx, src.Name(), a.now().Add(-a.cfg.Recheck.D()))
 	if err != nil {
 		return res, err
@@ -113,11 +113,14 @@ func (a *App) validators(ctx context.Context, u string) (scraper.Validators, err
 
 // handleFresh fetches and stores items never seen before. On a source's
 // first check, and beyond the catch-up caps, items are only recorded.
-func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, fresh []scraper.Candidate, first bool, res *CheckResult) {
+func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
 	newestFirst(fresh)
-	limit := a.cfg.CatchUp.MaxCount
-	if first {
+	limit := len(fresh) // a source watched all along: everything new goes out
+	switch {
+	case first:
 		limit = a.postLast
+	case catchUp:
+		limit = a.cfg.CatchUp.MaxCount
 	}
 	oldest := a.now().Add(-a.cfg.CatchUp.MaxAge.D())
 	var post []scraper.Candidate
@@ -314,7 +317,20 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, i
 
 // healthWriteEvery is how often a healthy source's last success is written
 // when nothing else changed: an idle check writes nothing otherwise.
-const healthWriteEvery = time.Hour
+const healthWriteEvery = 15 * time.Minute
+
+// downSince reports whether a source has gone unread for longer than
+// catch_up.after (natowatch was down, or the source was failing): then what
+// it published meanwhile is capped by catch_up.max_count.
+func (a *App) downSince(name string, h state.SourceHealth) bool {
+	last := h.LastSuccess
+	a.mu.Lock()
+	if t := a.lastOK[name]; t.After(last) {
+		last = t
+	}
+	a.mu.Unlock()
+	return !last.IsZero() && a.now().Sub(last) > a.cfg.CatchUp.After.D()
+}
 
 // shrank reports whether an edit left less than 40% of the text.
 func shrank(old, cur *release.Release) bool {
@@ -324,6 +340,11 @@ func shrank(old, cur *release.Release) bool {
 // recordHealth stores a check's outcome and logs a source that starts or
 // stops failing once, not on every check.
 func (a *App) recordHealth(ctx context.Context, log *slog.Logger, name string, seen state.SourceHealth, cause string) {
+	if cause == "" {
+		a.mu.Lock()
+		a.lastOK[name] = a.now()
+		a.mu.Unlock()
+	}
 	if cause == "" && seen.LastError == "" && !seen.FirstCheck.IsZero() && a.now().Sub(seen.LastSuccess) < healthWriteEvery {
 		return
 	}

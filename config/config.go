@@ -71,6 +71,7 @@ type FirstRun struct {
 
 // CatchUp caps what is posted after downtime.
 type CatchUp struct {
+	After    Duration `yaml:"after"` // a source unread for this long is catching up
 	MaxCount int      `yaml:"max_count"`
 	MaxAge   Duration `yaml:"max_age"`
 }
@@ -168,6 +169,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Discord.API == "" {
 		c.Discord.API = "https://discord.com/api/v10"
+	}
+	if c.CatchUp.After == 0 {
+		c.CatchUp.After = Duration(time.Hour)
 	}
 	if c.CatchUp.MaxCount == 0 {
 		c.CatchUp.MaxCount = 20
