@@ -116,6 +116,9 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 	if err != nil {
 		return 0, rollback(tx, fmt.Errorf("state: save %s: %w", p.Release.URL, err))
 	}
+	if err := indexRelease(ctx, tx, id, p); err != nil {
+		return 0, rollback(tx, err)
+	}
 	for _, k := range p.Keys {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO release_keys (key, release_id) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`, k, id); err != nil {
 			return 0, rollback(tx, fmt.Errorf("state: save key: %w", err))
@@ -178,4 +181,19 @@ func newNonce() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return "nw" + hex.EncodeToString(b)[:23]
+}
+
+// indexRelease keeps the full-text index in step with a saved release.
+func indexRelease(ctx context.Context, tx *sql.Tx, id int64, p Put) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM releases_fts WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("state: index: %w", err)
+	}
+	if p.Fingerprint == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO releases_fts (rowid, title, body) VALUES (?, ?, ?)`,
+		id, p.Release.Title, strings.Join(p.Release.Body, "\n")); err != nil {
+		return fmt.Errorf("state: index: %w", err)
+	}
+	return nil
 }

@@ -76,6 +76,37 @@ var migrations = []string{
 		first_at INTEGER NOT NULL,
 		count INTEGER NOT NULL
 	);`,
+	// 4: what Discord servers set up by slash command, and full-text search.
+	`CREATE TABLE subscriptions (
+		id INTEGER PRIMARY KEY,
+		guild_id TEXT NOT NULL,
+		channel_id TEXT NOT NULL,
+		types TEXT NOT NULL DEFAULT '',
+		watch TEXT NOT NULL DEFAULT '',
+		created_by TEXT NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL,
+		UNIQUE(channel_id, types, watch)
+	);
+	CREATE INDEX subscriptions_guild ON subscriptions(guild_id);
+	CREATE TABLE watches (
+		guild_id TEXT NOT NULL,
+		name TEXT NOT NULL,
+		terms TEXT NOT NULL,
+		exclude TEXT NOT NULL DEFAULT '[]',
+		role TEXT NOT NULL DEFAULT '',
+		created_by TEXT NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (guild_id, name)
+	);
+	CREATE TABLE follows (
+		user_id TEXT PRIMARY KEY,
+		terms TEXT NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE VIRTUAL TABLE releases_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+	INSERT INTO releases_fts (rowid, title, body)
+		SELECT id, json_extract(data, '$.title'), (SELECT group_concat(value, char(10)) FROM json_each(data, '$.body'))
+		FROM releases WHERE fingerprint != '';`,
 }
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.

@@ -1,0 +1,271 @@
+package state
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Subscription is a channel that asked for alerts, with optional filters.
+type Subscription struct {
+	ID        int64
+	GuildID   string
+	ChannelID string
+	Types     []string // release types; empty: all
+	Watch     string   // a watch name; empty: every release
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// Watch is a server's watch: terms that mark matching alerts.
+type Watch struct {
+	GuildID   string
+	Name      string
+	Terms     []string
+	Exclude   []string
+	Role      string
+	CreatedBy string
+}
+
+// Follow is a member's own watch, delivered by direct message.
+type Follow struct {
+	UserID string
+	Terms  []string
+}
+
+// SearchHit is a release found by full-text search.
+type SearchHit struct {
+	Stored
+	Snippet string // the best matching passage, terms in **bold**
+}
+
+// Subscribe adds a subscription; the same one twice is one.
+func (s *SQLite) Subscribe(ctx context.Context, sub Subscription, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (guild_id, channel_id, types, watch, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(channel_id, types, watch) DO NOTHING`,
+		sub.GuildID, sub.ChannelID, strings.Join(sub.Types, ","), sub.Watch, sub.CreatedBy, ms(now))
+	if err != nil {
+		return fmt.Errorf("state: subscribe: %w", err)
+	}
+	return nil
+}
+
+// Unsubscribe removes every subscription of a channel and says how many.
+func (s *SQLite) Unsubscribe(ctx context.Context, channelID string) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE channel_id = ?`, channelID)
+	if err != nil {
+		return 0, fmt.Errorf("state: unsubscribe: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// Subscriptions lists a guild's subscriptions ("" for every guild's).
+func (s *SQLite) Subscriptions(ctx context.Context, guildID string) ([]Subscription, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, guild_id, channel_id, types, watch, created_by, created_at
+		FROM subscriptions WHERE ? = '' OR guild_id = ? ORDER BY id`, guildID, guildID)
+	if err != nil {
+		return nil, fmt.Errorf("state: subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var out []Subscription
+	for rows.Next() {
+		var (
+			sub     Subscription
+			types   string
+			created int64
+		)
+		if err := rows.Scan(&sub.ID, &sub.GuildID, &sub.ChannelID, &types, &sub.Watch, &sub.CreatedBy, &created); err != nil {
+			return nil, fmt.Errorf("state: subscriptions: %w", err)
+		}
+		if types != "" {
+			sub.Types = strings.Split(types, ",")
+		}
+		sub.CreatedAt = fromMS(created)
+		out = append(out, sub)
+	}
+	return out, rows.Err()
+}
+
+// PutWatch adds or replaces a server's watch.
+func (s *SQLite) PutWatch(ctx context.Context, w Watch, now time.Time) error {
+	terms, _ := json.Marshal(w.Terms)
+	exclude, _ := json.Marshal(w.Exclude)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO watches (guild_id, name, terms, exclude, role, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(guild_id, name) DO UPDATE SET terms = excluded.terms,
+		exclude = excluded.exclude, role = excluded.role, created_by = excluded.created_by`,
+		w.GuildID, w.Name, string(terms), string(exclude), w.Role, w.CreatedBy, ms(now))
+	if err != nil {
+		return fmt.Errorf("state: put watch: %w", err)
+	}
+	return nil
+}
+
+// DeleteWatch removes a server's watch, and the subscriptions filtered by
+// it; it reports whether the watch existed.
+func (s *SQLite) DeleteWatch(ctx context.Context, guildID, name string) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("state: delete watch: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM watches WHERE guild_id = ? AND name = ?`, guildID, name)
+	if err != nil {
+		return false, rollback(tx, fmt.Errorf("state: delete watch: %w", err))
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE guild_id = ? AND watch = ?`, guildID, name); err != nil {
+		return false, rollback(tx, fmt.Errorf("state: delete watch: %w", err))
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("state: delete watch: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// Watches lists a guild's watches ("" for every guild's).
+func (s *SQLite) Watches(ctx context.Context, guildID string) ([]Watch, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT guild_id, name, terms, exclude, role, created_by FROM watches
+		WHERE ? = '' OR guild_id = ? ORDER BY guild_id, name`, guildID, guildID)
+	if err != nil {
+		return nil, fmt.Errorf("state: watches: %w", err)
+	}
+	defer rows.Close()
+	var out []Watch
+	for rows.Next() {
+		var (
+			w              Watch
+			terms, exclude string
+		)
+		if err := rows.Scan(&w.GuildID, &w.Name, &terms, &exclude, &w.Role, &w.CreatedBy); err != nil {
+			return nil, fmt.Errorf("state: watches: %w", err)
+		}
+		if err := json.Unmarshal([]byte(terms), &w.Terms); err != nil {
+			return nil, fmt.Errorf("state: watch %s/%s: corrupt terms: %w", w.GuildID, w.Name, err)
+		}
+		_ = json.Unmarshal([]byte(exclude), &w.Exclude)
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// PutFollow sets a member's follow.
+func (s *SQLite) PutFollow(ctx context.Context, f Follow, now time.Time) error {
+	terms, _ := json.Marshal(f.Terms)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO follows (user_id, terms, created_at) VALUES (?, ?, ?)
+		ON CONFLICT(user_id) DO UPDATE SET terms = excluded.terms`, f.UserID, string(terms), ms(now))
+	if err != nil {
+		return fmt.Errorf("state: follow: %w", err)
+	}
+	return nil
+}
+
+// DeleteFollow removes a member's follow; it reports whether there was one.
+func (s *SQLite) DeleteFollow(ctx context.Context, userID string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM follows WHERE user_id = ?`, userID)
+	if err != nil {
+		return false, fmt.Errorf("state: unfollow: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// Follows lists every follow.
+func (s *SQLite) Follows(ctx context.Context) ([]Follow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id, terms FROM follows ORDER BY user_id`)
+	if err != nil {
+		return nil, fmt.Errorf("state: follows: %w", err)
+	}
+	defer rows.Close()
+	var out []Follow
+	for rows.Next() {
+		var (
+			f     Follow
+			terms string
+		)
+		if err := rows.Scan(&f.UserID, &terms); err != nil {
+			return nil, fmt.Errorf("state: follows: %w", err)
+		}
+		if err := json.Unmarshal([]byte(terms), &f.Terms); err != nil {
+			return nil, fmt.Errorf("state: follow %s: corrupt terms: %w", f.UserID, err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// ForgetGuild removes everything a guild set up (the bot was removed).
+func (s *SQLite) ForgetGuild(ctx context.Context, guildID string) error {
+	for _, q := range []string{`DELETE FROM subscriptions WHERE guild_id = ?`, `DELETE FROM watches WHERE guild_id = ?`} {
+		if _, err := s.db.ExecContext(ctx, q, guildID); err != nil {
+			return fmt.Errorf("state: forget guild: %w", err)
+		}
+	}
+	return nil
+}
+
+// ForgetChannel removes a deleted channel's subscriptions.
+func (s *SQLite) ForgetChannel(ctx context.Context, channelID string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE channel_id = ?`, channelID); err != nil {
+		return fmt.Errorf("state: forget channel: %w", err)
+	}
+	return nil
+}
+
+// Search finds stored releases by full text, best matches first. The query
+// is taken as words (each must appear), not as FTS syntax, so no input can
+// break it.
+func (s *SQLite) Search(ctx context.Context, query string, limit int) ([]SearchHit, error) {
+	match := ftsQuery(query)
+	if match == "" {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect,
+		snippet(releases_fts, 1, '**', '**', '…', 24)
+		FROM releases_fts JOIN releases r ON r.id = releases_fts.rowid
+		WHERE releases_fts MATCH ? ORDER BY bm25(releases_fts, 5.0, 1.0), r.published DESC LIMIT ?`, match, limit)
+	if err != nil {
+		return nil, fmt.Errorf("state: search: %w", err)
+	}
+	defer rows.Close()
+	var out []SearchHit
+	for rows.Next() {
+		var (
+			h                          SearchHit
+			data                       string
+			firstSeen, checked, lastmo int64
+		)
+		if err := rows.Scan(&h.ID, &data, &h.Fingerprint, &h.Version, &firstSeen, &checked, &lastmo, &h.Suspect, &h.Snippet); err != nil {
+			return nil, fmt.Errorf("state: search: %w", err)
+		}
+		if err := json.Unmarshal([]byte(data), &h.Release); err != nil {
+			return nil, fmt.Errorf("state: search: release %d: %w", h.ID, err)
+		}
+		h.FirstSeen, h.CheckedAt, h.LastMod = fromMS(firstSeen), fromMS(checked), fromMS(lastmo)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// ftsQuery turns free text into an FTS5 query of quoted words; a phrase in
+// double quotes stays a phrase.
+func ftsQuery(q string) string {
+	var parts []string
+	for i, chunk := range strings.Split(q, `"`) {
+		chunk = strings.TrimSpace(chunk)
+		if chunk == "" {
+			continue
+		}
+		if i%2 == 1 { // inside quotes: a phrase
+			parts = append(parts, `"`+strings.Join(strings.Fields(chunk), " ")+`"`)
+			continue
+		}
+		for _, w := range strings.FieldsFunc(chunk, func(r rune) bool {
+			return !(r == '-' || r == '\'' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r > 127)
+		}) {
+			parts = append(parts, `"`+w+`"`)
+		}
+	}
+	return strings.Join(parts, " ")
+}
