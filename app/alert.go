@@ -9,12 +9,11 @@ import (
 
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
-	"github.com/natowatch/natowatch/state"
 	"github.com/natowatch/natowatch/summary"
 )
 
 // buildAlert summarises a release into an alert.
-func (a *App) buildAlert(r *release.Release, kind release.Kind, version int, changes *release.Changes) release.Alert {
+func (a *App) buildAlert(r *release.Release, kind release.Kind, version int, changes *release.Changes, m *summary.Matcher) release.Alert {
 	return release.Alert{
 		Kind:      kind,
 		Source:    r.Source,
@@ -25,57 +24,10 @@ func (a *App) buildAlert(r *release.Release, kind release.Kind, version int, cha
 		Reference: r.Reference,
 		Summary:   summary.Summarize(r),
 		Quotes:    summary.Quotes(r),
-		Matches:   a.matcher.Match(r),
+		Matches:   m.Match(r),
 		Changes:   changes,
 		Version:   version,
 	}
-}
-
-// alertsFor returns one outbox entry per target that wants the alert:
-// targets whose filters pass, and (for updates) every target that got an
-// earlier version. A target filtered by watches pings only their roles.
-func (a *App) alertsFor(al release.Alert, earlier []string) []state.Outgoing {
-	got := map[string]bool{}
-	for _, k := range earlier {
-		got[k] = true
-	}
-	matched := map[string]bool{}
-	for _, m := range al.Matches {
-		matched[m.Watch] = true
-	}
-	var out []state.Outgoing
-	for _, k := range a.order {
-		t := a.targets[k]
-		if !got[k] && !t.wants(al.Type, matched) {
-			continue
-		}
-		per := al
-		if len(t.watches) > 0 {
-			per.Matches = nil
-			for _, m := range al.Matches {
-				if t.watches[m.Watch] {
-					per.Matches = append(per.Matches, m)
-				}
-			}
-		}
-		out = append(out, state.Outgoing{Target: k, Alert: per})
-	}
-	return out
-}
-
-func (t *target) wants(ty release.Type, matched map[string]bool) bool {
-	if len(t.types) > 0 && !t.types[ty] {
-		return false
-	}
-	if len(t.watches) == 0 {
-		return true
-	}
-	for w := range t.watches {
-		if matched[w] {
-			return true
-		}
-	}
-	return false
 }
 
 // candidateKeys are the identities a listing gives an item.

@@ -46,6 +46,9 @@ type Store interface {
 	MarkFailed(ctx context.Context, id int64, cause string) error
 	FirstMessage(ctx context.Context, releaseID int64, target string) (string, error)
 	Outbox(ctx context.Context) (state.Counts, error)
+	Subscriptions(ctx context.Context, guildID string) ([]state.Subscription, error)
+	Watches(ctx context.Context, guildID string) ([]state.Watch, error)
+	Follows(ctx context.Context) ([]state.Follow, error)
 	Close() error
 }
 
@@ -71,7 +74,6 @@ type App struct {
 	store    Store
 	notify   Notifier
 	sources  []Source
-	matcher  *summary.Matcher
 	targets  map[string]*target
 	order    []string // target keys in config order
 	now      func() time.Time
@@ -82,7 +84,10 @@ type App struct {
 	paused  map[string]pauseState // targets that answered 401/403/404
 	lastOK  map[string]time.Time  // last successful check per source, this process
 	metrics *metrics
-	ops     *notifier.Target // where source failures are reported, if anywhere
+	// matcher holds every watch and follow; rebuilt when they change.
+	matcher    *summary.Matcher
+	matcherKey [32]byte
+	ops        *notifier.Target // where source failures are reported, if anywhere
 }
 
 type pauseState struct {
@@ -125,15 +130,9 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
-	var watches []summary.Watch
-	for _, w := range cfg.Watches {
-		watches = append(watches, summary.Watch{Name: w.Name, Terms: w.Terms, Exclude: w.Exclude, Role: w.MentionRole})
-	}
-	m, err := summary.NewMatcher(watches)
-	if err != nil {
+	if _, err := summary.NewMatcher(a.configWatches()); err != nil {
 		return nil, fmt.Errorf("watches: %w", err)
 	}
-	a.matcher = m
 	a.metrics = newMetrics(func() float64 {
 		c, err := a.store.Outbox(context.Background())
 		if err != nil {

@@ -52,6 +52,10 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		log.Warn("listing partly read", "err", err)
 	}
 	res.Listed = len(listing.Candidates)
+	aud, err := a.audience(ctx)
+	if err != nil {
+		return res, err
+	}
 	handled := map[int64]bool{}
 	var recheck []state.Stored
 	var fresh []scraper.Candidate
@@ -73,7 +77,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 			}
 		}
 	}
-	a.handleFresh(ctx, log, src, fresh, first, a.downSince(src.Name(), health), &res)
+	a.handleFresh(ctx, log, src, aud, fresh, first, a.downSince(src.Name(), health), &res)
 	recent, err := a.store.Recent(ctx, src.Name(), a.now().Add(-a.cfg.Recheck.D()))
 	if err != nil {
 		return res, err
@@ -84,7 +88,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 			continue
 		}
 		handled[st.ID] = true
-		if err := a.recheck(ctx, log, src, st, &res); err != nil {
+		if err := a.recheck(ctx, log, src, aud, st, &res); err != nil {
 			res.Errors = append(res.Errors, err)
 			log.Warn("re-check failed", "url", st.Release.URL, "err", err)
 		}
@@ -113,7 +117,7 @@ func (a *App) validators(ctx context.Context, u string) (scraper.Validators, err
 
 // handleFresh fetches and stores items never seen before. On a source's
 // first check, and beyond the catch-up caps, items are only recorded.
-func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
+func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud *audience, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
 	newestFirst(fresh)
 	limit := len(fresh) // a source watched all along: everything new goes out
 	switch {
@@ -139,7 +143,7 @@ func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, fre
 	// Oldest first, so alerts queue in the order of publication.
 	for i := len(post) - 1; i >= 0; i-- {
 		c := post[i]
-		err := a.fetchNew(ctx, log, src, c, oldest, first, res)
+		err := a.fetchNew(ctx, log, src, aud, c, oldest, first, res)
 		if missingPage(err) {
 			err = a.missing(ctx, log, src.Name(), c, err, res)
 		}
@@ -197,7 +201,7 @@ func (a *App) recordSeen(ctx context.Context, source string, c scraper.Candidate
 	return err
 }
 
-func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
+func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *audience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
 	it, err := src.Fetch(ctx, c, scraper.Validators{})
 	if err != nil {
 		return err
@@ -213,13 +217,13 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, c scra
 		// Known under another name (re-identified, re-dated, or the same
 		// release from another source): an update at most, never new.
 		st.LastMod = c.LastMod
-		return a.compare(ctx, log, st, it, keys, res)
+		return a.compare(ctx, log, aud, st, it, keys, res)
 	}
 	put := state.Put{Release: *r, Keys: keys, Fingerprint: fingerprint(r), Version: 1, LastMod: c.LastMod,
 		PageURL: c.URL, Validators: state.Validators(it.Page.Validators)}
 	tooOld := !first && !r.Published.IsZero() && r.Published.Before(oldest)
 	if !tooOld {
-		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil), nil)
+		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil, aud.matcher), nil, aud)
 	}
 	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
 		return err
@@ -235,7 +239,7 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, c scra
 
 // recheck fetches a stored release's page conditionally and stores an
 // update when its text changed.
-func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, st state.Stored, res *CheckResult) error {
+func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *audience, st state.Stored, res *CheckResult) error {
 	v, err := a.store.Validators(ctx, st.Release.URL)
 	if err != nil {
 		return err
@@ -249,12 +253,12 @@ func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, st stat
 		res.NotModified++
 		return nil
 	}
-	return a.compare(ctx, log, &st, it, releaseKeys(it.Release, it.Aliases), res)
+	return a.compare(ctx, log, aud, &st, it, releaseKeys(it.Release, it.Aliases), res)
 }
 
 // compare stores a fetched page of a known release: a touch when its text
 // is the same, a new version with an update alert when it changed.
-func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, it *scraper.Item, keys []string, res *CheckResult) error {
+func (a *App) compare(ctx context.Context, log *slog.Logger, aud *audience, st *state.Stored, it *scraper.Item, keys []string, res *CheckResult) error {
 	r := it.Release
 	r.URL = st.Release.URL // the identity stays
 	if r.Published.IsZero() {
@@ -294,10 +298,10 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, i
 	if err != nil {
 		return err
 	}
-	al := a.buildAlert(r, release.KindUpdate, put.Version, changes)
+	al := a.buildAlert(r, release.KindUpdate, put.Version, changes, aud.matcher)
 	// A correction pings only for a watch it newly matches.
 	before := map[string]bool{}
-	for _, m := range a.matcher.Match(&st.Release) {
+	for _, m := range aud.matcher.Match(&st.Release) {
 		before[m.Watch] = true
 	}
 	for i := range al.Matches {
@@ -305,7 +309,7 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, st *state.Stored, i
 			al.Matches[i].Role = ""
 		}
 	}
-	put.Alerts = a.alertsFor(al, prev)
+	put.Alerts = a.alertsFor(al, prev, aud)
 	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
 		return err
 	}

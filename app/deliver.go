@@ -66,7 +66,7 @@ func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 
 func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult) error {
 	log := a.log.With("target", d.Target, "url", d.Alert.URL, "kind", d.Alert.Kind, "version", d.Alert.Version)
-	t, ok := a.targets[d.Target]
+	dest, ok := a.destination(d.Target)
 	if !ok {
 		res.Failed++
 		log.Warn("delivery dropped: target no longer configured")
@@ -80,7 +80,7 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 		return errors.Join(errors.New(cause), a.store.MarkFailed(ctx, d.ID, cause))
 	}
 	start := a.now()
-	id, err := a.notify.Send(ctx, t.dest, d.Alert, d.Nonce)
+	id, err := a.notify.Send(ctx, dest, d.Alert, d.Nonce)
 	if err != nil {
 		var ne *notifier.Error
 		if errors.As(err, &ne) && deadTarget(ne.Status) {
@@ -101,7 +101,7 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 		}
 		res.Retried++
 		a.metrics.deliveries.WithLabelValues("retried").Inc()
-		if t.dest.Webhook != "" && (ne == nil || ne.Status == 0) {
+		if dest.Webhook != "" && (ne == nil || ne.Status == 0) {
 			// No answer: the post may have been made. Webhooks have no
 			// nonce, so the resend may show twice; count it.
 			a.metrics.dupRisk.Inc()
@@ -127,21 +127,21 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 	log.Info("delivered", "message", id, "took", a.now().Sub(start).Round(time.Millisecond),
 		"latency", latency(d.Alert, a.now()))
 	if d.Alert.Kind == release.KindUpdate {
-		a.editOriginal(ctx, log, d, t)
+		a.editOriginal(ctx, log, d, dest)
 	}
 	return nil
 }
 
 // editOriginal rewrites the first message of an updated release so that it
 // shows the current text. It is best effort: the update alert went out.
-func (a *App) editOriginal(ctx context.Context, log *slog.Logger, d state.Delivery, t *target) {
+func (a *App) editOriginal(ctx context.Context, log *slog.Logger, d state.Delivery, dest notifier.Target) {
 	orig, err := a.store.FirstMessage(ctx, d.ReleaseID, d.Target)
 	if err != nil || orig == "" {
 		return
 	}
 	cur := d.Alert
 	cur.Changes = nil
-	if err := a.notify.Edit(ctx, t.dest, orig, cur); err != nil {
+	if err := a.notify.Edit(ctx, dest, orig, cur); err != nil {
 		log.Warn("editing the original message failed", "message", orig, "err", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
+	"github.com/natowatch/natowatch/summary"
 )
 
 // Preview reads one page, from a URL or a file, and returns the alert it
@@ -61,5 +62,15 @@ func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, p
 	if r.Type == "" {
 		r.Type = release.TypeOther
 	}
-	return a.buildAlert(r, release.KindNew, 1, nil), nil
+	al := a.buildAlert(r, release.KindNew, 1, nil, mustMatcher(a.configWatches()))
+	al.Matches = a.matchesFor(al.Matches, nil, "", true)
+	return al, nil
+}
+
+func mustMatcher(ws []summary.Watch) *summary.Matcher {
+	m, err := summary.NewMatcher(ws)
+	if err != nil { // New validated these watches already
+		panic(err)
+	}
+	return m
 }

@@ -12,22 +12,28 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/release"
 )
 
-// Target is where an alert goes: a webhook URL, or a channel id (bot).
+// Target is where an alert goes: a webhook URL, a channel id, or a user
+// (by direct message); the last two as the bot.
 type Target struct {
 	Webhook string
 	Channel string
+	User    string
 }
 
 // String names a target without its secret.
 func (t Target) String() string {
-	if t.Channel != "" {
+	switch {
+	case t.Channel != "":
 		return "channel " + t.Channel
+	case t.User != "":
+		return "user " + t.User
 	}
 	return "webhook " + RedactURL(t.Webhook)
 }
@@ -58,6 +64,9 @@ type Discord struct {
 	bot  *discordgo.Session
 	hook *discordgo.Session
 	tok  string
+
+	mu  sync.Mutex
+	dms map[string]string // user id → DM channel id
 }
 
 // New returns a Discord notifier.
@@ -68,22 +77,52 @@ func New(opt Options) (*Discord, error) {
 	if opt.Timeout == 0 {
 		opt.Timeout = 20 * time.Second
 	}
-	client := &http.Client{Timeout: opt.Timeout, Transport: opt.Transport}
 	hook, err := discordgo.New("")
 	if err != nil {
 		return nil, fmt.Errorf("notifier: %w", err)
 	}
-	hook.Client = client
-	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token}
+	hook.Client = &http.Client{Timeout: opt.Timeout, Transport: opt.Transport}
+	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token, dms: map[string]string{}}
 	if opt.Token != "" {
 		bot, err := discordgo.New("Bot " + opt.Token)
 		if err != nil {
 			return nil, fmt.Errorf("notifier: %w", err)
 		}
-		bot.Client = client
+		// discordgo's own calls (gateway, commands) go to discord.com; send
+		// them to the configured API instead.
+		rt, err := RewriteAPI(opt.API, opt.Transport)
+		if err != nil {
+			return nil, fmt.Errorf("notifier: %w", err)
+		}
+		bot.Client = &http.Client{Timeout: opt.Timeout, Transport: rt}
 		d.bot = bot
 	}
 	return d, nil
+}
+
+// dmChannel returns the DM channel with a user, opening it once.
+func (d *Discord) dmChannel(ctx context.Context, user string) (string, error) {
+	d.mu.Lock()
+	id := d.dms[user]
+	d.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	body, err := d.bot.RequestWithBucketID("POST", d.api+"/users/@me/channels", map[string]string{"recipient_id": user},
+		discordgo.EndpointUserChannels("@me"), discordgo.WithContext(ctx))
+	if err != nil {
+		return "", d.classify(err, "POST", Target{User: user})
+	}
+	var ch struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &ch); err != nil || ch.ID == "" {
+		return "", &Error{msg: fmt.Sprintf("notifier: opening a DM with user %s: bad reply", user)}
+	}
+	d.mu.Lock()
+	d.dms[user] = ch.ID
+	d.mu.Unlock()
+	return ch.ID, nil
 }
 
 // Bot returns the bot session (nil without a token), for the gateway.
@@ -94,6 +133,16 @@ func (d *Discord) Bot() *discordgo.Session { return d.bot }
 // it has seen instead of creating another.
 func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce string) (string, error) {
 	msg := Build(a)
+	if t.User != "" {
+		if d.bot == nil {
+			return "", &Error{Permanent: true, msg: "notifier: " + t.String() + ": no bot token configured"}
+		}
+		ch, err := d.dmChannel(ctx, t.User)
+		if err != nil {
+			return "", err
+		}
+		t = Target{Channel: ch}
+	}
 	if t.Channel != "" {
 		if d.bot == nil {
 			return "", &Error{Permanent: true, msg: "notifier: channel " + t.Channel + ": no bot token configured"}
@@ -134,6 +183,16 @@ func (d *Discord) Notice(ctx context.Context, t Target, text string) error {
 func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a release.Alert) error {
 	msg := Build(a)
 	msg.Content, msg.AllowedMentions.Roles = "", nil
+	if t.User != "" {
+		if d.bot == nil {
+			return &Error{Permanent: true, msg: "notifier: no bot token configured"}
+		}
+		ch, err := d.dmChannel(ctx, t.User)
+		if err != nil {
+			return err
+		}
+		t = Target{Channel: ch}
+	}
 	if t.Channel != "" {
 		if d.bot == nil {
 			return &Error{Permanent: true, msg: "notifier: no bot token configured"}
