@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/notifier"
 	"github.com/natowatch/natowatch/release"
@@ -49,6 +50,16 @@ type Store interface {
 	Subscriptions(ctx context.Context, guildID string) ([]state.Subscription, error)
 	Watches(ctx context.Context, guildID string) ([]state.Watch, error)
 	Follows(ctx context.Context) ([]state.Follow, error)
+	Subscribe(ctx context.Context, sub state.Subscription, now time.Time) error
+	Unsubscribe(ctx context.Context, channelID string) (int, error)
+	PutWatch(ctx context.Context, w state.Watch, now time.Time) error
+	DeleteWatch(ctx context.Context, guildID, name string) (bool, error)
+	PutFollow(ctx context.Context, f state.Follow, now time.Time) error
+	DeleteFollow(ctx context.Context, userID string) (bool, error)
+	ForgetGuild(ctx context.Context, guildID string) error
+	ForgetChannel(ctx context.Context, channelID string) error
+	Search(ctx context.Context, query string, limit int) ([]state.SearchHit, error)
+	Latest(ctx context.Context, n int) ([]state.Stored, error)
 	Close() error
 }
 
@@ -88,6 +99,8 @@ type App struct {
 	matcher    *summary.Matcher
 	matcherKey [32]byte
 	ops        *notifier.Target // where source failures are reported, if anywhere
+	session    *discordgo.Session
+	version    string
 }
 
 type pauseState struct {
@@ -107,6 +120,10 @@ type Options struct {
 	PostLatest int
 	// ExtraTargets are added to the configured ones (dry runs print to one).
 	ExtraTargets []string
+	// Session is the bot's Discord session: with one, Run connects to the
+	// gateway and answers slash commands.
+	Session *discordgo.Session
+	Version string
 }
 
 // New wires an App from a validated config.
@@ -123,6 +140,8 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		kick:     make(chan struct{}, 1),
 		paused:   map[string]pauseState{},
 		lastOK:   map[string]time.Time{},
+		session:  opt.Session,
+		version:  opt.Version,
 	}
 	if a.now == nil {
 		a.now = time.Now

@@ -83,6 +83,15 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	if a.session != nil {
+		stop, err := a.startBot(ctx, a.session)
+		if err != nil {
+			// Alerts still go out; slash commands wait for a restart.
+			a.log.Error("the bot could not connect; slash commands are off", "err", err)
+		} else {
+			defer stop()
+		}
+	}
 	c.Start()
 	a.log.Info("running", "sources", len(a.sources), "targets", len(a.targets))
 	<-ctx.Done()

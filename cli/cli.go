@@ -127,7 +127,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger, args [
 		fmt.Fprintf(stderr, "natowatch run: unexpected arguments %q\n", args)
 		return exitUsage
 	}
-	a, closeFn, err := build(ctx, cfg, log, app.Options{})
+	a, closeFn, err := build(ctx, cfg, log, app.Options{Version: Version}, withBot())
 	if err != nil {
 		fmt.Fprintf(stderr, "natowatch: %v\n", err)
 		return exitFailed
@@ -173,9 +173,12 @@ func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, args []s
 	return exitOK
 }
 
-type buildOpts struct{ dryRun bool }
+type buildOpts struct{ dryRun, bot bool }
 
 func withDryRun(b bool) func(*buildOpts) { return func(o *buildOpts) { o.dryRun = b } }
+
+// withBot connects the daemon to the gateway when a bot token is set.
+func withBot() func(*buildOpts) { return func(o *buildOpts) { o.bot = true } }
 
 // build opens the store and the notifier and wires the app. A dry run works
 // on a throw-away copy of the state.
@@ -196,6 +199,9 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, opt app.Op
 			return nil, nil, err
 		}
 		opt.Notifier = d
+		if bo.bot {
+			opt.Session = d.Bot()
+		}
 	}
 	a, err := app.New(cfg, log, opt)
 	if err != nil {

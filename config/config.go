@@ -33,6 +33,11 @@ type Discord struct {
 	API        string `yaml:"api"`
 	OpsChannel string `yaml:"ops_channel"` // channel id for operator notices (needs the token)
 	OpsWebhook string `yaml:"ops_webhook"` // or a webhook URL for them
+	// Guilds, when set, get the slash commands registered per guild (at
+	// once, for testing) instead of globally.
+	Guilds     []string `yaml:"guilds"`
+	ShardID    int      `yaml:"shard_id"`
+	ShardCount int      `yaml:"shard_count"`
 }
 
 // HTTP configures how sources are fetched, and the operator listener.

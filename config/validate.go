@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/natowatch/natowatch/release"
+	"github.com/natowatch/natowatch/summary"
 	"github.com/robfig/cron/v3"
 )
 
@@ -45,6 +46,14 @@ func (c *Config) Validate() error {
 		if err := checkWebhook(c.Discord.OpsWebhook); err != nil {
 			bad("discord.ops_webhook", "%v", err)
 		}
+	}
+	for i, g := range c.Discord.Guilds {
+		if !snowflake.MatchString(g) {
+			bad(fmt.Sprintf("discord.guilds[%d]", i), "%q is not a guild id", g)
+		}
+	}
+	if c.Discord.ShardCount < 0 || c.Discord.ShardID < 0 || (c.Discord.ShardCount > 0 && c.Discord.ShardID >= c.Discord.ShardCount) {
+		bad("discord.shard_id", "must be from 0 to shard_count-1 (shard_id %d, shard_count %d)", c.Discord.ShardID, c.Discord.ShardCount)
 	}
 	if len(c.Sources) == 0 {
 		bad("sources", "at least one source is needed")
@@ -107,8 +116,13 @@ func (c *Config) Validate() error {
 			bad(p+".terms", "at least one term is needed")
 		}
 		for j, t := range w.Terms {
-			if strings.TrimSpace(t) == "" {
-				bad(fmt.Sprintf("%s.terms[%d]", p, j), "is empty")
+			if err := summary.CheckTerm(t); err != nil {
+				bad(fmt.Sprintf("%s.terms[%d]", p, j), "%v", err)
+			}
+		}
+		for j, t := range w.Exclude {
+			if err := summary.CheckTerm(t); err != nil {
+				bad(fmt.Sprintf("%s.exclude[%d]", p, j), "%v", err)
 			}
 		}
 		if w.MentionRole != "" && !snowflake.MatchString(w.MentionRole) {

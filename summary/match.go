@@ -3,6 +3,7 @@ package summary
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/natowatch/natowatch/release"
@@ -19,11 +20,52 @@ type Watch struct {
 // Matcher matches many watches against a release. It is immutable after
 // NewMatcher and safe for concurrent use.
 type Matcher struct {
+	regexes []regexTerm // terms written /…/, matched apart from the automaton
 	watches []Watch
 	refs    [][]termRef // per pattern: the watch terms it stands for
 	ac      *acMachine
 	hasExcl []bool // per watch
 	pats    [][]rune
+}
+
+// regexTerm is a watch term written as a regular expression.
+type regexTerm struct {
+	watch   int
+	term    int
+	exclude bool
+	re      *regexp.Regexp
+}
+
+// IsRegexTerm reports whether a term is written /…/ (a regular expression).
+func IsRegexTerm(term string) bool {
+	t := strings.TrimSpace(term)
+	return len(t) >= 3 && strings.HasPrefix(t, "/") && strings.HasSuffix(t, "/")
+}
+
+// compileTerm compiles a /…/ term: RE2 syntax, case-insensitive.
+func compileTerm(term string) (*regexp.Regexp, error) {
+	t := strings.TrimSpace(term)
+	re, err := regexp.Compile("(?i)" + t[1:len(t)-1])
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a valid regular expression: %w", t, err)
+	}
+	if re.MatchString("") {
+		return nil, fmt.Errorf("%s matches empty text", t)
+	}
+	return re, nil
+}
+
+// CheckTerm reports what is wrong with a watch term, for callers that
+// validate input before saving it.
+func CheckTerm(term string) error {
+	if IsRegexTerm(term) {
+		_, err := compileTerm(term)
+		return err
+	}
+	if strings.TrimSpace(string(foldString(term))) == "" {
+		return ErrEmptyTerm
+	}
+	return nil
 }
 
 // termRef is one watch term behind a pattern.
@@ -52,6 +94,15 @@ func NewMatcher(watches []Watch) (*Matcher, error) {
 	index := make(map[string]int32) // folded pattern → pattern id
 	seen := make(map[string]bool)
 	add := func(w, t int, term string, exclude bool) {
+		if IsRegexTerm(term) {
+			re, err := compileTerm(term)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("summary: watch %q: %w", watches[w].Name, err))
+				return
+			}
+			m.regexes = append(m.regexes, regexTerm{watch: w, term: t, exclude: exclude, re: re})
+			return
+		}
 		key := strings.TrimSpace(string(foldString(term)))
 		if key == "" {
 			kind := "term"
@@ -167,9 +218,54 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 		pending -= len(firsts) // their hit is final once the sentence is done
 	}
 
+	// Regular-expression terms: an exclude anywhere vetoes; a term counts
+	// when it matches in an earlier sentence than the automaton's hit.
+	type rxHit struct {
+		sentence, start, end, term int
+	}
+	rx := make(map[int]rxHit)
+	for _, rt := range m.regexes {
+		if vetoed[rt.watch] {
+			continue
+		}
+		last := len(sentences) - 1
+		if !rt.exclude && hits[rt.watch].sentence >= 0 {
+			last = hits[rt.watch].sentence
+		}
+		for si := 0; si <= last; si++ {
+			loc := rt.re.FindStringIndex(sentences[si])
+			if loc == nil {
+				continue
+			}
+			if rt.exclude {
+				vetoed[rt.watch] = true
+				break
+			}
+			if prev, ok := rx[rt.watch]; !ok || prev.sentence > si {
+				rx[rt.watch] = rxHit{si, loc[0], loc[1], rt.term}
+			}
+			break
+		}
+	}
+
 	var out []release.Match
 	for w, h := range hits {
-		if vetoed[w] || h.sentence < 0 {
+		if vetoed[w] {
+			continue
+		}
+		r, ok := rx[w]
+		if ok && h.sentence == r.sentence {
+			// Both in one sentence: the earlier occurrence wins.
+			f.reset()
+			f.fold(sentences[h.sentence])
+			ok = r.start < int(f.start[h.start])
+		}
+		if ok {
+			out = append(out, release.Match{Watch: m.watches[w].Name, Term: m.watches[w].Terms[r.term],
+				Sentence: sentences[r.sentence], Start: r.start, End: r.end, Role: m.watches[w].Role})
+			continue
+		}
+		if h.sentence < 0 {
 			continue
 		}
 		s := sentences[h.sentence]

@@ -278,3 +278,36 @@ func TestFoldRune(t *testing.T) {
 		}
 	}
 }
+
+func TestRegexTerms(t *testing.T) {
+	m, err := NewMatcher([]Watch{
+		{Name: "missiles", Terms: []string{`/ballistic missiles?/`}},
+		{Name: "art5", Terms: []string{"collective defence", `/article\s+5\b/`}, Exclude: []string{`/exercise/`}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &release.Release{Title: "Allies meet", Body: []string{"North Korea launched a Ballistic Missile. Allies discussed Article 5 and collective defence."}}
+	got := m.Match(r)
+	if len(got) != 2 {
+		t.Fatalf("matches %+v", got)
+	}
+	if got[0].Sentence[got[0].Start:got[0].End] != "Ballistic Missile" {
+		t.Errorf("regex match %q", got[0].Sentence[got[0].Start:got[0].End])
+	}
+	if got[1].Sentence[got[1].Start:got[1].End] != "Article 5" {
+		t.Errorf("earliest of regex and phrase: %q", got[1].Sentence[got[1].Start:got[1].End])
+	}
+	r.Body = append(r.Body, "The exercise ends on Friday.")
+	if got := m.Match(r); len(got) != 1 {
+		t.Errorf("a regex exclude did not veto: %+v", got)
+	}
+	for _, bad := range []string{"/(/", "/a*/"} {
+		if CheckTerm(bad) == nil {
+			t.Errorf("CheckTerm(%q) accepted", bad)
+		}
+		if _, err := NewMatcher([]Watch{{Name: "x", Terms: []string{bad}}}); err == nil {
+			t.Errorf("NewMatcher accepted %q", bad)
+		}
+	}
+}

@@ -11,8 +11,15 @@
 //	if r := srv.Rejections(); len(r) > 0 { t.Fatalf("rejected: %+v", r) }
 //
 // Routes are served under /api/v10/, /api/v9/ (discordgo v0.29.0's
-// endpoints say v9) and /api/ (webhook URLs carry no version). The gateway
-// (websocket) is not faked: /gateway answers a placeholder URL.
+// endpoints say v9) and /api/ (webhook URLs carry no version).
+//
+// The gateway is faked too (gateway.go): /gateway answers the URL of a
+// websocket on the same server that speaks Discord's gateway protocol, so
+// that a discordgo.Session's Open() connects to it; tests then Dispatch
+// events, Interact as a user running a slash command (interactions.go) and
+// read what the bot answered. Application commands (commands.go) and the
+// guild, channel, user and application lookups a bot makes (guilds.go) are
+// served as well.
 package fakediscord
 
 import (
@@ -21,6 +28,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +45,10 @@ type config struct {
 	globalLimit int
 	globalPer   time.Duration
 	nonceWindow time.Duration
+
+	heartbeat           time.Duration // gateway HELLO heartbeat_interval
+	privilegedIntents   int           // privileged intents the bot may ask for
+	interactionDeadline time.Duration // time to answer an interaction
 }
 
 // Option configures a Server.
@@ -83,6 +95,15 @@ type Server struct {
 	lastID        uint64
 	limits        *limiter
 	faults        faults
+
+	gw           gatewayState // guarded by mu, see gateway.go
+	interactions map[string]*Interaction
+	interTokens  map[string]*Interaction // by token
+	commands     map[string][]*storedCommand
+	guilds       map[string]*guild
+	channels     map[string]*channelInfo
+	users        map[string]userInfo
+	dms          map[string]string // recipient user id -> DM channel id
 }
 
 type nonceEntry struct {
@@ -108,6 +129,7 @@ func Start(opts ...Option) (*Server, error) {
 		routeLimit: 5, routePer: 2 * time.Second,
 		globalLimit: 50, globalPer: time.Second,
 		nonceWindow: 5 * time.Minute,
+		heartbeat:   defaultHeartbeat, interactionDeadline: defaultInteractionDeadline,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -127,6 +149,14 @@ func Start(opts ...Option) (*Server, error) {
 		webhookTokens: map[string]string{},
 		limits:        newLimiter(cfg),
 		faults:        faults{forbid: map[string]int{}},
+		gw:            newGatewayState(),
+		interactions:  map[string]*Interaction{},
+		interTokens:   map[string]*Interaction{},
+		commands:      map[string][]*storedCommand{},
+		guilds:        map[string]*guild{},
+		channels:      map[string]*channelInfo{},
+		users:         map[string]userInfo{},
+		dms:           map[string]string{},
 	}
 	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.hs.Listener = ln
@@ -143,6 +173,10 @@ func (s *Server) Close() {
 		s.hs.Close()
 	})
 }
+
+// GatewayURL returns the websocket URL /gateway answers,
+// ws://127.0.0.1:port/gateway.
+func (s *Server) GatewayURL() string { return "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway" }
 
 // API returns the REST base URL, URL + "/api/v10".
 func (s *Server) API() string { return s.URL + "/api/v10" }

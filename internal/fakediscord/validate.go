@@ -33,7 +33,7 @@ const (
 	schemaMessageEdit   = "MessageEditRequestPartial"
 )
 
-// compiledSchemas compiles the four request schemas once per process: the
+// compiledSchemas compiles the request schemas once per process: the
 // document is 1.2 MB and the compiled schemas are immutable and safe for
 // concurrent use, so every Server shares them.
 var compiledSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
@@ -52,7 +52,8 @@ var compiledSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, err
 		return nil, fmt.Errorf("fakediscord: add openapi.json: %w", err)
 	}
 	out := make(map[string]*jsonschema.Schema)
-	for _, name := range []string{schemaWebhookCreate, schemaWebhookEdit, schemaMessageCreate, schemaMessageEdit} {
+	names := append([]string{schemaWebhookCreate, schemaWebhookEdit, schemaMessageCreate, schemaMessageEdit}, extraSchemas...)
+	for _, name := range names {
 		sch, err := c.Compile(specURL + "#/components/schemas/" + name)
 		if err != nil {
 			return nil, fmt.Errorf("fakediscord: compile %s: %w", name, err)
