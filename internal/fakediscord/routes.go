@@ -20,6 +20,28 @@ const (
 	channelMessageEdit
 	gateway
 	gatewayBot
+	webhookMessageDelete
+	// Interactions (interactions.go). The interactionFollowup and
+	// interactionMessage* kinds are webhook routes whose webhook id is the
+	// application's, which resolveInteraction turns them into.
+	interactionCallback
+	interactionFollowup
+	interactionMessageGet
+	interactionMessageEdit
+	interactionMessageDelete
+	// Application commands (commands.go), global or, with route.guild, a guild's.
+	commandList
+	commandPut
+	commandCreate
+	commandGet
+	commandEdit
+	commandDelete
+	// Lookups (guilds.go).
+	guildRoles
+	channelGet
+	userGet
+	dmCreate
+	applicationMe
 )
 
 // route is a matched request: its bucket (method and path template), the
@@ -30,17 +52,36 @@ type route struct {
 	major   string
 	token   string
 	message string
+
+	guild       string // guild of a guild command route
+	command     string // command id
+	interaction string // interaction id, set by resolveInteraction
 }
 
 // target names the channel ("123") or webhook ("webhook:123") addressed.
 func (rt route) target() string {
 	switch rt.kind {
-	case webhookExecute, webhookMessageGet, webhookMessageEdit:
+	case webhookExecute, webhookMessageGet, webhookMessageEdit, webhookMessageDelete:
 		return "webhook:" + rt.major
-	case gateway, gatewayBot:
+	case interactionCallback:
+		return "interaction:" + rt.major
+	case interactionFollowup, interactionMessageGet, interactionMessageEdit, interactionMessageDelete:
+		return "interaction:" + rt.interaction
+	case gateway, gatewayBot, commandList, commandPut, commandCreate, commandGet, commandEdit, commandDelete,
+		userGet, dmCreate, applicationMe:
 		return ""
 	}
 	return rt.major
+}
+
+// isInteraction reports whether rt is an interaction's callback or webhook:
+// no bot token needed, no global rate limit.
+func (rt route) isInteraction() bool {
+	switch rt.kind {
+	case interactionCallback, interactionFollowup, interactionMessageGet, interactionMessageEdit, interactionMessageDelete:
+		return true
+	}
+	return false
 }
 
 func (rt route) isWebhook() bool { return strings.HasPrefix(rt.target(), "webhook:") }
@@ -49,7 +90,8 @@ func (rt route) isWebhook() bool { return strings.HasPrefix(rt.target(), "webhoo
 // requests FailNext, RateLimitNext and DropReplyNext act on.
 func (rt route) mutating() bool {
 	switch rt.kind {
-	case webhookExecute, webhookMessageEdit, channelMessageCreate, channelMessageEdit:
+	case webhookExecute, webhookMessageEdit, channelMessageCreate, channelMessageEdit,
+		interactionCallback, interactionFollowup, interactionMessageEdit:
 		return true
 	}
 	return false
@@ -89,7 +131,44 @@ func matchRoute(method, path string) (route, int) {
 		cands = []cand{
 			{"GET", route{kind: webhookMessageGet, bucket: "GET /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"}},
 			{"PATCH", route{kind: webhookMessageEdit, bucket: "PATCH /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"}},
+			{"DELETE", route{kind: webhookMessageDelete, bucket: "DELETE /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"}},
 		}
+	case len(seg) == 4 && seg[0] == "interactions" && seg[3] == "callback":
+		cands = []cand{{"POST", route{kind: interactionCallback, bucket: "POST /interactions/{interaction_id}/{interaction_token}/callback"}}}
+	case len(seg) == 2 && seg[0] == "applications" && seg[1] == "@me":
+		cands = []cand{{"GET", route{kind: applicationMe, bucket: "GET /applications/@me"}}}
+	case len(seg) == 3 && seg[0] == "oauth2" && seg[1] == "applications" && seg[2] == "@me":
+		cands = []cand{{"GET", route{kind: applicationMe, bucket: "GET /oauth2/applications/@me"}}}
+	case len(seg) == 3 && seg[0] == "applications" && seg[2] == "commands",
+		len(seg) == 5 && seg[0] == "applications" && seg[2] == "guilds" && seg[4] == "commands":
+		b := "/applications/{application_id}/commands"
+		if len(seg) == 5 {
+			b = "/applications/{application_id}/guilds/{guild_id}/commands"
+		}
+		cands = []cand{
+			{"GET", route{kind: commandList, bucket: "GET " + b}},
+			{"PUT", route{kind: commandPut, bucket: "PUT " + b}},
+			{"POST", route{kind: commandCreate, bucket: "POST " + b}},
+		}
+	case len(seg) == 4 && seg[0] == "applications" && seg[2] == "commands",
+		len(seg) == 6 && seg[0] == "applications" && seg[2] == "guilds" && seg[4] == "commands":
+		b := "/applications/{application_id}/commands/{command_id}"
+		if len(seg) == 6 {
+			b = "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}"
+		}
+		cands = []cand{
+			{"GET", route{kind: commandGet, bucket: "GET " + b}},
+			{"PATCH", route{kind: commandEdit, bucket: "PATCH " + b}},
+			{"DELETE", route{kind: commandDelete, bucket: "DELETE " + b}},
+		}
+	case len(seg) == 3 && seg[0] == "guilds" && seg[2] == "roles":
+		cands = []cand{{"GET", route{kind: guildRoles, bucket: "GET /guilds/{guild_id}/roles"}}}
+	case len(seg) == 2 && seg[0] == "channels":
+		cands = []cand{{"GET", route{kind: channelGet, bucket: "GET /channels/{channel_id}"}}}
+	case len(seg) == 3 && seg[0] == "users" && seg[1] == "@me" && seg[2] == "channels":
+		cands = []cand{{"POST", route{kind: dmCreate, bucket: "POST /users/@me/channels"}}}
+	case len(seg) == 2 && seg[0] == "users":
+		cands = []cand{{"GET", route{kind: userGet, bucket: "GET /users/{user_id}"}}}
 	case len(seg) == 3 && seg[0] == "channels" && seg[2] == "messages":
 		cands = []cand{{"POST", route{kind: channelMessageCreate, bucket: "POST /channels/{channel_id}/messages"}}}
 	case len(seg) == 4 && seg[0] == "channels" && seg[2] == "messages":
@@ -111,10 +190,22 @@ func matchRoute(method, path string) (route, int) {
 		switch rt.kind {
 		case webhookExecute:
 			rt.token = seg[2]
-		case webhookMessageGet, webhookMessageEdit:
+		case webhookMessageGet, webhookMessageEdit, webhookMessageDelete:
 			rt.token, rt.message = seg[2], seg[4]
 		case channelMessageGet, channelMessageEdit:
 			rt.message = seg[3]
+		case interactionCallback:
+			rt.token = seg[2]
+		case applicationMe:
+			rt.major = ""
+		case commandList, commandPut, commandCreate, commandGet, commandEdit, commandDelete:
+			if len(seg) >= 5 {
+				rt.guild = seg[3]
+				rt.major = seg[3] // guild_id is the major parameter
+			}
+			if len(seg) == 4 || len(seg) == 6 {
+				rt.command = seg[len(seg)-1]
+			}
 		}
 		return rt, 0
 	}
@@ -125,6 +216,10 @@ func matchRoute(method, path string) (route, int) {
 // routing, rate limits, authentication, permissions, injected failures, and
 // only then the route's own handler.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/gateway" || r.URL.Path == "/gateway/" {
+		s.serveGateway(w, r) // the websocket; discordgo appends the slash
+		return
+	}
 	s.mu.Lock()
 	s.requests++
 	latency := s.faults.latency
@@ -143,6 +238,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, rt, body, status, errorBody{Message: fmt.Sprintf("%d: %s", status, http.StatusText(status))}, "no such route")
 		return
 	}
+	rt = s.resolveInteraction(rt)
 	if !s.admitRate(w, rt) {
 		return
 	}
@@ -154,9 +250,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch rt.kind {
 	case gateway:
-		writeJSON(w, http.StatusOK, map[string]any{"url": "ws://127.0.0.1:0"})
+		writeJSON(w, http.StatusOK, map[string]any{"url": s.GatewayURL()})
 	case gatewayBot:
-		writeJSON(w, http.StatusOK, map[string]any{"url": "ws://127.0.0.1:0", "shards": 1,
+		writeJSON(w, http.StatusOK, map[string]any{"url": s.GatewayURL(), "shards": 1,
 			"session_start_limit": map[string]int{"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
 	case webhookExecute:
 		s.create(w, r, rt, body, schemaWebhookCreate)
@@ -168,6 +264,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.edit(w, r, rt, body, schemaMessageEdit)
 	case webhookMessageGet, channelMessageGet:
 		s.get(w, r, rt)
+	case webhookMessageDelete:
+		s.deleteWebhookMessage(w, r, rt)
+	case interactionCallback:
+		s.interactionCallback(w, r, rt, body)
+	case interactionFollowup, interactionMessageGet, interactionMessageEdit, interactionMessageDelete:
+		s.interactionWebhook(w, r, rt, body)
+	case commandList, commandPut, commandCreate, commandGet, commandEdit, commandDelete:
+		s.serveCommands(w, r, rt, body)
+	case guildRoles, channelGet, userGet, dmCreate, applicationMe:
+		s.serveLookup(w, r, rt, body)
 	}
 }
 
@@ -180,6 +286,9 @@ func (s *Server) admitRate(w http.ResponseWriter, rt route) bool {
 	if rt.mutating() && s.faults.rateLimitN > 0 {
 		s.faults.rateLimitN--
 		res = injectedLimit(rt.bucket, s.faults.rateLimitAfter, now)
+	} else if rt.isInteraction() {
+		// Interaction endpoints are not bound to the global rate limit.
+		res = s.limits.takeLocal(rt.bucket, rt.major+"/"+rt.token, now)
 	} else {
 		res = s.limits.take(rt.bucket, rt.major, now)
 	}
@@ -216,7 +325,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, rt route, bod
 		} else if tok != rt.token {
 			status, eb, reason = http.StatusUnauthorized, errorBody{Message: "Invalid Webhook Token", Code: 50027}, "webhook token mismatch"
 		}
-	case rt.kind != gateway:
+	case rt.kind != gateway && !rt.isInteraction():
 		if r.Header.Get("Authorization") != "Bot "+s.cfg.token {
 			status, eb, reason = http.StatusUnauthorized, errorBody{Message: "401: Unauthorized"}, "missing or wrong bot token"
 		}
