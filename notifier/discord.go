@@ -17,6 +17,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/release"
+	"golang.org/x/time/rate"
 )
 
 // Target is where an alert goes: a webhook URL, a channel id, or a user
@@ -55,6 +56,9 @@ type Options struct {
 	Timeout time.Duration
 	// Transport, if set, carries every request (tests, proxies).
 	Transport http.RoundTripper
+	// GlobalRate paces the bot's requests below Discord's global limit
+	// (50 per second per bot); 0 means 45.
+	GlobalRate float64
 }
 
 // Discord sends alerts. Webhooks and channels use separate sessions, so the
@@ -65,8 +69,9 @@ type Discord struct {
 	hook *discordgo.Session
 	tok  string
 
-	mu  sync.Mutex
-	dms map[string]string // user id → DM channel id
+	mu     sync.Mutex
+	dms    map[string]string // user id → DM channel id
+	global *rate.Limiter     // the bot's requests, below Discord's global limit
 }
 
 // New returns a Discord notifier.
@@ -82,7 +87,11 @@ func New(opt Options) (*Discord, error) {
 		return nil, fmt.Errorf("notifier: %w", err)
 	}
 	hook.Client = &http.Client{Timeout: opt.Timeout, Transport: opt.Transport}
-	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token, dms: map[string]string{}}
+	if opt.GlobalRate == 0 {
+		opt.GlobalRate = 45
+	}
+	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token, dms: map[string]string{},
+		global: rate.NewLimiter(rate.Limit(opt.GlobalRate), int(max(opt.GlobalRate/5, 1)))}
 	if opt.Token != "" {
 		bot, err := discordgo.New("Bot " + opt.Token)
 		if err != nil {
@@ -239,6 +248,13 @@ func webhookID(p string) string {
 }
 
 func (d *Discord) do(ctx context.Context, s *discordgo.Session, method, u, bucket string, msg Message, t Target) (string, error) {
+	if s == d.bot {
+		// discordgo paces each route, and the global limit only after a
+		// 429; pacing here keeps a large fan-out from hitting it at all.
+		if err := d.global.Wait(ctx); err != nil {
+			return "", &Error{msg: fmt.Sprintf("notifier: %s %s: %v", method, t, err)}
+		}
+	}
 	body, err := s.RequestWithBucketID(method, u, msg, bucket, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", d.classify(err, method, t)
