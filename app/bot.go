@@ -505,7 +505,7 @@ func (it *interaction) watchTest() {
 			checked++
 			for _, mt := range m.Match(&st.Release) {
 				lines = append(lines, fmt.Sprintf("• [%s](%s): %s", notifier.Escape(notifier.Truncate(st.Release.Title, 80)), st.Release.URL,
-					notifier.Truncate(markSentence(mt), 200)))
+					notifier.Truncate(notifier.MarkTerm(mt), 200)))
 			}
 		}
 		if len(lines) == 0 {
@@ -514,14 +514,6 @@ func (it *interaction) watchTest() {
 		head := fmt.Sprintf("“%s” would have matched %d of the %d releases of the last %d days:\n", name, len(lines), checked, watchTestWindowDays)
 		return notifier.Truncate(head+strings.Join(lines, "\n"), notifier.LimitContent), nil
 	})
-}
-
-func markSentence(m release.Match) string {
-	s := m.Sentence
-	if m.Start < 0 || m.End > len(s) || m.Start >= m.End {
-		return notifier.Escape(s)
-	}
-	return notifier.Escape(s[:m.Start]) + "**" + notifier.Escape(s[m.Start:m.End]) + "**" + notifier.Escape(s[m.End:])
 }
 
 func (a *App) findWatch(ctx context.Context, guild, name string) (summary.Watch, bool) {

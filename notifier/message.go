@@ -108,7 +108,7 @@ func Build(a release.Alert) Message {
 	for _, m := range a.Matches {
 		e.Fields = append(e.Fields, EmbedField{
 			Name:  Truncate("Watch: "+Escape(m.Watch), LimitFieldName),
-			Value: Truncate(markTerm(m), LimitFieldValue),
+			Value: Truncate(MarkTerm(m), LimitFieldValue),
 		})
 		if m.Role != "" && !contains(roles, m.Role) {
 			roles = append(roles, m.Role)
@@ -160,8 +160,8 @@ func timestamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// markTerm escapes a matched sentence and bolds the matched term.
-func markTerm(m release.Match) string {
+// MarkTerm escapes a matched sentence and bolds the matched term.
+func MarkTerm(m release.Match) string {
 	s := m.Sentence
 	if m.Start < 0 || m.End > len(s) || m.Start >= m.End {
 		return Escape(s)

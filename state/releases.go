@@ -37,37 +37,29 @@ func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 // Recent returns the fetched releases of a source published (or first seen)
 // since the given time, newest first.
 func (s *SQLite) Recent(ctx context.Context, source string, since time.Time) ([]Stored, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
+	return s.stored(ctx, "recent", `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
 		FROM releases WHERE source = ? AND fingerprint != '' AND (published >= ? OR first_seen >= ?)
 		ORDER BY published DESC, id DESC`, source, ms(since), ms(since))
-	if err != nil {
-		return nil, fmt.Errorf("state: recent: %w", err)
-	}
-	defer rows.Close()
-	var out []Stored
-	for rows.Next() {
-		st, err := scanStored(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: recent: %w", err)
-		}
-		out = append(out, *st)
-	}
-	return out, rows.Err()
 }
 
 // Latest returns the newest fetched releases of any source.
 func (s *SQLite) Latest(ctx context.Context, n int) ([]Stored, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
+	return s.stored(ctx, "latest", `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
 		FROM releases WHERE fingerprint != '' ORDER BY published DESC, id DESC LIMIT ?`, n)
+}
+
+// stored runs a query of releases and scans its rows.
+func (s *SQLite) stored(ctx context.Context, what, q string, args ...any) ([]Stored, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("state: latest: %w", err)
+		return nil, fmt.Errorf("state: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Stored
 	for rows.Next() {
 		st, err := scanStored(rows)
 		if err != nil {
-			return nil, fmt.Errorf("state: latest: %w", err)
+			return nil, fmt.Errorf("state: %s: %w", what, err)
 		}
 		out = append(out, *st)
 	}
