@@ -275,7 +275,7 @@ func TestDaemonDeliversNewReleaseAndStopsCleanly(t *testing.T) {
 	var (
 		wg   sync.WaitGroup
 		code int
-		errb bytes.Buffer
+		errb syncBuffer
 	)
 	wg.Add(1)
 	go func() {
@@ -307,4 +307,22 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the daemon logs to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

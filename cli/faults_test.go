@@ -134,7 +134,7 @@ func TestDaemonSurvivesSourceFaults(t *testing.T) {
 	var (
 		wg   sync.WaitGroup
 		code int
-		errb bytes.Buffer
+		errb syncBuffer
 	)
 	wg.Add(1)
 	go func() {

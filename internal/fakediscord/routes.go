@@ -53,6 +53,7 @@ type route struct {
 	token   string
 	message string
 
+	app         string // application id of a command route
 	guild       string // guild of a guild command route
 	command     string // command id
 	interaction string // interaction id, set by resolveInteraction
@@ -199,6 +200,7 @@ func matchRoute(method, path string) (route, int) {
 		case applicationMe:
 			rt.major = ""
 		case commandList, commandPut, commandCreate, commandGet, commandEdit, commandDelete:
+			rt.app = seg[1]
 			if len(seg) >= 5 {
 				rt.guild = seg[3]
 				rt.major = seg[3] // guild_id is the major parameter

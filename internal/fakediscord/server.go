@@ -54,7 +54,8 @@ type config struct {
 // Option configures a Server.
 type Option func(*config)
 
-// WithToken sets the bot token (without "Bot ") the channel routes require.
+// WithToken sets the bot token (without "Bot ") the bot routes require and
+// the gateway's IDENTIFY and RESUME must carry (with or without "Bot ").
 func WithToken(tok string) Option { return func(c *config) { c.token = tok } }
 
 // WithRouteLimit sets every route bucket to n requests per period (default

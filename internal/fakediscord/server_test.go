@@ -216,7 +216,7 @@ func TestAuthAndRoutes(t *testing.T) {
 		{"no token", "POST", "/api/v10/channels/1/messages", "-", 401, 0, "401: Unauthorized"},
 		{"default token", "POST", "/api/v10/channels/1/messages", "Bot test-token", 401, 0, "401: Unauthorized"},
 		{"token without Bot", "POST", "/api/v10/channels/1/messages", "sekrit", 401, 0, "401: Unauthorized"},
-		{"unknown route", "GET", "/api/v10/users/@me", "Bot sekrit", 404, 0, "404: Not Found"},
+		{"unknown route", "GET", "/api/v10/users/@me/guilds", "Bot sekrit", 404, 0, "404: Not Found"},
 		{"other version", "POST", "/api/v8/channels/1/messages", "Bot sekrit", 404, 0, "404: Not Found"},
 		{"outside api", "GET", "/", "Bot sekrit", 404, 0, "404: Not Found"},
 		{"wrong method", "DELETE", "/api/channels/1/messages", "Bot sekrit", 405, 0, "405: Method Not Allowed"},
@@ -251,11 +251,12 @@ func TestGateway(t *testing.T) {
 	s := session(t, srv)
 	url, err := s.Gateway()
 	// discordgo appends a slash to the URL it is given.
-	if err != nil || url != "ws://127.0.0.1:0/" {
-		t.Errorf("Gateway() = %q, %v", url, err)
+	want := "ws" + strings.TrimPrefix(srv.URL, "http") + "/gateway/"
+	if err != nil || url != want || srv.GatewayURL()+"/" != want {
+		t.Errorf("Gateway() = %q, %v; want %q", url, err, want)
 	}
 	gb, err := s.GatewayBot()
-	if err != nil || gb.URL != "ws://127.0.0.1:0/" || gb.Shards != 1 {
+	if err != nil || gb.URL != want || gb.Shards != 1 {
 		t.Errorf("GatewayBot() = %+v, %v", gb, err)
 	}
 }
