@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -621,7 +620,12 @@ func (it *interaction) status() {
 			h.LastSuccess = t
 		}
 		a.mu.Unlock()
-		line := fmt.Sprintf("**%s** (%s): last success %s", notifier.Escape(src.Name), src.Type, ago(h.LastSuccess, it.a.now()))
+		lastCheck := h.LastCheck
+		if h.LastSuccess.After(lastCheck) {
+			lastCheck = h.LastSuccess
+		}
+		line := fmt.Sprintf("**%s** (%s): last check %s, last success %s", notifier.Escape(src.Name), src.Type,
+			ago(lastCheck, it.a.now()), ago(h.LastSuccess, it.a.now()))
 		if h.LastError != "" {
 			line += fmt.Sprintf("; failing since %s: %s", ago(h.FailingSince, it.a.now()), notifier.Escape(notifier.Truncate(firstLine(h.LastError), 200)))
 		}
@@ -699,5 +703,3 @@ func embedSize(e *discordgo.MessageEmbed) int {
 	}
 	return n
 }
-
-var errNoSession = errors.New("no bot session")
