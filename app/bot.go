@@ -625,9 +625,9 @@ func (it *interaction) status() {
 			lastCheck = h.LastSuccess
 		}
 		line := fmt.Sprintf("**%s** (%s): last check %s, last success %s", notifier.Escape(src.Name), src.Type,
-			ago(lastCheck, it.a.now()), ago(h.LastSuccess, it.a.now()))
+			ago(lastCheck), ago(h.LastSuccess))
 		if h.LastError != "" {
-			line += fmt.Sprintf("; failing since %s: %s", ago(h.FailingSince, it.a.now()), notifier.Escape(notifier.Truncate(firstLine(h.LastError), 200)))
+			line += fmt.Sprintf("; failing since %s: %s", ago(h.FailingSince), notifier.Escape(notifier.Truncate(firstLine(h.LastError), 200)))
 		}
 		lines = append(lines, line)
 	}
@@ -641,7 +641,8 @@ func (it *interaction) status() {
 	it.reply(notifier.Truncate(strings.Join(lines, "\n"), notifier.LimitContent), true)
 }
 
-func ago(t, now time.Time) string {
+// ago shows a time as Discord's relative timestamp ("5 minutes ago").
+func ago(t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
