@@ -1,0 +1,151 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Due returns pending deliveries whose time has come, oldest first.
+func (s *Postgres) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+	rows, err := pgQuery(ctx, s.db, `SELECT id, release_id, target, alert, nonce, attempts, created_at
+		FROM outbox WHERE status = 'pending' AND next_at <= $1 ORDER BY id LIMIT $2`, ms(now), pgLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("state: due: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var (
+			d       Delivery
+			alert   string
+			created int64
+		)
+		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &d.Nonce, &d.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("state: due: %w", err)
+		}
+		if err := json.Unmarshal([]byte(alert), &d.Alert); err != nil {
+			return nil, fmt.Errorf("state: due: delivery %d: corrupt alert: %w", d.ID, err)
+		}
+		d.CreatedAt = fromMS(created)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PendingBefore reports whether target has a pending delivery older than id,
+// so that a later alert never overtakes an earlier one in a channel.
+func (s *Postgres) PendingBefore(ctx context.Context, target string, id int64) (bool, error) {
+	var pending bool
+	err := pgQueryRow(ctx, s.db, `SELECT EXISTS (SELECT 1 FROM outbox WHERE target = $1 AND status = 'pending' AND id < $2)`, target, id).Scan(&pending)
+	if err != nil {
+		return false, fmt.Errorf("state: pending: %w", err)
+	}
+	return pending, nil
+}
+
+// MarkSent records a delivered alert and the message id Discord gave it.
+func (s *Postgres) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
+	_, err := pgExec(ctx, s.db, `UPDATE outbox SET status = 'sent', message_id = $1, sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $3`,
+		messageID, ms(now), id)
+	if err != nil {
+		return fmt.Errorf("state: mark sent: %w", err)
+	}
+	return nil
+}
+
+// MarkRetry records a failed attempt and when to try again.
+func (s *Postgres) MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error {
+	_, err := pgExec(ctx, s.db, `UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_at = $2 WHERE id = $3`, cause, ms(next), id)
+	if err != nil {
+		return fmt.Errorf("state: mark retry: %w", err)
+	}
+	return nil
+}
+
+// MarkFailed gives a delivery up.
+func (s *Postgres) MarkFailed(ctx context.Context, id int64, cause string) error {
+	_, err := pgExec(ctx, s.db, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = $1 WHERE id = $2`, cause, id)
+	if err != nil {
+		return fmt.Errorf("state: mark failed: %w", err)
+	}
+	return nil
+}
+
+// FirstMessage returns the message id of the first alert of a release that
+// was delivered to target, or "" when there is none.
+func (s *Postgres) FirstMessage(ctx context.Context, releaseID int64, target string) (string, error) {
+	var id string
+	err := pgQueryRow(ctx, s.db, `SELECT message_id FROM outbox WHERE release_id = $1 AND target = $2 AND kind = 'new' AND status = 'sent'
+		ORDER BY id LIMIT 1`, releaseID, target).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("state: first message: %w", err)
+	}
+	return id, nil
+}
+
+// Outbox counts deliveries by status.
+func (s *Postgres) Outbox(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := pgQueryRow(ctx, s.db, `SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'sent'),
+		count(*) FILTER (WHERE status = 'failed') FROM outbox`).Scan(&c.Pending, &c.Sent, &c.Failed)
+	if err != nil {
+		return c, fmt.Errorf("state: outbox: %w", err)
+	}
+	return c, nil
+}
+
+// FailedDeliveries lists given-up deliveries, newest first, for operators.
+func (s *Postgres) FailedDeliveries(ctx context.Context, limit int) ([]string, error) {
+	rows, err := pgQuery(ctx, s.db, `SELECT id, target, alert, last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT $1`, pgLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("state: failed deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var (
+			id                   int64
+			target, alert, cause string
+			a                    struct {
+				URL string `json:"url"`
+			}
+		)
+		if err := rows.Scan(&id, &target, &alert, &cause); err != nil {
+			return nil, fmt.Errorf("state: failed deliveries: %w", err)
+		}
+		// The URL is read in Go: the alert is JSON text, and a cast to
+		// jsonb would refuse some of what encoding/json writes (\u0000).
+		if err := json.Unmarshal([]byte(alert), &a); err != nil {
+			return nil, fmt.Errorf("state: failed deliveries: delivery %d: corrupt alert: %w", id, err)
+		}
+		out = append(out, fmt.Sprintf("%s %s: %s", target, a.URL, cause))
+	}
+	return out, rows.Err()
+}
+
+// Targets lists the targets that have been sent (or are queued) any alert
+// of a release, in the order they were first queued.
+func (s *Postgres) Targets(ctx context.Context, releaseID int64) ([]string, error) {
+	rows, err := pgQuery(ctx, s.db, `SELECT target FROM outbox WHERE release_id = $1 AND status <> 'failed'
+		GROUP BY target ORDER BY min(id)`, releaseID)
+	if err != nil {
+		return nil, fmt.Errorf("state: targets: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("state: targets: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
