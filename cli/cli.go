@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/natowatch/natowatch/app"
@@ -211,22 +212,25 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, opt app.Op
 	return a, cleanup, nil
 }
 
-func openStore(ctx context.Context, path string, dryRun bool) (*state.SQLite, func(), error) {
+// openStore opens the state the config names: a SQLite file, or
+// PostgreSQL for a postgres:// URL. A dry run works on a throw-away SQLite
+// copy, so that nothing it does is kept.
+func openStore(ctx context.Context, spec string, dryRun bool) (state.Store, func(), error) {
 	if !dryRun {
-		s, err := state.OpenSQLite(ctx, path)
+		s, err := state.Open(ctx, spec)
 		if err != nil {
 			return nil, nil, err
 		}
 		return s, func() { s.Close() }, nil
 	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(spec); !state.IsPostgres(spec) && errors.Is(err, os.ErrNotExist) {
 		s, err := state.OpenSQLite(ctx, ":memory:")
 		if err != nil {
 			return nil, nil, err
 		}
 		return s, func() { s.Close() }, nil
 	}
-	real, err := state.OpenSQLite(ctx, path)
+	real, err := state.Open(ctx, spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -235,7 +239,7 @@ func openStore(ctx context.Context, path string, dryRun bool) (*state.SQLite, fu
 		real.Close()
 		return nil, nil, err
 	}
-	copyPath := dir + "/state.db"
+	copyPath := filepath.Join(dir, "state.db")
 	err = real.Backup(ctx, copyPath)
 	real.Close()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/natowatch/natowatch/internal/fakediscord"
 	"github.com/natowatch/natowatch/internal/fakenato"
+	"github.com/natowatch/natowatch/internal/pgtest"
 )
 
 const (
@@ -33,9 +34,19 @@ type world struct {
 
 func newWorld(t *testing.T, sourceType, sourcePath, extra string) *world {
 	t.Helper()
+	return newWorldState(t, "", sourceType, sourcePath, extra)
+}
+
+// newWorldState is newWorld with the state the config names ("" for a
+// SQLite file in a temporary folder).
+func newWorldState(t *testing.T, stateSpec, sourceType, sourcePath, extra string) *world {
+	t.Helper()
 	w := &world{t: t, site: fakenato.New(t), discord: fakediscord.New(t), env: map[string]string{"DISCORD_TOKEN": fakediscord.DefaultToken}}
 	dir := t.TempDir()
 	w.config = filepath.Join(dir, "natowatch.yaml")
+	if stateSpec == "" {
+		stateSpec = filepath.Join(dir, "state.db")
+	}
 	cfg := fmt.Sprintf(`state: %s
 discord:
   token: ${DISCORD_TOKEN}
@@ -60,7 +71,7 @@ delivery:
   interval: 100ms
 log:
   level: debug
-%s`, filepath.Join(dir, "state.db"), w.discord.API(), sourceType, w.site.URL(), sourcePath, roleID,
+%s`, stateSpec, w.discord.API(), sourceType, w.site.URL(), sourcePath, roleID,
 		w.discord.WebhookURL(hookID, hookToken), channelID, extra)
 	if err := os.WriteFile(w.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -107,7 +118,11 @@ var plainParagraphs = []string{
 }
 
 func TestEndToEnd(t *testing.T) {
-	w := newWorld(t, "nato", "", "")
+	t.Run("sqlite", func(t *testing.T) { testEndToEnd(t, newWorld(t, "nato", "", "")) })
+	t.Run("postgres", func(t *testing.T) { testEndToEnd(t, newWorldState(t, pgtest.DSN(t), "nato", "", "")) })
+}
+
+func testEndToEnd(t *testing.T, w *world) {
 	now := time.Now().UTC()
 	for i := 0; i < 3; i++ {
 		w.site.Publish(fakenato.Item{Title: fmt.Sprintf("Older release number %d about NATO defence plans", i), Date: now.Add(-time.Duration(i+1) * time.Hour), Paragraphs: plainParagraphs})
