@@ -5,9 +5,12 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -40,7 +43,8 @@ type Store interface {
 	SaveValidators(ctx context.Context, url string, v state.Validators, now time.Time) error
 	Health(ctx context.Context, name string) (state.SourceHealth, error)
 	RecordCheck(ctx context.Context, name string, now time.Time, cause string) (state.SourceHealth, error)
-	Due(ctx context.Context, now time.Time, limit int) ([]state.Delivery, error)
+	Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]state.Delivery, error)
+	Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	PendingBefore(ctx context.Context, target string, id int64) (bool, error)
 	MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error
 	MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error
@@ -101,6 +105,8 @@ type App struct {
 	ops        *notifier.Target // where source failures are reported, if anywhere
 	session    *discordgo.Session
 	version    string
+	holder     string      // this replica's name in leases and claims
+	leader     atomic.Bool // whether this replica schedules the checks
 }
 
 type pauseState struct {
@@ -142,6 +148,7 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		lastOK:   map[string]time.Time{},
 		session:  opt.Session,
 		version:  opt.Version,
+		holder:   replicaName(),
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -218,4 +225,13 @@ func SourceConfig(s config.Source) scraper.SourceConfig {
 		sc.Selectors = scraper.HTMLSelectors{Item: s.Selectors.Item, Link: s.Selectors.Link, Title: s.Selectors.Title, Date: s.Selectors.Date}
 	}
 	return sc
+}
+
+// replicaName names this process among replicas: host, pid and a random
+// suffix (a restarted process is a new replica).
+func replicaName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
 }

@@ -14,6 +14,10 @@ import (
 	"github.com/natowatch/natowatch/state"
 )
 
+// claimLease is how long a replica's claim on alerts lasts: when it dies
+// mid-send, another sends them (same nonce) after this.
+const claimLease = 30 * time.Second
+
 // DeliverResult counts one pass over the outbox.
 type DeliverResult struct {
 	Sent, Retried, Failed int
@@ -24,7 +28,7 @@ type DeliverResult struct {
 // alert failed gets nothing more this pass, so no alert overtakes another.
 func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 	var res DeliverResult
-	due, err := a.store.Due(ctx, a.now(), 500)
+	due, err := a.store.Claim(ctx, a.holder, a.now(), 200, claimLease)
 	if err != nil {
 		return res, err
 	}

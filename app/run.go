@@ -48,7 +48,10 @@ func (a *App) drain(ctx context.Context) error {
 // Run checks each source on its schedule and delivers continuously until
 // ctx is done, then finishes the checks under way and returns.
 func (a *App) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
+	var (
+		wg   sync.WaitGroup
+		jobs []cron.Job
+	)
 	c := cron.New(
 		cron.WithParser(config.CronParser),
 		cron.WithLocation(time.UTC),
@@ -56,19 +59,33 @@ func (a *App) Run(ctx context.Context) error {
 	for i, src := range a.sources {
 		spec := a.cfg.Sources[i].Schedule
 		job := cron.NewChain(cron.Recover(cronLogger{a.log}), cron.SkipIfStillRunning(cronLogger{a.log})).Then(cron.FuncJob(func() {
+			if !a.leader.Load() {
+				return // another replica schedules the checks
+			}
 			_, _ = a.Check(ctx, src) // logged and recorded by Check
 			a.Kick()                 // what got through goes out, even after errors
 		}))
 		if _, err := c.AddJob(spec, job); err != nil {
 			return fmt.Errorf("source %s: schedule %q: %w", src.Name(), spec, err)
 		}
-		// A first check right away, through the same chain (skip if running).
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			job.Run()
-		}()
+		jobs = append(jobs, job)
 	}
+	// Leadership: one replica checks the sources; it renews its lease, and
+	// when it stops, another takes over within leaseTTL. A new leader
+	// checks every source at once.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.leadLoop(ctx, func() {
+			for _, j := range jobs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					j.Run()
+				}()
+			}
+		})
+	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -104,6 +121,40 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// Leases: renewed every leaseRenew, lost after leaseTTL without renewal.
+const (
+	leaseName  = "scheduler"
+	leaseTTL   = 10 * time.Second
+	leaseRenew = 3 * time.Second
+)
+
+// leadLoop takes or renews the scheduler lease until ctx is done, calling
+// onLead each time this replica becomes the leader.
+func (a *App) leadLoop(ctx context.Context, onLead func()) {
+	t := time.NewTicker(leaseRenew)
+	defer t.Stop()
+	for {
+		ok, err := a.store.Lead(ctx, leaseName, a.holder, a.now(), leaseTTL)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Error("renewing the scheduler lease failed", "err", err)
+			ok = false
+		case ok && !a.leader.Load():
+			a.log.Info("this replica now schedules the checks", "replica", a.holder)
+			a.leader.Store(true)
+			onLead()
+		case !ok && a.leader.Load():
+			a.log.Warn("another replica took over the checks", "replica", a.holder)
+		}
+		a.leader.Store(ok)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Kick asks the delivery loop to run now.

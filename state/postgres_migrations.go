@@ -25,6 +25,17 @@ var pgMigrations = []func(ctx context.Context, tx *sql.Tx, o pgOptions) error{
 		_, err := tx.ExecContext(ctx, pgSchema1)
 		return err
 	},
+	// 2: several replicas: who schedules checks, who sends which alert.
+	func(ctx context.Context, tx *sql.Tx, o pgOptions) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE leases (
+			name TEXT PRIMARY KEY,
+			holder TEXT NOT NULL,
+			until BIGINT NOT NULL
+		);
+		ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+		ALTER TABLE outbox ADD COLUMN claim_until BIGINT NOT NULL DEFAULT 0;`)
+		return err
+	},
 }
 
 // pgSchema1 mirrors the SQLite tables column for column (so that Backup

@@ -107,6 +107,14 @@ var migrations = []string{
 	INSERT INTO releases_fts (rowid, title, body)
 		SELECT id, json_extract(data, '$.title'), (SELECT group_concat(value, char(10)) FROM json_each(data, '$.body'))
 		FROM releases WHERE fingerprint != '';`,
+	// 5: several replicas: who schedules checks, who sends which alert.
+	`CREATE TABLE leases (
+		name TEXT PRIMARY KEY,
+		holder TEXT NOT NULL,
+		until INTEGER NOT NULL
+	);
+	ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+	ALTER TABLE outbox ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.

@@ -25,6 +25,8 @@ type Store interface {
 	RecordCheck(ctx context.Context, name string, now time.Time, cause string) (before SourceHealth, err error)
 
 	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+	Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
+	Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	PendingBefore(ctx context.Context, target string, id int64) (bool, error)
 	MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error
 	MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error

@@ -442,3 +442,52 @@ func sorted(s []string) []string {
 	slices.Sort(s)
 	return s
 }
+
+func TestLeaseAndClaim(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		ok, err := s.Lead(ctx, "scheduler", "a", t0, 10*time.Second)
+		if err != nil || !ok {
+			t.Fatalf("a takes a free lease: %v %v", ok, err)
+		}
+		if ok, _ := s.Lead(ctx, "scheduler", "b", t0.Add(5*time.Second), 10*time.Second); ok {
+			t.Fatal("b took a lease a holds")
+		}
+		if ok, _ := s.Lead(ctx, "scheduler", "a", t0.Add(8*time.Second), 10*time.Second); !ok {
+			t.Fatal("a could not renew")
+		}
+		if ok, _ := s.Lead(ctx, "scheduler", "b", t0.Add(17*time.Second), 10*time.Second); ok {
+			t.Fatal("b took a renewed lease")
+		}
+		if ok, _ := s.Lead(ctx, "scheduler", "b", t0.Add(19*time.Second), 10*time.Second); !ok {
+			t.Fatal("b did not take an expired lease")
+		}
+		if ok, _ := s.Lead(ctx, "scheduler", "a", t0.Add(20*time.Second), 10*time.Second); ok {
+			t.Fatal("a took the lease back from b")
+		}
+
+		for i := 0; i < 3; i++ {
+			u := fmt.Sprintf("https://x/claim/%d", i)
+			if _, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: u}, Keys: []string{"url:" + u}, Fingerprint: "f", Version: 1,
+				Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Version: 1, Kind: release.KindNew}}}}, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, err := s.Claim(ctx, "a", t0, 2, time.Minute)
+		if err != nil || len(a) != 2 || a[0].ID > a[1].ID {
+			t.Fatalf("a claims two: %+v %v", a, err)
+		}
+		b, _ := s.Claim(ctx, "b", t0, 10, time.Minute)
+		if len(b) != 1 || b[0].ID == a[0].ID || b[0].ID == a[1].ID {
+			t.Fatalf("b claims what is left: %+v", b)
+		}
+		// a dies: after its claim runs out, b gets a's rows, with their nonces.
+		if b2, _ := s.Claim(ctx, "b", t0.Add(30*time.Second), 10, time.Minute); len(b2) != 1 {
+			t.Fatalf("b took a's rows before the claim ran out: %d", len(b2))
+		}
+		b3, _ := s.Claim(ctx, "b", t0.Add(2*time.Minute), 10, time.Minute)
+		if len(b3) != 3 || b3[0].Nonce != a[0].Nonce {
+			t.Fatalf("after a's claim ran out: %+v", b3)
+		}
+	})
+}

@@ -4,11 +4,12 @@ import (
 	"os"
 	"testing"
 
+	"github.com/natowatch/natowatch/internal/pgtest"
 	"github.com/natowatch/natowatch/internal/testbin"
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m)
 	testbin.Cleanup()
 	os.Exit(code)
 }

@@ -1,0 +1,92 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Lead takes or renews the lease called name for holder until now+ttl,
+// and reports whether holder has it. A lease whose holder stopped renewing
+// it passes to the next to ask once it has run out.
+func (s *SQLite) Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	return lead(ctx, s.db, "?", name, holder, now, ttl)
+}
+
+// Lead takes or renews the lease called name; see SQLite.Lead.
+func (s *Postgres) Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	return lead(ctx, s.db, "$", name, holder, now, ttl)
+}
+
+func lead(ctx context.Context, db *sql.DB, ph, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	q := `INSERT INTO leases (name, holder, until) VALUES (P1, P2, P3)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+		WHERE leases.holder = excluded.holder OR leases.until < P4`
+	var got string
+	if _, err := db.ExecContext(ctx, placeholders(q, ph), name, holder, ms(now.Add(ttl)), ms(now)); err != nil {
+		return false, fmt.Errorf("state: lead: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, placeholders(`SELECT holder FROM leases WHERE name = P1`, ph), name).Scan(&got); err != nil {
+		return false, fmt.Errorf("state: lead: %w", err)
+	}
+	return got == holder, nil
+}
+
+// Claim takes up to limit due deliveries for holder until now+lease,
+// oldest first: rows another holder claimed are skipped until their claim
+// runs out (so a replica that died mid-send leaves them to the others,
+// nonce and all).
+func (s *SQLite) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
+	return claim(ctx, s.db, "?", "", holder, now, limit, lease)
+}
+
+// Claim takes due deliveries for holder; see SQLite.Claim. Replicas claim
+// with FOR UPDATE SKIP LOCKED, so none waits for another.
+func (s *Postgres) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
+	return claim(ctx, s.db, "$", "FOR UPDATE SKIP LOCKED", holder, now, limit, lease)
+}
+
+func claim(ctx context.Context, db *sql.DB, ph, lock, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
+	q := `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id IN (
+			SELECT id FROM outbox WHERE status = 'pending' AND next_at <= P3 AND (claim_until < P3 OR claimed_by = P1)
+			ORDER BY id LIMIT P4 ` + lock + `)
+		RETURNING id, release_id, target, alert, nonce, attempts, created_at`
+	rows, err := db.QueryContext(ctx, placeholders(q, ph), holder, ms(now.Add(lease)), ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("state: claim: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var (
+			d       Delivery
+			alert   string
+			created int64
+		)
+		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &d.Nonce, &d.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("state: claim: %w", err)
+		}
+		if err := json.Unmarshal([]byte(alert), &d.Alert); err != nil {
+			return nil, fmt.Errorf("state: claim: delivery %d: corrupt alert: %w", d.ID, err)
+		}
+		d.CreatedAt = fromMS(created)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("state: claim: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// placeholders writes P1…P9 as ?1… (SQLite) or $1… (PostgreSQL).
+func placeholders(q, ph string) string {
+	for i := 9; i >= 1; i-- {
+		q = strings.ReplaceAll(q, fmt.Sprintf("P%d", i), fmt.Sprintf("%s%d", ph, i))
+	}
+	return q
+}
