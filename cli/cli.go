@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -30,6 +31,7 @@ Usage:
   natowatch [--config FILE] once [--dry-run] check every source once, deliver, exit
   natowatch [--config FILE] preview URL|FILE [--url URL] [--json]
                                             show the alert a page would give (no state, no Discord)
+  natowatch migrate --from STATE --to STATE  copy the whole state, e.g. natowatch.db to postgres://…
   natowatch version
 
 --config defaults to natowatch.yaml; without that file a built-in default
@@ -72,6 +74,9 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	if cmd == "version" {
 		fmt.Fprintln(stdout, "natowatch", Version)
 		return exitOK
+	}
+	if cmd == "migrate" {
+		return runMigrate(rest, stdout, stderr)
 	}
 	if cmd != "run" && cmd != "once" && cmd != "preview" {
 		fmt.Fprintf(stderr, "natowatch: unknown command %q\n\n%s", cmd, usage)
@@ -252,4 +257,43 @@ func openStore(ctx context.Context, spec string, dryRun bool) (state.Store, func
 		return nil, nil, err
 	}
 	return s, func() { s.Close(); os.RemoveAll(dir) }, nil
+}
+
+func runMigrate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	from := fs.String("from", "", "the state to copy (a SQLite file or a postgres:// URL)")
+	to := fs.String("to", "", "where to copy it (new or empty)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *from == "" || *to == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "natowatch migrate: give --from and --to, e.g. --from natowatch.db --to postgres://natowatch@db/natowatch")
+		return exitUsage
+	}
+	if !state.IsPostgres(*from) {
+		if _, err := os.Stat(*from); err != nil {
+			fmt.Fprintf(stderr, "natowatch migrate: %v\n", err)
+			return exitUsage
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := state.Migrate(ctx, *from, *to); err != nil {
+		fmt.Fprintf(stderr, "natowatch migrate: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "copied the state of %s to %s\n", redactDSN(*from), redactDSN(*to))
+	return exitOK
+}
+
+// redactDSN hides a password in a postgres:// URL.
+func redactDSN(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+			return u.String()
+		}
+	}
+	return s
 }
