@@ -16,10 +16,10 @@ import (
 	"github.com/natowatch/natowatch/summary"
 )
 
-// startBot connects the bot to Discord's gateway, registers the slash
-// commands and answers them until ctx is done. discordgo reconnects on its
-// own.
-func (a *App) startBot(ctx context.Context, s *discordgo.Session) (func(), error) {
+// setupBot prepares the bot's session: intents, shard, and the handlers
+// that register the slash commands and answer them until ctx is done.
+// openBot then connects; discordgo reconnects on its own.
+func (a *App) setupBot(ctx context.Context, s *discordgo.Session) {
 	s.Identify.Intents = discordgo.IntentsGuilds // no privileged intents
 	if a.cfg.Discord.ShardCount > 0 {
 		s.ShardID, s.ShardCount = a.cfg.Discord.ShardID, a.cfg.Discord.ShardCount
@@ -53,10 +53,16 @@ func (a *App) startBot(ctx context.Context, s *discordgo.Session) (func(), error
 			a.log.Error("forgetting a channel failed", "channel", c.ID, "err", err)
 		}
 	})
+}
+
+// openBot connects the prepared session to the gateway.
+func (a *App) openBot(s *discordgo.Session) error {
 	if err := s.Open(); err != nil {
-		return nil, fmt.Errorf("discord gateway: %w", err)
+		// Alerts still go out; slash commands wait for the next try.
+		a.log.Error("the bot could not connect to Discord's gateway; slash commands are off", "err", err)
+		return err
 	}
-	return func() { s.Close() }, nil
+	return nil
 }
 
 func (a *App) registerCommands(s *discordgo.Session, appID string) error {

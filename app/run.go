@@ -73,6 +73,17 @@ func (a *App) Run(ctx context.Context) error {
 	// Leadership: one replica checks the sources; it renews its lease, and
 	// when it stops, another takes over within leaseTTL. A new leader
 	// checks every source at once.
+	// The gateway: a replica with its own shard always connects; without
+	// shards, only the leader does, so that each slash command is answered
+	// once.
+	sharded := a.cfg.Discord.ShardCount > 0
+	if a.session != nil {
+		a.setupBot(ctx, a.session)
+		if sharded && a.openBot(a.session) == nil {
+			defer a.session.Close()
+		}
+	}
+	gateway := a.session != nil && !sharded
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -84,7 +95,17 @@ func (a *App) Run(ctx context.Context) error {
 					j.Run()
 				}()
 			}
+			if gateway {
+				a.openBot(a.session)
+			}
+		}, func() {
+			if gateway {
+				a.session.Close()
+			}
 		})
+		if gateway {
+			a.session.Close()
+		}
 	}()
 	wg.Add(1)
 	go func() {
@@ -99,15 +120,6 @@ func (a *App) Run(ctx context.Context) error {
 				a.log.Error("operator HTTP listener failed", "addr", addr, "err", err)
 			}
 		}()
-	}
-	if a.session != nil {
-		stop, err := a.startBot(ctx, a.session)
-		if err != nil {
-			// Alerts still go out; slash commands wait for a restart.
-			a.log.Error("the bot could not connect; slash commands are off", "err", err)
-		} else {
-			defer stop()
-		}
 	}
 	c.Start()
 	a.log.Info("running", "sources", len(a.sources), "targets", len(a.targets))
@@ -131,8 +143,9 @@ const (
 )
 
 // leadLoop takes or renews the scheduler lease until ctx is done, calling
-// onLead each time this replica becomes the leader.
-func (a *App) leadLoop(ctx context.Context, onLead func()) {
+// onLead each time this replica becomes the leader and onLose each time
+// another takes over.
+func (a *App) leadLoop(ctx context.Context, onLead, onLose func()) {
 	t := time.NewTicker(leaseRenew)
 	defer t.Stop()
 	for {
@@ -147,6 +160,8 @@ func (a *App) leadLoop(ctx context.Context, onLead func()) {
 			onLead()
 		case !ok && a.leader.Load():
 			a.log.Warn("another replica took over the checks", "replica", a.holder)
+			a.leader.Store(false)
+			onLose()
 		}
 		a.leader.Store(ok)
 		select {
