@@ -107,6 +107,7 @@ type App struct {
 	version    string
 	holder     string      // this replica's name in leases and claims
 	leader     atomic.Bool // whether this replica schedules the checks
+	botCancel  func()      // stops the gateway's connect retries; nil while closed
 }
 
 type pauseState struct {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -55,14 +56,46 @@ func (a *App) setupBot(ctx context.Context, s *discordgo.Session) {
 	})
 }
 
-// openBot connects the prepared session to the gateway.
-func (a *App) openBot(s *discordgo.Session) error {
-	if err := s.Open(); err != nil {
-		// Alerts still go out; slash commands wait for the next try.
-		a.log.Error("the bot could not connect to Discord's gateway; slash commands are off", "err", err)
-		return err
+// openBot connects the prepared session to the gateway; when that fails,
+// it tries again in the background (a minute, doubling up to ten) until
+// it connects, ctx is done, or closeBot is called.
+func (a *App) openBot(ctx context.Context, s *discordgo.Session) {
+	a.mu.Lock()
+	if a.botCancel != nil {
+		a.mu.Unlock()
+		return
 	}
-	return nil
+	bctx, cancel := context.WithCancel(ctx)
+	a.botCancel = cancel
+	a.mu.Unlock()
+	go func() {
+		wait := time.Minute
+		for {
+			err := s.Open()
+			if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+				return
+			}
+			a.log.Error("the bot could not connect to Discord's gateway; alerts still go out, slash commands wait", "err", err, "retry_in", wait)
+			select {
+			case <-bctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, 10*time.Minute)
+		}
+	}()
+}
+
+// closeBot disconnects from the gateway.
+func (a *App) closeBot(s *discordgo.Session) {
+	a.mu.Lock()
+	cancel := a.botCancel
+	a.botCancel = nil
+	a.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		s.Close()
+	}
 }
 
 func (a *App) registerCommands(s *discordgo.Session, appID string) error {
@@ -236,11 +269,37 @@ func (it *interaction) subscribe() {
 		it.reply(fmt.Sprintf("This channel has %d subscriptions already, the most it may have.", n), true)
 		return
 	}
+	if missing := missingPermissions(it.i.AppPermissions); missing != "" {
+		it.reply("Not subscribed: natowatch may not post here. Give it "+missing+" in this channel, then try again.", true)
+		return
+	}
 	if err := it.a.store.Subscribe(it.ctx, sub, it.a.now()); err != nil {
 		it.fail(err)
 		return
 	}
 	it.reply("Subscribed: this channel gets "+describeSub(sub)+".", true)
+}
+
+// missingPermissions names what the bot lacks in a channel to post alerts,
+// from the interaction's app_permissions ("" when all is there).
+func missingPermissions(p int64) string {
+	if p&discordgo.PermissionAdministrator != 0 {
+		return ""
+	}
+	var missing []string
+	for _, need := range []struct {
+		bit  int64
+		name string
+	}{
+		{discordgo.PermissionViewChannel, "View Channel"},
+		{discordgo.PermissionSendMessages, "Send Messages"},
+		{discordgo.PermissionEmbedLinks, "Embed Links"},
+	} {
+		if p&need.bit == 0 {
+			missing = append(missing, need.name)
+		}
+	}
+	return strings.Join(missing, ", ")
 }
 
 func describeSub(s state.Subscription) string {

@@ -79,8 +79,9 @@ func (a *App) Run(ctx context.Context) error {
 	sharded := a.cfg.Discord.ShardCount > 0
 	if a.session != nil {
 		a.setupBot(ctx, a.session)
-		if sharded && a.openBot(a.session) == nil {
-			defer a.session.Close()
+		if sharded {
+			a.openBot(ctx, a.session)
+			defer a.closeBot(a.session)
 		}
 	}
 	gateway := a.session != nil && !sharded
@@ -96,15 +97,15 @@ func (a *App) Run(ctx context.Context) error {
 				}()
 			}
 			if gateway {
-				a.openBot(a.session)
+				a.openBot(ctx, a.session)
 			}
 		}, func() {
 			if gateway {
-				a.session.Close()
+				a.closeBot(a.session)
 			}
 		})
 		if gateway {
-			a.session.Close()
+			a.closeBot(a.session)
 		}
 	}()
 	wg.Add(1)

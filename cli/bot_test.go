@@ -106,6 +106,11 @@ func TestSlashCommandsEndToEnd(t *testing.T) {
 	if !strings.Contains(resp.Content, "**This channel:** nothing") {
 		t.Fatalf("after a refused /subscribe: %q", resp.Content)
 	}
+	// The bot may not post in the channel: said so, nothing saved.
+	resp = interact(fakediscord.InteractionSpec{Command: "subscribe", Permissions: discordgo.PermissionManageChannels, AppPermissions: -1})
+	if !strings.Contains(resp.Content, "may not post here") || !strings.Contains(resp.Content, "Send Messages") {
+		t.Fatalf("/subscribe where the bot cannot post: %q", resp.Content)
+	}
 	// With it: subscribed.
 	resp = interact(fakediscord.InteractionSpec{Command: "subscribe", Permissions: discordgo.PermissionManageChannels})
 	if !resp.Ephemeral || !strings.HasPrefix(resp.Content, "Subscribed") {
