@@ -16,24 +16,7 @@ func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery,
 	if err != nil {
 		return nil, fmt.Errorf("state: due: %w", err)
 	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		var (
-			d       Delivery
-			alert   string
-			created int64
-		)
-		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &d.Nonce, &d.Attempts, &created); err != nil {
-			return nil, fmt.Errorf("state: due: %w", err)
-		}
-		if err := json.Unmarshal([]byte(alert), &d.Alert); err != nil {
-			return nil, fmt.Errorf("state: due: delivery %d: corrupt alert: %w", d.ID, err)
-		}
-		d.CreatedAt = fromMS(created)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return scanDeliveries("due", rows)
 }
 
 // PendingBefore reports whether target has a pending delivery older than id,
@@ -137,4 +120,30 @@ func (s *SQLite) Targets(ctx context.Context, releaseID int64) ([]string, error)
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// scanDeliveries reads rows of (id, release_id, target, alert, nonce,
+// attempts, created_at), the columns every delivery query selects.
+func scanDeliveries(what string, rows *sql.Rows) ([]Delivery, error) {
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var (
+			d       Delivery
+			alert   string
+			created int64
+		)
+		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &d.Nonce, &d.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("state: %s: %w", what, err)
+		}
+		if err := json.Unmarshal([]byte(alert), &d.Alert); err != nil {
+			return nil, fmt.Errorf("state: %s: delivery %d: corrupt alert: %w", what, d.ID, err)
+		}
+		d.CreatedAt = fromMS(created)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("state: %s: %w", what, err)
+	}
+	return out, nil
 }

@@ -16,24 +16,7 @@ func (s *Postgres) Due(ctx context.Context, now time.Time, limit int) ([]Deliver
 	if err != nil {
 		return nil, fmt.Errorf("state: due: %w", err)
 	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		var (
-			d       Delivery
-			alert   string
-			created int64
-		)
-		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &d.Nonce, &d.Attempts, &created); err != nil {
-			return nil, fmt.Errorf("state: due: %w", err)
-		}
-		if err := json.Unmarshal([]byte(alert), &d.Alert); err != nil {
-			return nil, fmt.Errorf("state: due: delivery %d: corrupt alert: %w", d.ID, err)
-		}
-		d.CreatedAt = fromMS(created)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return scanDeliveries("due", rows)
 }
 
 // PendingBefore reports whether target has a pending delivery older than id,

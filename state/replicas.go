@@ -3,7 +3,6 @@ package state
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -59,28 +58,9 @@ func claim(ctx context.Context, db *sql.DB, ph, lock, holder string, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("state: claim: %w", err)
 	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		var (
-			d       Delivery
-			alert   string
-			created int64
-		)
-		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &d.Nonce, &d.Attempts, &created); err != nil {
-			return nil, fmt.Errorf("state: claim: %w", err)
-		}
-		if err := json.Unmarshal([]byte(alert), &d.Alert); err != nil {
-			return nil, fmt.Errorf("state: claim: delivery %d: corrupt alert: %w", d.ID, err)
-		}
-		d.CreatedAt = fromMS(created)
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: claim: %w", err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	out, err := scanDeliveries("claim", rows)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID }) // RETURNING has no order
+	return out, err
 }
 
 // placeholders writes P1…P9 as ?1… (SQLite) or $1… (PostgreSQL).
