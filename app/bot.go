@@ -22,7 +22,7 @@ import (
 // openBot then connects; discordgo reconnects on its own.
 func (a *App) setupBot(ctx context.Context, s *discordgo.Session) {
 	s.Identify.Intents = discordgo.IntentsGuilds // no privileged intents
-	if a.cfg.Discord.ShardCount > 0 {
+	if a.cfg.Discord.ShardCount > 0 {            // else one session, or auto_shard sets them
 		s.ShardID, s.ShardCount = a.cfg.Discord.ShardID, a.cfg.Discord.ShardCount
 	}
 	s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/config"
 	"github.com/robfig/cron/v3"
 )
@@ -76,10 +77,17 @@ func (a *App) Run(ctx context.Context) error {
 	// The gateway: a replica with its own shard always connects; without
 	// shards, only the leader does, so that each slash command is answered
 	// once.
-	sharded := a.cfg.Discord.ShardCount > 0
+	sharded := a.cfg.Discord.ShardCount > 0 || a.cfg.Discord.AutoShard
 	if a.session != nil {
 		a.setupBot(ctx, a.session)
-		if sharded {
+		switch {
+		case a.cfg.Discord.AutoShard:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a.shardLoop(ctx, a.session)
+			}()
+		case sharded:
 			a.openBot(ctx, a.session)
 			defer a.closeBot(a.session)
 		}
@@ -165,6 +173,49 @@ func (a *App) leadLoop(ctx context.Context, onLead, onLose func()) {
 			onLose()
 		}
 		a.leader.Store(ok)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// shardLoop takes a free shard of those Discord recommends for the bot,
+// holds it with a lease like the scheduler's, and connects as that shard;
+// a replica that finds none free has no gateway until one is.
+func (a *App) shardLoop(ctx context.Context, s *discordgo.Session) {
+	defer a.closeBot(s)
+	count := 0
+	owned := -1
+	t := time.NewTicker(leaseRenew)
+	defer t.Stop()
+	for {
+		if count == 0 {
+			gb, err := s.GatewayBot(discordgo.WithContext(ctx))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				a.log.Error("asking Discord how many shards to run failed", "err", err)
+			case err == nil:
+				count = max(gb.Shards, 1)
+			}
+		}
+		if owned >= 0 {
+			ok, err := a.store.Lead(ctx, fmt.Sprintf("shard:%d/%d", owned, count), a.holder, a.now(), leaseTTL)
+			if err != nil || !ok {
+				a.log.Warn("lost gateway shard", "shard", owned, "err", err)
+				a.closeBot(s)
+				owned = -1
+			}
+		}
+		for i := 0; owned < 0 && i < count; i++ {
+			if ok, err := a.store.Lead(ctx, fmt.Sprintf("shard:%d/%d", i, count), a.holder, a.now(), leaseTTL); err == nil && ok {
+				owned = i
+				s.ShardID, s.ShardCount = i, count
+				a.log.Info("this replica runs a gateway shard", "shard", i, "shards", count)
+				a.openBot(ctx, s)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return

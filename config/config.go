@@ -38,6 +38,9 @@ type Discord struct {
 	Guilds     []string `yaml:"guilds"`
 	ShardID    int      `yaml:"shard_id"`
 	ShardCount int      `yaml:"shard_count"`
+	// AutoShard: replicas share the shards Discord recommends (GET
+	// /gateway/bot), each taking a free one.
+	AutoShard bool `yaml:"auto_shard"`
 }
 
 // HTTP configures how sources are fetched, and the operator listener.

@@ -55,6 +55,9 @@ func (c *Config) Validate() error {
 	if c.Discord.ShardCount < 0 || c.Discord.ShardID < 0 || (c.Discord.ShardCount > 0 && c.Discord.ShardID >= c.Discord.ShardCount) {
 		bad("discord.shard_id", "must be from 0 to shard_count-1 (shard_id %d, shard_count %d)", c.Discord.ShardID, c.Discord.ShardCount)
 	}
+	if c.Discord.AutoShard && c.Discord.ShardCount > 0 {
+		bad("discord.auto_shard", "set auto_shard or shard_id/shard_count, not both")
+	}
 	if len(c.Sources) == 0 {
 		bad("sources", "at least one source is needed")
 	}

@@ -155,3 +155,75 @@ delivery:
 		}
 	}
 }
+
+// TestAutoShard runs two replicas with discord.auto_shard: Discord (the
+// fake) recommends one shard, so exactly one replica connects to the
+// gateway; when it dies, the other takes the shard over.
+func TestAutoShard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two daemons")
+	}
+	dsn := pgtest.DSN(t)
+	bin := testbin.Build(t)
+	dir := t.TempDir()
+	site := fakenato.New(t)
+	discord := fakediscord.New(t)
+	site.Publish(fakenato.Item{Slug: "one", Title: "A release so that the site lists something", Date: time.Now(),
+		Paragraphs: []string{"NATO Allies met in Brussels to discuss the readiness of their forces and agreed to continue their work."}})
+	cfg := filepath.Join(dir, "natowatch.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`state: %s
+discord:
+  token: %s
+  api: %s
+  auto_shard: true
+sources:
+  - name: nato
+    type: nato
+    url: %s
+    schedule: "@every 1s"
+`, dsn, fakediscord.DefaultToken, discord.API(), site.URL())), 0o600)
+	var cmds []*exec.Cmd
+	for i := 0; i < 2; i++ {
+		c := exec.Command(bin, "--config", cfg, "run")
+		c.Stderr = &lockedBuffer{}
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, c)
+	}
+	defer func() {
+		for _, c := range cmds {
+			c.Process.Signal(syscall.SIGTERM)
+			c.Wait()
+		}
+	}()
+	connected := func() int {
+		n := 0
+		for _, s := range discord.GatewaySessions() {
+			if s.Connected && s.Identified {
+				n++
+			}
+		}
+		return n
+	}
+	waitUntil(t, 20*time.Second, func() bool { return connected() == 1 })
+	time.Sleep(4 * time.Second) // a second renewal round: still one
+	if n := connected(); n != 1 {
+		t.Fatalf("%d gateway sessions for one recommended shard", n)
+	}
+	// Kill the one with the shard; the other takes it.
+	holder := -1
+	for i, c := range cmds {
+		if c.Stderr.(*lockedBuffer).count("this replica runs a gateway shard") > 0 {
+			holder = i
+		}
+	}
+	if holder < 0 {
+		t.Fatal("no replica says it runs the shard")
+	}
+	cmds[holder].Process.Signal(syscall.SIGKILL)
+	cmds[holder].Wait()
+	other := cmds[1-holder].Stderr.(*lockedBuffer)
+	waitUntil(t, 30*time.Second, func() bool { return other.count("this replica runs a gateway shard") > 0 })
+	waitUntil(t, 20*time.Second, func() bool { return connected() >= 1 })
+}
