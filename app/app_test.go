@@ -494,3 +494,15 @@ func TestNoCapWhileWatching(t *testing.T) {
 		t.Fatalf("a source watched all along: %d of 10 posted", h.rec.count())
 	}
 }
+
+func TestOnceDrainsMoreThanOneBatch(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Targets = []config.Target{{Channel: "100000000000000001"}} })
+	h.mustOnce()
+	for i := 0; i < claimBatch+30; i++ {
+		h.src.publish(fmt.Sprintf("https://example.org/b%d", i), fmt.Sprintf("Batch release number %d", i), h.now, release.TypeNews, body[0])
+	}
+	h.mustOnce()
+	if h.rec.count() != claimBatch+30 {
+		t.Fatalf("once delivered %d of %d", h.rec.count(), claimBatch+30)
+	}
+}

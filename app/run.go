@@ -31,9 +31,18 @@ func (a *App) Once(ctx context.Context) error {
 
 // drain delivers what is due, and reports what is still undelivered.
 func (a *App) drain(ctx context.Context) error {
-	res, err := a.Deliver(ctx)
-	if err != nil {
-		return err
+	var res DeliverResult
+	for {
+		pass, err := a.Deliver(ctx)
+		if err != nil {
+			return err
+		}
+		res.Sent += pass.Sent
+		res.Failed += pass.Failed
+		res.Errors = append(res.Errors, pass.Errors...)
+		if pass.Claimed < claimBatch || pass.Sent == 0 {
+			break
+		}
 	}
 	c, err := a.store.Outbox(ctx)
 	if err != nil {
@@ -252,8 +261,19 @@ func (a *App) deliverSafely(ctx context.Context) {
 			a.log.Error("delivery panicked", "panic", r)
 		}
 	}()
-	if _, err := a.Deliver(ctx); err != nil && ctx.Err() == nil {
-		a.log.Error("delivery pass failed", "err", err)
+	// Passes follow each other while they find a full batch (a large
+	// fan-out), so the queue drains at the rate Discord allows.
+	for ctx.Err() == nil {
+		res, err := a.Deliver(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Error("delivery pass failed", "err", err)
+			}
+			return
+		}
+		if res.Claimed < claimBatch || res.Sent == 0 {
+			return
+		}
 	}
 }
 
