@@ -1,0 +1,151 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/natowatch/natowatch/notifier"
+	"github.com/natowatch/natowatch/release"
+)
+
+// — /latest, /search, /status —
+
+func (it *interaction) latest() {
+	n := 3
+	if o, ok := it.options()["count"]; ok {
+		n = min(max(int(o.IntValue()), 1), 5)
+	}
+	want, _ := release.ParseType(it.str("type"))
+	it.later(false, func() (string, []*discordgo.MessageEmbed) {
+		all, err := it.a.store.Latest(it.ctx, 200)
+		if err != nil {
+			it.log.Error("latest", "err", err)
+			return "Something went wrong on natowatch's side.", nil
+		}
+		var embeds []*discordgo.MessageEmbed
+		total := 0
+		for _, st := range all {
+			if want != "" && st.Release.Type != want {
+				continue
+			}
+			e := toEmbed(notifier.Build(it.a.buildAlert(&st.Release, release.KindNew, st.Version, nil, mustMatcher(nil))).Embeds[0])
+			if size := embedSize(e); total+size > notifier.LimitEmbedTotal {
+				break
+			} else {
+				total += size
+			}
+			embeds = append(embeds, e)
+			if len(embeds) == n {
+				break
+			}
+		}
+		if len(embeds) == 0 {
+			return "No releases stored yet.", nil
+		}
+		return "", embeds
+	})
+}
+
+func (it *interaction) search() {
+	q := it.str("query")
+	it.later(false, func() (string, []*discordgo.MessageEmbed) {
+		hits, err := it.a.store.Search(it.ctx, q, 5)
+		if err != nil {
+			it.log.Error("search", "err", err)
+			return "Something went wrong on natowatch's side.", nil
+		}
+		if len(hits) == 0 {
+			return "Nothing found for " + "“" + notifier.Escape(notifier.Truncate(q, 100)) + "”.", nil
+		}
+		e := &discordgo.MessageEmbed{Title: notifier.Truncate("Search: "+notifier.Escape(q), notifier.LimitTitle)}
+		for _, h := range hits {
+			date := ""
+			if !h.Release.Published.IsZero() {
+				date = h.Release.Published.UTC().Format("2 Jan 2006") + " · "
+			}
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
+				Name:  notifier.Truncate(notifier.Escape(h.Release.Title), notifier.LimitFieldName),
+				Value: notifier.Truncate(date+h.Release.URL+"\n"+escapeSnippet(h.Snippet), notifier.LimitFieldValue),
+			})
+		}
+		return "", []*discordgo.MessageEmbed{e}
+	})
+}
+
+// escapeSnippet escapes a search snippet but keeps its **marks**.
+func escapeSnippet(s string) string {
+	parts := strings.Split(s, "**")
+	for i := range parts {
+		parts[i] = notifier.Escape(parts[i])
+	}
+	return strings.Join(parts, "**")
+}
+
+func (it *interaction) status() {
+	var lines []string
+	for _, src := range it.a.cfg.Sources {
+		h, err := it.a.store.Health(it.ctx, src.Name)
+		if err != nil {
+			it.fail(err)
+			return
+		}
+		a := it.a
+		a.mu.Lock()
+		if t := a.lastOK[src.Name]; t.After(h.LastSuccess) {
+			h.LastSuccess = t
+		}
+		a.mu.Unlock()
+		lastCheck := h.LastCheck
+		if h.LastSuccess.After(lastCheck) {
+			lastCheck = h.LastSuccess
+		}
+		line := fmt.Sprintf("**%s** (%s): last check %s, last success %s", notifier.Escape(src.Name), src.Type,
+			ago(lastCheck), ago(h.LastSuccess))
+		if h.LastError != "" {
+			line += fmt.Sprintf("; failing since %s: %s", ago(h.FailingSince), notifier.Escape(notifier.Truncate(firstLine(h.LastError), 200)))
+		}
+		lines = append(lines, line)
+	}
+	c, err := it.a.store.Outbox(it.ctx)
+	if err != nil {
+		it.fail(err)
+		return
+	}
+	lines = append(lines, fmt.Sprintf("Delivery queue: %d waiting, %d failed, %d sent.", c.Pending, c.Failed, c.Sent))
+	lines = append(lines, "natowatch "+it.a.version)
+	it.reply(notifier.Truncate(strings.Join(lines, "\n"), notifier.LimitContent), true)
+}
+
+// ago shows a time as Discord's relative timestamp ("5 minutes ago").
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return fmt.Sprintf("<t:%d:R>", t.Unix())
+}
+
+func toEmbed(e notifier.Embed) *discordgo.MessageEmbed {
+	b, _ := json.Marshal(e)
+	var out discordgo.MessageEmbed
+	if err := json.Unmarshal(b, &out); err != nil {
+		return &discordgo.MessageEmbed{Title: e.Title, URL: e.URL, Description: e.Description}
+	}
+	return &out
+}
+
+func embedSize(e *discordgo.MessageEmbed) int {
+	n := len([]rune(e.Title)) + len([]rune(e.Description))
+	if e.Footer != nil {
+		n += len([]rune(e.Footer.Text))
+	}
+	if e.Author != nil {
+		n += len([]rune(e.Author.Name))
+	}
+	for _, f := range e.Fields {
+		n += len([]rune(f.Name)) + len([]rune(f.Value))
+	}
+	return n
+}
