@@ -14,6 +14,7 @@ import (
 
 // buildAlert summarises a release into an alert.
 func (a *App) buildAlert(r *release.Release, kind release.Kind, version int, changes *release.Changes, m *summary.Matcher) release.Alert {
+	sum, quotes := summary.Digest(r) // the quotes of a speech need its summary: made once
 	return release.Alert{
 		Kind:      kind,
 		Source:    r.Source,
@@ -22,8 +23,8 @@ func (a *App) buildAlert(r *release.Release, kind release.Kind, version int, cha
 		Type:      r.Type,
 		Published: r.Published,
 		Reference: r.Reference,
-		Summary:   summary.Summarize(r),
-		Quotes:    summary.Quotes(r),
+		Summary:   sum,
+		Quotes:    quotes,
 		Matches:   m.Match(r),
 		Changes:   changes,
 		Version:   version,

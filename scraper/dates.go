@@ -98,6 +98,12 @@ func ParseDate(s string) (time.Time, error) {
 	if len(s) > maxDateInput {
 		return time.Time{}, fmt.Errorf("scraper: parse date %s: input longer than %d bytes", quoteShort(s), maxDateInput)
 	}
+	if !hasYearDigits(s) {
+		// Every layout has a four-digit year: without four digits in a
+		// row there is nothing to try (a fast path for the many lines of
+		// text that are not dates).
+		return time.Time{}, fmt.Errorf("scraper: parse date %s: no recognisable date", quoteShort(s))
+	}
 	toks := dateTokens(s)
 	for i := range toks {
 		for n := min(maxDateTokens, len(toks)-i); n >= 1; n-- {
@@ -118,10 +124,10 @@ func ParseDate(s string) (time.Time, error) {
 
 func parseCandidate(c string) (time.Time, bool) {
 	// Every layout starts with a digit or a capitalised month.
-	if c == "" || !(c[0] >= '0' && c[0] <= '9' || c[0] >= 'A' && c[0] <= 'Z') {
+	if c == "" || !(c[0] >= '0' && c[0] <= '9' || c[0] >= 'A' && c[0] <= 'Z') || !hasYearDigits(c) {
 		return time.Time{}, false
 	}
-	for _, layout := range dateLayout {
+	for _, layout := range layoutsFor(c) {
 		t, err := time.ParseInLocation(layout, c, time.UTC)
 		if err != nil {
 			continue
@@ -137,6 +143,87 @@ func parseCandidate(c string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// Layout groups: dateLayout split by how a layout starts, each in
+// dateLayout's order. layoutsFor picks the one group whose layouts can read
+// a candidate; every other layout fails on its first field.
+var (
+	monthFirst    = layoutsWithPrefix("Jan ")
+	daySpaceFirst = layoutsWithPrefix("2 Jan")
+	dayDashFirst  = layoutsWithPrefix("2-Jan")
+	slashFirst    = layoutsWithPrefix("1/2/2006")
+	isoDate       = layoutsWithPrefix("2006-01-02", "2006-01-02 ")
+	isoDateTime   = layoutsWithPrefix("2006-01-02T")
+)
+
+func layoutsWithPrefix(prefixes ...string) []string {
+	var out []string
+	for _, l := range dateLayout {
+		for _, p := range prefixes {
+			if strings.HasPrefix(l, p) && (p != "2006-01-02" || l == p) {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// layoutsFor returns the layouts that may read c (which starts with a
+// digit or an upper-case letter): a month name first; or one or two digits
+// (a day, or Public's month) and then " ", "-" or "/"; or a four-digit year
+// and "-", with a "T" after the ten bytes of the date for ISO 8601 times.
+// Go reads "2" and "1" as one or two digits, "01", "02" as exactly two and
+// "2006" as exactly four, so no other layout can read c.
+func layoutsFor(c string) []string {
+	if c[0] >= 'A' && c[0] <= 'Z' {
+		return monthFirst
+	}
+	d := 0
+	for d < len(c) && c[d] >= '0' && c[d] <= '9' {
+		d++
+	}
+	if d == len(c) {
+		return nil
+	}
+	switch {
+	case d <= 2 && c[d] == ' ':
+		return daySpaceFirst
+	case d <= 2 && c[d] == '-':
+		return dayDashFirst
+	case d <= 2 && c[d] == '/':
+		return slashFirst
+	case d == 4 && c[d] == '-' && len(c) > 10 && c[10] == 'T':
+		return isoDateTime
+	case d == 4 && c[d] == '-':
+		return isoDate
+	}
+	return nil
+}
+
+// hasYearDigits reports whether s has four ASCII digits in a row, as every
+// date layout's year needs. The invisible characters dateTokens deletes
+// (U+200B, U+FEFF) do not break a run, since deleting them joins it.
+func hasYearDigits(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if run++; run == 4 {
+				return true
+			}
+		case strings.HasPrefix(s[i:], "\u200b"), strings.HasPrefix(s[i:], "\ufeff"):
+			i += 2
+		default:
+			run = 0
+		}
+	}
+	return false
+}
+
+// dateSpaces makes invisible characters and dashes in dates plain.
+var dateSpaces = strings.NewReplacer("\u200b", "", "\ufeff", "", "\u00a0", " ", "\u202f", " ", "\u2009", " ",
+	"\u2013", " - ", "\u2014", " - ")
+
 // dateTokens normalises s and splits it into words: invisible characters and
 // NBSP become spaces, month names become "Jan"…"Dec" (dropping their period),
 // weekdays go, ordinals lose their suffix, zone names become offsets.
@@ -144,8 +231,7 @@ func dateTokens(s string) []string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, " ")
 	}
-	s = strings.NewReplacer("\u200b", "", "\ufeff", "", "\u00a0", " ", "\u202f", " ", "\u2009", " ",
-		"\u2013", " - ", "\u2014", " - ").Replace(s)
+	s = dateSpaces.Replace(s)
 	s = wordRE.ReplaceAllStringFunc(s, func(w string) string {
 		key := strings.ToLower(strings.TrimSuffix(w, "."))
 		if m, ok := monthWords[key]; ok {

@@ -12,8 +12,49 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"github.com/natowatch/natowatch/release"
+	"golang.org/x/net/html"
 )
+
+// Selectors compiled once (goquery's Find compiles its argument on every
+// call).
+var (
+	selCanonical = cascadia.MustCompile(`link[rel="canonical"]`)
+	selBody      = tagMatcher("body")
+	selLink      = tagMatcher("link")
+	selTitleTag  = tagMatcher("title")
+	selH1        = tagMatcher("h1")
+	selMeta      = tagMatcher("meta")
+	selOGTitle   = cascadia.MustCompile(`meta[property="og:title"]`)
+	selTitles    = compileAll("main h1", "article h1", "h1.fs-huge", "h1") // all h1s: matched against selH1's nodes
+	selDateMetas = compileAll(`meta[property="article:published_time"]`, `meta[name="date"]`, `meta[name="dcterms.date"]`, `meta[itemprop="datePublished"]`)
+)
+
+// firstMatch is the first of nodes that m matches, nil if none: what
+// goquery's First gives when nodes are every element m can match, in
+// document order.
+func firstMatch(nodes []*html.Node, m cascadia.Selector) *html.Node {
+	for _, n := range nodes {
+		if m.Match(n) {
+			return n
+		}
+	}
+	return nil
+}
+
+// attrOf is goquery's Attr for one node.
+func attrOf(n *html.Node, key string) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
 
 // ErrNoContent is returned when a page yields no sensible article text.
 var ErrNoContent = errors.New("no article text found")
@@ -59,7 +100,7 @@ func Extract(body []byte, pageURL, contentType string) (*Article, error) {
 	}
 	finish(a, base)
 	a.Truncated = !strings.HasPrefix(contentType, "text/plain") && truncatedHTML(body)
-	if n := len(strings.Join(a.Body, " ")); n < minBodyChars {
+	if n := joinedLen(a.Body); n < minBodyChars {
 		return nil, fmt.Errorf("extract %s: %w (%d paragraphs, %d characters)", pageURL, ErrNoContent, len(a.Body), n)
 	}
 	if a.Title == "" {
@@ -68,20 +109,40 @@ func Extract(body []byte, pageURL, contentType string) (*Article, error) {
 	return a, nil
 }
 
+// pageNodes are the elements extraction reads before it removes the
+// page's noise: each list is what goquery's Find would give for its
+// selector. Those always read are found in one walk, the others when
+// needed.
+type pageNodes struct {
+	doc                       *goquery.Document
+	links, h1s, metas, bodies []*html.Node
+}
+
+func findPageNodes(doc *goquery.Document) *pageNodes {
+	l := findAll(doc, selLink, selH1, selMeta, selBody)
+	return &pageNodes{doc: doc, links: l[0], h1s: l[1], metas: l[2], bodies: l[3]}
+}
+
+func (pn *pageNodes) find(m cascadia.Selector) []*html.Node { return pn.doc.FindMatcher(m).Nodes }
+
 func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	a := &Article{}
-	if href, ok := doc.Find(`link[rel="canonical"]`).Attr("href"); ok && strings.TrimSpace(href) != "" {
+	pn := findPageNodes(doc)
+	if href, ok := attrOf(firstMatch(pn.links, selCanonical), "href"); ok && strings.TrimSpace(href) != "" {
 		a.Canonical = Canonical(href, base)
 	}
-	a.Title = pageTitle(doc)
-	a.Published = pageDate(doc, base)
-	a.Reference = reference.FindString(doc.Find("body").Text())
+	a.Title = pageTitle(pn)
+	a.Published = pageDate(pn, base)
+	body := doc.FindNodes(pn.bodies...)
+	a.Reference = reference.FindString(body.Text())
 	// Block-level text: minified pages have no newlines between blocks.
-	if pub := publicHeader(strings.Join(paragraphs(doc.Find("body")), "\n")); pub != nil {
-		// A page distributed by Public: the header line gives date and type.
-		a.Published, a.Type = pub.date, pub.typ
-		if pub.title != "" {
-			a.Title = pub.title
+	if mayHavePublicHeader(body) {
+		if pub := publicHeader(strings.Join(paragraphs(body), "\n")); pub != nil {
+			// A page distributed by Public: the header line gives date and type.
+			a.Published, a.Type = pub.date, pub.typ
+			if pub.title != "" {
+				a.Title = pub.title
+			}
 		}
 	}
 	removeNoise(doc)
@@ -100,10 +161,17 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	return a
 }
 
+// mayHavePublicHeader reports whether the text of body holds "Distributed
+// by Public", white space aside: publicHeader finds nothing otherwise, so
+// the paragraphs of the whole page need not be built for it.
+func mayHavePublicHeader(body *goquery.Selection) bool {
+	return bytes.Contains(stripped(nil, body.Nodes), []byte("DistributedbyPublic"))
+}
+
 // truncatedHTML reports a document that opens <html> and never closes it.
 func truncatedHTML(b []byte) bool {
 	tail := b[max(0, len(b)-4096):]
-	return bytes.Contains(bytes.ToLower(b[:min(len(b), 4096)]), []byte("<html")) && !bytes.Contains(bytes.ToLower(tail), []byte("</html"))
+	return containsFoldASCII(b[:min(len(b), 4096)], "<html") && !containsFoldASCII(tail, "</html")
 }
 
 // finish fills what the text and the URL tell, once the body is known.
@@ -126,7 +194,7 @@ func finish(a *Article, base *url.URL) {
 	if len(a.Speakers) == 0 {
 		if s := speakerFromTitle(a.Title); s != "" {
 			a.Speakers = []string{s}
-		} else if m := byLine.FindStringSubmatch(text); m != nil {
+		} else if m := findByLine(text); m != nil {
 			a.Speakers = []string{strings.TrimSpace(m[1])}
 		}
 	}
@@ -135,6 +203,15 @@ func finish(a *Article, base *url.URL) {
 		a.Type = release.TypeSpeech
 	}
 	a.Speakers = mainSpeakerFirst(a.Speakers, a.Title)
+}
+
+// findByLine is byLine.FindStringSubmatch(text): a match needs a line that
+// starts with "by ", and most texts have none.
+func findByLine(text string) []string {
+	if !strings.HasPrefix(text, "by ") && !strings.Contains(text, "\nby ") {
+		return nil
+	}
+	return byLine.FindStringSubmatch(text)
 }
 
 // roleLabel is the /cps/ site's "Name [Role]" speaker label.
@@ -205,16 +282,18 @@ func typeFromURL(u *url.URL) release.Type {
 
 var titleSuffix = regexp.MustCompile(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
 
-func pageTitle(doc *goquery.Document) string {
-	for _, sel := range []string{"main h1", "article h1", "h1.fs-huge", "h1"} {
-		if t := clean(doc.Find(sel).First().Text()); t != "" {
-			return t
+func pageTitle(pn *pageNodes) string {
+	for _, sel := range selTitles {
+		if n := firstMatch(pn.h1s, sel); n != nil {
+			if t := clean(nodeText(n)); t != "" {
+				return t
+			}
 		}
 	}
-	if t, ok := doc.Find(`meta[property="og:title"]`).Attr("content"); ok && clean(t) != "" {
+	if t, ok := attrOf(firstMatch(pn.metas, selOGTitle), "content"); ok && clean(t) != "" {
 		return clean(t)
 	}
-	t := clean(doc.Find("title").First().Text())
+	t := clean(firstText(pn.find(selTitleTag)))
 	if m := titleSuffix.FindStringSubmatch(t); m != nil {
 		return strings.TrimSpace(m[1])
 	}
@@ -223,9 +302,9 @@ func pageTitle(doc *goquery.Document) string {
 
 var legacyTitleDate = regexp.MustCompile(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s*$`)
 
-func pageDate(doc *goquery.Document, base *url.URL) time.Time {
-	for _, sel := range []string{`meta[property="article:published_time"]`, `meta[name="date"]`, `meta[name="dcterms.date"]`, `meta[itemprop="datePublished"]`} {
-		if v, ok := doc.Find(sel).Attr("content"); ok {
+func pageDate(pn *pageNodes, base *url.URL) time.Time {
+	for _, sel := range selDateMetas {
+		if v, ok := attrOf(firstMatch(pn.metas, sel), "content"); ok {
 			if t, err := ParseDate(v); err == nil {
 				return t
 			}
@@ -235,38 +314,49 @@ func pageDate(doc *goquery.Document, base *url.URL) time.Time {
 		return t
 	}
 	var found time.Time
-	doc.Find("main time[datetime], article time[datetime], time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		v, _ := s.Attr("datetime")
+	for _, n := range pn.find(timesMatcher) {
+		v, _ := attrOf(n, "datetime")
 		if t, err := ParseDate(v); err == nil {
 			found = t
-			return false
+			break
 		}
-		return true
-	})
+	}
 	if !found.IsZero() {
 		return found
 	}
-	if m := legacyTitleDate.FindStringSubmatch(doc.Find("title").First().Text()); m != nil {
+	if m := legacyTitleDate.FindStringSubmatch(firstText(pn.find(selTitleTag))); m != nil {
 		if t, err := ParseDate(m[1]); err == nil {
 			return t
 		}
 	}
 	// A date line near the top of the text ("24 May. 2017 -", "26 Nov. 2026").
-	doc.Find(".date, .fs-small, .event-date, .cmp-date, p, span, div.date").EachWithBreak(func(i int, s *goquery.Selection) bool {
+	var buf []byte
+	for i, n := range pn.find(dateLinesMatcher) {
 		if i > 200 {
-			return false
+			break
 		}
-		txt := clean(s.Text())
-		if len(txt) < 6 || len(txt) > 40 || strings.Contains(strings.ToLower(txt), "updated") {
-			return true
+		// Only short lines are read: a block's text is not built past 40
+		// bytes.
+		txt, short, b := cleanText(n, 40, buf)
+		buf = b
+		if !short || len(txt) < 6 || strings.Contains(strings.ToLower(txt), "updated") {
+			continue
 		}
 		if t, err := ParseDate(txt); err == nil {
 			found = t
-			return false
+			break
 		}
-		return true
-	})
+	}
 	return found
+}
+
+// firstText is the text of the first node, "" when there is none:
+// goquery's First().Text().
+func firstText(nodes []*html.Node) string {
+	if len(nodes) == 0 {
+		return ""
+	}
+	return nodeText(nodes[0])
 }
 
 // turnSpeakers collects the speakers of a transcript's turns: paragraphs
@@ -341,10 +431,3 @@ func dropLeadIn(body []string, title string) []string {
 }
 
 var leadIn = regexp.MustCompile(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)
-
-// clean collapses white space (NBSP included) and trims.
-func clean(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\f' || r == '\v' || r == '\u200b'
-	}), " ")
-}

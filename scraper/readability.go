@@ -1,10 +1,13 @@
 package scraper
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
 
@@ -32,11 +35,25 @@ func isNoiseName(s string) bool {
 	if s == "" {
 		return false
 	}
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == '-' || r == '_' || r == ' ' })
-	for i, w := range words {
-		if noiseWords[w] || (i > 0 && noisePairs[words[i-1]+" "+w]) {
+	// The words of the lower-cased name, split at "-", "_" and " ", each
+	// with the one before it.
+	l := strings.ToLower(s)
+	prev := ""
+	for start, i := -1, 0; i <= len(l); i++ {
+		if i < len(l) && l[i] != '-' && l[i] != '_' && l[i] != ' ' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start < 0 {
+			continue
+		}
+		w := l[start:i]
+		if noiseWords[w] || (prev != "" && noisePairs[prev+" "+w]) {
 			return true
 		}
+		prev, start = w, -1
 	}
 	return false
 }
@@ -44,24 +61,33 @@ func isNoiseName(s string) bool {
 // knownBodies are where the known sites keep their text, best first:
 // nato.int's /cps/ pages (two generations), Public, the new site's text
 // components, then the usual article containers.
-var knownBodies = []string{
+var knownBodies = compileAll(
 	"section.content.cf",
 	`div[style*="text-align: justify"]`,
 	`div[style*="text-align:justify"]`,
-	".article-content, .article__content, .article-body, [itemprop=articleBody], .story-body, .post-content, .entry-content",
+	articleBodyCSS,
 	"main article",
 	"article",
-}
+)
+
+func init() { knownBodies[3] = articleBodyMatcher } // articleBodyCSS, faster
+
+var (
+	selHeader     = tagMatcher("header")
+	selPageBlocks = cascadia.MustCompile("body, html, main, article")
+	selTextBlocks = cascadia.MustCompile("body, main, article")
+	selLinks      = tagMatcher("a")
+)
 
 func removeNoise(doc *goquery.Document) {
-	doc.Find(noiseTags).Remove()
-	doc.Find("header").Each(func(_ int, s *goquery.Selection) {
+	doc.FindMatcher(noiseMatcher).Remove()
+	doc.FindMatcher(selHeader).Each(func(_ int, s *goquery.Selection) {
 		// Site headers go; an article's own header keeps nothing of the body
 		// either, but its h1 was already read.
 		s.Remove()
 	})
-	doc.Find("[class], [id]").Each(func(_ int, s *goquery.Selection) {
-		if s.Is("body, html, main, article") {
+	doc.FindMatcher(namedMatcher).Each(func(_ int, s *goquery.Selection) {
+		if s.IsMatcher(selPageBlocks) {
 			return
 		}
 		cls, _ := s.Attr("class")
@@ -76,13 +102,13 @@ func removeNoise(doc *goquery.Document) {
 // holds enough text, else from the container a readability-style score
 // picks.
 func mainText(doc *goquery.Document) []string {
-	for _, sel := range knownBodies {
+	for _, nodes := range findAll(doc, knownBodies...) {
 		var best []string
-		doc.Find(sel).Each(func(_ int, s *goquery.Selection) {
-			if p := paragraphs(s); textLen(p) > textLen(best) {
+		for _, n := range nodes {
+			if p := paragraphNodes([]*html.Node{n}); textLen(p) > textLen(best) {
 				best = p
 			}
-		})
+		}
 		if textLen(best) >= minBodyChars {
 			return best
 		}
@@ -98,7 +124,7 @@ func mainText(doc *goquery.Document) []string {
 // text blocks (a lead, text, an image, more text).
 func withSiblings(best *goquery.Selection) []string {
 	// Climb wrappers that hold nothing but the container.
-	for best.Parent().Length() > 0 && best.Parent().Children().Length() == 1 && !best.Parent().Is("body, main, article") {
+	for best.Parent().Length() > 0 && best.Parent().Children().Length() == 1 && !best.Parent().IsMatcher(selTextBlocks) {
 		best = best.Parent()
 	}
 	var out []string
@@ -109,7 +135,7 @@ func withSiblings(best *goquery.Selection) []string {
 			return
 		}
 		txt := strings.Join(ps, " ")
-		links := len(clean(s.Find("a").Text()))
+		links := len(clean(s.FindMatcher(selLinks).Text()))
 		if len(txt) >= 60 && float64(links) < 0.3*float64(len(txt)) && strings.ContainsAny(txt, ".!?") {
 			out = append(out, ps...)
 		}
@@ -130,12 +156,12 @@ func textLen(ps []string) int {
 func bestContainer(doc *goquery.Document) *goquery.Selection {
 	scores := map[*html.Node]float64{}
 	var best *html.Node
-	doc.Find("p, pre, blockquote, li").Each(func(_ int, p *goquery.Selection) {
+	doc.FindMatcher(paragraphsMatcher).Each(func(_ int, p *goquery.Selection) {
 		txt := clean(p.Text())
 		if len(txt) < 25 {
 			return
 		}
-		links := len(clean(p.Find("a").Text()))
+		links := len(clean(p.FindMatcher(selLinks).Text()))
 		score := float64(len(txt)-links) / 100
 		if strings.Count(txt, ",")+strings.Count(txt, ".") > 1 {
 			score++
@@ -171,17 +197,20 @@ var blockTags = map[string]bool{
 // paragraphs walks a container and returns its text as paragraphs: each
 // block element is one, two <br>s in a row end one, and a turn label
 // (<b>Name</b> alone at a paragraph's start) becomes "Name:" on its own.
-func paragraphs(s *goquery.Selection) []string {
+func paragraphs(s *goquery.Selection) []string { return paragraphNodes(s.Nodes) }
+
+// paragraphNodes is paragraphs of the selection of nodes.
+func paragraphNodes(nodes []*html.Node) []string {
 	var (
 		out []string
-		cur strings.Builder
+		cur []byte // the paragraph so far; its storage is reused
 		brs int
 	)
 	flush := func() {
-		if t := clean(cur.String()); t != "" && !boilerplate.MatchString(t) {
+		if t := cleanBytes(cur); t != "" && !isBoilerplateLine(t) {
 			out = append(out, t)
 		}
-		cur.Reset()
+		cur = cur[:0]
 	}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -190,7 +219,7 @@ func paragraphs(s *goquery.Selection) []string {
 			if strings.TrimSpace(n.Data) != "" {
 				brs = 0
 			}
-			cur.WriteString(n.Data)
+			cur = append(cur, n.Data...)
 			return
 		case html.ElementNode:
 		case html.DocumentNode:
@@ -206,10 +235,10 @@ func paragraphs(s *goquery.Selection) []string {
 			if brs >= 2 {
 				flush()
 			}
-			cur.WriteString(" ")
+			cur = append(cur, ' ')
 			return
 		}
-		if (n.Data == "b" || n.Data == "strong") && isTurnLabel(n, cur.String()) {
+		if (n.Data == "b" || n.Data == "strong") && len(bytes.TrimSpace(cur)) == 0 && isTurnLabel(n, "") {
 			flush()
 			label := strings.TrimSuffix(clean(nodeText(n)), ":")
 			out = append(out, label+":")
@@ -226,7 +255,7 @@ func paragraphs(s *goquery.Selection) []string {
 			flush()
 		}
 	}
-	for _, n := range s.Nodes {
+	for _, n := range nodes {
 		walk(n)
 	}
 	flush()
@@ -262,6 +291,38 @@ func nodeText(n *html.Node) string {
 	f(n)
 	return b.String()
 }
+
+// isBoilerplateLine is boilerplate.MatchString(t). A line whose start, in
+// ASCII, begins none of the alternatives (in any case) cannot match, and
+// most lines do not; a line starting with other characters goes to the
+// expression (case folding there joins "ſ" to "s", "K" to "k").
+func isBoilerplateLine(t string) bool {
+	var head [len("(as delivered)")]byte
+	n := 0
+	for ; n < len(head) && n < len(t); n++ {
+		c := t[n]
+		if c >= utf8.RuneSelf {
+			return boilerplate.MatchString(t)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		head[n] = c
+	}
+	h := head[:n]
+	for _, p := range boilerplateStarts {
+		if len(h) >= len(p) && string(h[:len(p)]) == p {
+			return boilerplate.MatchString(t)
+		}
+	}
+	return false
+}
+
+// boilerplateStarts are how the alternatives of boilerplate begin (the
+// first literal of each, in lower case), © aside: a non-ASCII start goes to
+// the expression anyway.
+var boilerplateStarts = []string{"share", "print", "e-mail", "email", "back to top", "read more", "related", "top",
+	"follow us", "copyright", "tag", "see also", "download", "(as delivered)", "last updated"}
 
 // boilerplate matches paragraphs that are page furniture, not text.
 var boilerplate = regexp.MustCompile(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|last updated:?.*)$`)

@@ -113,13 +113,47 @@ func (f *folded) add(r rune, s, e int) {
 }
 
 // fold appends the folded form of s to f (after reset, offsets are into s).
-func (f *folded) fold(s string) {
-	for i, r := range s {
+func (f *folded) fold(s string) { f.foldAt(s, 0) }
+
+// foldAt is fold, with offsets into a text in which s starts at base.
+func (f *folded) foldAt(s string, base int) {
+	if n := len(f.runes) + len(s); cap(f.runes) < n {
+		f.runes = append(make([]rune, 0, n), f.runes...)
+		f.start = append(make([]int32, 0, n), f.start...)
+		f.end = append(make([]int32, 0, n), f.end...)
+	}
+	for i := 0; i < len(s); i++ {
+		// ASCII first: most text is.
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			f.foldFrom(s, i, base)
+			return
+		}
+		if asciiSpace[c] {
+			if k := len(f.runes) - 1; k >= 0 && f.runes[k] == ' ' {
+				f.end[k] = int32(base + i + 1)
+				continue
+			}
+			f.add(' ', base+i, base+i+1)
+			continue
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		f.add(rune(c), base+i, base+i+1)
+	}
+}
+
+// foldFrom folds s[from:], any rune.
+func (f *folded) foldFrom(s string, from, base int) {
+	for i, r := range s[from:] {
+		i += from
 		e := i + utf8.RuneLen(r)
 		if r == utf8.RuneError {
 			_, w := utf8.DecodeRuneInString(s[i:])
 			e = i + w
 		}
+		i, e := base+i, base+e
 		if unicode.IsSpace(r) {
 			if k := len(f.runes) - 1; k >= 0 && f.runes[k] == ' ' {
 				f.end[k] = int32(e)
@@ -152,5 +186,35 @@ func foldString(s string) []rune {
 
 // isWordRune reports whether r is part of a word for boundary checks.
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// asciiWord is isWordRune for ASCII: letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
+// foldWords folds the sentence joinWords(p, ws) without building it:
+// offsets are into that sentence, as fold's would be.
+func (f *folded) foldWords(p string, ws []span) {
+	off := 0 // where the word starts in the joined sentence
+	for k, w := range ws {
+		if k > 0 {
+			// The space joinWords puts between words, as fold reads it.
+			if last := len(f.runes) - 1; last >= 0 && f.runes[last] == ' ' {
+				f.end[last] = int32(off + 1)
+			} else {
+				f.add(' ', off, off+1)
+			}
+			off++
+		}
+		f.foldAt(p[w.s:w.e], off)
+		off += w.e - w.s
+	}
 }

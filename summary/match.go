@@ -158,12 +158,16 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 	if m == nil || len(m.watches) == 0 || r == nil {
 		return nil
 	}
-	sentences := make([]string, 0, 64)
-	if t := joinWords(r.Title, wordSpans(r.Title)); t != "" {
-		sentences = append(sentences, t)
+	// The sentences, as Sentences has them, but joined into strings only
+	// when needed: most are only folded and scanned.
+	sentences := make([]sentenceRef, 0, 64)
+	if ws := wordSpans(r.Title); len(ws) > 0 {
+		sentences = append(sentences, sentenceRef{p: r.Title, ws: ws})
 	}
 	for _, p := range r.Body {
-		sentences = append(sentences, Sentences(p)...)
+		for _, pp := range paragraphs(p) {
+			eachSentence(pp, func(ws []span) { sentences = append(sentences, sentenceRef{p: pp, ws: ws}) })
+		}
 	}
 
 	type hit struct {
@@ -187,7 +191,7 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 			break
 		}
 		f.reset()
-		f.fold(s)
+		f.foldWords(s.p, s.ws)
 		firsts = firsts[:0]
 		m.ac.scan(f.runes, func(p int32, end int) bool {
 			start := end - int(m.ac.plen[p])
@@ -233,7 +237,7 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 			last = hits[rt.watch].sentence
 		}
 		for si := 0; si <= last; si++ {
-			loc := rt.re.FindStringIndex(sentences[si])
+			loc := rt.re.FindStringIndex(sentences[si].String())
 			if loc == nil {
 				continue
 			}
@@ -257,20 +261,20 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 		if ok && h.sentence == r.sentence {
 			// Both in one sentence: the earlier occurrence wins.
 			f.reset()
-			f.fold(sentences[h.sentence])
+			f.foldWords(sentences[h.sentence].p, sentences[h.sentence].ws)
 			ok = r.start < int(f.start[h.start])
 		}
 		if ok {
 			out = append(out, release.Match{Watch: m.watches[w].Name, Term: m.watches[w].Terms[r.term],
-				Sentence: sentences[r.sentence], Start: r.start, End: r.end, Role: m.watches[w].Role})
+				Sentence: sentences[r.sentence].String(), Start: r.start, End: r.end, Role: m.watches[w].Role})
 			continue
 		}
 		if h.sentence < 0 {
 			continue
 		}
-		s := sentences[h.sentence]
+		s := sentences[h.sentence].String()
 		f.reset()
-		f.fold(s)
+		f.foldWords(sentences[h.sentence].p, sentences[h.sentence].ws)
 		out = append(out, release.Match{
 			Watch:    m.watches[w].Name,
 			Term:     m.watches[w].Terms[h.term],
@@ -281,6 +285,22 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 		})
 	}
 	return out
+}
+
+// sentenceRef is a sentence not yet joined: joinWords(p, ws), once.
+type sentenceRef struct {
+	p  string
+	ws []span
+	s  *string
+}
+
+// String is the sentence, joined the first time it is asked for.
+func (r *sentenceRef) String() string {
+	if r.s == nil {
+		s := joinWords(r.p, r.ws)
+		r.s = &s
+	}
+	return *r.s
 }
 
 // wordBounded reports whether runes[start:end] is a whole-word occurrence:

@@ -25,6 +25,16 @@ var closersFor = map[rune]string{
 	'«': "»",
 }
 
+// closersOf is closersFor[r], without a map lookup for every rune of a
+// text.
+func closersOf(r rune) (string, bool) {
+	switch r {
+	case '“', '"', '„', '«':
+		return closersFor[r], true
+	}
+	return "", false
+}
+
 // findQuotations returns the top-level double quotations of p. Single
 // quotes are left alone: they are mostly apostrophes or scare quotes.
 func findQuotations(p string) []quoteSpan {
@@ -42,7 +52,7 @@ func findQuotations(p string) []quoteSpan {
 			cur = nil
 			continue
 		}
-		if c, ok := closersFor[r]; ok {
+		if c, ok := closersOf(r); ok {
 			if cur != nil { // a new quotation before the old one closed
 				cur.out, cur.end = i, i
 				out = append(out, *cur)
@@ -117,7 +127,44 @@ func cleanWord(w string) string {
 }
 
 // isSpeechVerb reports whether w (with any punctuation) is a speech verb.
-func isSpeechVerb(w string) bool { return speechVerbs[cleanWord(w)] }
+func isSpeechVerb(w string) bool {
+	// ASCII words, the usual, are cleaned in place: cleanWord's result for
+	// them, without making it.
+	var buf [speechVerbMax]byte
+	lo, hi := 0, len(w)
+	for lo < hi && w[lo] < utf8.RuneSelf && !asciiWord[w[lo]] {
+		lo++
+	}
+	for hi > lo && w[hi-1] < utf8.RuneSelf && !asciiWord[w[hi-1]] {
+		hi--
+	}
+	core := w[lo:hi]
+	for i := 0; i < len(core); i++ {
+		c := core[i]
+		if c >= utf8.RuneSelf {
+			return speechVerbs[cleanWord(w)]
+		}
+		if i >= len(buf) {
+			return false // longer than every speech verb
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return speechVerbs[string(buf[:len(core)])]
+}
+
+// speechVerbMax bounds the length of the speech verbs.
+const speechVerbMax = 16
+
+func init() {
+	for v := range speechVerbs {
+		if len(v) > speechVerbMax {
+			panic("summary: speech verb " + v + " is longer than speechVerbMax")
+		}
+	}
+}
 
 var pronouns = setOf("he", "she", "they", "we", "i", "you", "it")
 
@@ -300,10 +347,33 @@ func speakerBefore(ws []string) string {
 	return strings.Join(ws, " ")
 }
 
+// hasSpeechVerb reports whether a word of text (split as strings.Fields
+// splits, the first word aside) is a speech verb.
+func hasSpeechVerb(text string) bool {
+	start, k := -1, 0
+	for i, r := range text {
+		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
+			if start >= 0 {
+				if k > 0 && isSpeechVerb(text[start:i]) {
+					return true
+				}
+				k++
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	return start >= 0 && k > 0 && isSpeechVerb(text[start:])
+}
+
 // namedSpeaker returns the last speaker named with a speech verb in text
 // outside quotations ("NATO Secretary General Mark Rutte said on Monday
 // that ..."), or "".
 func namedSpeaker(text string) string {
+	if !hasSpeechVerb(text) {
+		return "" // most text: no need to split it into words
+	}
 	ws := strings.Fields(text)
 	found := ""
 	for k := 1; k < len(ws); k++ {

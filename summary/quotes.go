@@ -35,6 +35,20 @@ var quoteWeights = rankWeights{central: 0.8, title: 0.2, leadScale: 1, cue: 0.1}
 // Quote text is trimmed of quotation marks and at most 300 runes (cut on a
 // word boundary with "…"); no quote repeats another.
 func Quotes(r *release.Release) []release.Quote {
+	return quotesOf(r, func() []string { return Summarize(r) })
+}
+
+// Digest returns Summarize(r) and Quotes(r), what an alert shows. The key
+// quotes of a speech avoid the summary's sentences, so Quotes summarises
+// the release too: Digest does it once for both.
+func Digest(r *release.Release) (summary []string, quotes []release.Quote) {
+	summary = Summarize(r)
+	return summary, quotesOf(r, func() []string { return summary })
+}
+
+// quotesOf is Quotes, with the release's summary from sum, called only
+// when needed.
+func quotesOf(r *release.Release, sum func() []string) []release.Quote {
 	if r == nil {
 		return nil
 	}
@@ -46,7 +60,7 @@ func Quotes(r *release.Release) []release.Quote {
 		qs.add(q)
 	}
 	if r.Type == release.TypeSpeech && len(qs.out) < maxQuotes {
-		speechQuotes(r, &qs)
+		speechQuotes(r, &qs, sum)
 	}
 	return qs.out
 }
@@ -99,7 +113,7 @@ func cleanSpeaker(s string) string {
 }
 
 // speechQuotes adds the main speaker's most salient sentences to qs.
-func speechQuotes(r *release.Release, qs *quoteSet) {
+func speechQuotes(r *release.Release, qs *quoteSet, sum func() []string) {
 	main := mainSpeaker(r)
 	if main == "" {
 		return
@@ -124,7 +138,7 @@ func speechQuotes(r *release.Release, qs *quoteSet) {
 		return
 	}
 	inSummary := make(map[string]bool)
-	for _, s := range Summarize(r) {
+	for _, s := range sum() {
 		inSummary[s] = true
 	}
 	order, vs := rank(cands, r.Title, quoteWeights)

@@ -2,6 +2,7 @@ package summary
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -29,34 +30,43 @@ type weight struct {
 func vectorize(docs [][]string, extra ...[]string) (vs []vector, xs []vector) {
 	ids := make(map[string]int32)
 	var df []int
-	for _, d := range docs {
-		seen := make(map[int32]bool, len(d))
-		for _, t := range d {
+	var lastDoc []int32 // per term id, the last document (+1) that counted it in df
+	docIDs := make([][]int32, len(docs))
+	for k, d := range docs {
+		dids := make([]int32, len(d))
+		for x, t := range d {
 			id, ok := ids[t]
 			if !ok {
 				id = int32(len(df))
 				ids[t] = id
 				df = append(df, 0)
+				lastDoc = append(lastDoc, 0)
 			}
-			if !seen[id] {
-				seen[id] = true
+			dids[x] = id
+			if lastDoc[id] != int32(k+1) {
+				lastDoc[id] = int32(k + 1)
 				df[id]++
 			}
 		}
+		docIDs[k] = dids
 	}
 	n := float64(len(docs))
-	build := func(d []string) vector {
-		tf := make(map[int32]float64, len(d))
-		for _, t := range d {
-			if id, ok := ids[t]; ok {
-				tf[id]++
+	var scratch []int32
+	// build makes the vector of a document's term ids: each id once, by
+	// id, weighted by its count (tf) times its idf, then normalised.
+	build := func(dids []int32) vector {
+		scratch = append(scratch[:0], dids...)
+		slices.Sort(scratch)
+		v := make(vector, 0, len(scratch))
+		for i := 0; i < len(scratch); {
+			j := i + 1
+			for j < len(scratch) && scratch[j] == scratch[i] {
+				j++
 			}
+			id := scratch[i]
+			v = append(v, weight{id, float64(j-i) * math.Log(1+n/float64(df[id]))})
+			i = j
 		}
-		v := make(vector, 0, len(tf))
-		for id, c := range tf {
-			v = append(v, weight{id, c * math.Log(1+n/float64(df[id]))})
-		}
-		sort.Slice(v, func(i, j int) bool { return v[i].id < v[j].id })
 		var norm float64
 		for _, x := range v {
 			norm += x.w * x.w
@@ -69,11 +79,17 @@ func vectorize(docs [][]string, extra ...[]string) (vs []vector, xs []vector) {
 		}
 		return v
 	}
-	for _, d := range docs {
+	for _, d := range docIDs {
 		vs = append(vs, build(d))
 	}
 	for _, d := range extra {
-		xs = append(xs, build(d))
+		var dids []int32
+		for _, t := range d {
+			if id, ok := ids[t]; ok {
+				dids = append(dids, id)
+			}
+		}
+		xs = append(xs, build(dids))
 	}
 	return vs, xs
 }
@@ -104,17 +120,36 @@ func centrality(vs []vector) []float64 {
 	if n == 0 {
 		return nil
 	}
-	sim := make([][]float64, n)
+	sim := make([]float64, n*n) // sim[i*n+j], symmetric
 	out := make([]float64, n)
-	for i := range sim {
-		sim[i] = make([]float64, n)
-	}
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
 			s := cosine(vs[i], vs[j])
-			sim[i][j], sim[j][i] = s, s
+			sim[i*n+j], sim[j*n+i] = s, s
 			out[i] += s
 			out[j] += s
+		}
+	}
+	// The graph as lists: for each i, the j with an edge to it (in order of
+	// j, as the sum runs) and the weight sim/out of the edge; and the
+	// sentences without edges. The sums below add the same terms in the
+	// same order as the full matrix loop would.
+	type edge struct {
+		j int
+		w float64
+	}
+	inEdges := make([][]edge, n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if s := sim[j*n+i]; s > 0 {
+				inEdges[i] = append(inEdges[i], edge{j, s / out[j]})
+			}
+		}
+	}
+	var dangles []int
+	for j := range out {
+		if out[j] == 0 {
+			dangles = append(dangles, j)
 		}
 	}
 	score := make([]float64, n)
@@ -124,18 +159,14 @@ func centrality(vs []vector) []float64 {
 	}
 	for iter := 0; iter < maxIterations; iter++ {
 		var dangling float64
-		for j := range score {
-			if out[j] == 0 {
-				dangling += score[j]
-			}
+		for _, j := range dangles {
+			dangling += score[j]
 		}
 		var diff float64
 		for i := 0; i < n; i++ {
 			var in float64
-			for j := 0; j < n; j++ {
-				if sim[j][i] > 0 {
-					in += sim[j][i] / out[j] * score[j]
-				}
+			for _, e := range inEdges[i] {
+				in += e.w * score[e.j]
 			}
 			next[i] = (1-damping)/float64(n) + damping*(in+dangling/float64(n))
 			diff += math.Abs(next[i] - score[i])

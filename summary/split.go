@@ -66,10 +66,10 @@ type span struct{ s, e int }
 
 // wordSpans returns the whitespace-separated words of p.
 func wordSpans(p string) []span {
-	var ws []span
+	ws := make([]span, 0, len(p)/6+1)
 	start := -1
 	for i, r := range p {
-		if unicode.IsSpace(r) {
+		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
 			if start >= 0 {
 				ws = append(ws, span{start, i})
 				start = -1
@@ -85,15 +85,21 @@ func wordSpans(p string) []span {
 }
 
 func appendSentences(out []string, p string) []string {
+	eachSentence(p, func(ws []span) { out = append(out, joinWords(p, ws)) })
+	return out
+}
+
+// eachSentence calls fn with the words of each sentence of the paragraph
+// p, in order: the sentence is joinWords(p, ws).
+func eachSentence(p string, fn func(ws []span)) {
 	words := wordSpans(p)
 	first := 0
 	for i := range words {
 		if i == len(words)-1 || endsSentence(p, words, i, first) {
-			out = append(out, joinWords(p, words[first:i+1]))
+			fn(words[first : i+1])
 			first = i + 1
 		}
 	}
-	return out
 }
 
 func joinWords(p string, ws []span) string {

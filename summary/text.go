@@ -8,30 +8,81 @@ import (
 
 // words returns the folded words of s: runs of letters and digits, lower
 // case, diacritics removed. Apostrophes and hyphens separate words.
-func words(s string) []string {
-	var out []string
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, b.String())
-			b.Reset()
+func words(s string) []string { return appendWords(nil, s, -1) }
+
+// firstWords is words(s), but only its first n words.
+func firstWords(s string, n int) []string { return appendWords(make([]string, 0, n), s, n) }
+
+// appendWords appends the folded words of s to out, at most max of them
+// (max < 0: all). A word that is its own folded form (lower-case ASCII
+// letters and digits) is a substring of s, not a copy.
+func appendWords(out []string, s string, max int) []string {
+	var buf []byte // the folded word, once it differs from s[start:i]
+	start := -1    // where the current word starts in s; -1 between words
+	plain := true  // the current word is s[start:i] as it is
+	found := 0
+	for i := 0; i <= len(s); {
+		var c byte = ' ' // past the end: a word ends
+		if i < len(s) {
+			c = s[i]
 		}
+		end := false // the current word ends before i
+		w := 1
+		switch {
+		case c >= utf8.RuneSelf:
+			r, rw := utf8.DecodeRuneInString(s[i:])
+			w = rw
+			a, b, n := foldRune(r)
+			switch {
+			case n == 0: // a combining mark: dropped, the word goes on
+				if start >= 0 && plain {
+					buf, plain = append(buf[:0], s[start:i]...), false
+				}
+			case !isWordRune(a):
+				end = true
+			default:
+				if start < 0 {
+					start, plain = i, true
+				}
+				if plain {
+					buf, plain = append(buf[:0], s[start:i]...), false
+				}
+				buf = utf8.AppendRune(buf, a)
+				if n == 2 {
+					buf = utf8.AppendRune(buf, b)
+				}
+			}
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			if start < 0 {
+				start, plain = i, true
+			}
+			if !plain {
+				buf = append(buf, c)
+			}
+		case 'A' <= c && c <= 'Z':
+			if start < 0 {
+				start, plain = i, true
+			}
+			if plain {
+				buf, plain = append(buf[:0], s[start:i]...), false
+			}
+			buf = append(buf, c+'a'-'A')
+		default:
+			end = true
+		}
+		if end && start >= 0 {
+			if plain {
+				out = append(out, s[start:i])
+			} else {
+				out = append(out, string(buf))
+			}
+			start = -1
+			if found++; max >= 0 && found >= max {
+				return out
+			}
+		}
+		i += w
 	}
-	for _, r := range s {
-		a, c, n := foldRune(r)
-		if n == 0 {
-			continue
-		}
-		if !isWordRune(a) {
-			flush()
-			continue
-		}
-		b.WriteRune(a)
-		if n == 2 {
-			b.WriteRune(c)
-		}
-	}
-	flush()
 	return out
 }
 
@@ -39,13 +90,25 @@ func words(s string) []string {
 // or digit.
 func wordCount(s string) int {
 	n := 0
-	for _, f := range strings.Fields(s) {
-		if strings.IndexFunc(f, isWordRune) >= 0 {
+	inField, counted := false, false
+	for _, r := range s {
+		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
+			inField = false
+			continue
+		}
+		if !inField {
+			inField, counted = true, false
+		}
+		if !counted && isWordRune(r) {
+			counted = true
 			n++
 		}
 	}
 	return n
 }
+
+// asciiSpace is unicode.IsSpace for ASCII.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // terms returns the content words of s for ranking: stop words and one-rune
 // words dropped, the rest lightly stemmed.
@@ -96,7 +159,11 @@ var apostrophes = strings.NewReplacer("’", "'", "‘", "'", "ʼ", "'")
 // lowerPlain lower-cases s, folds apostrophes and trims surrounding
 // punctuation and space, for comparing a sentence with boilerplate phrases.
 func lowerPlain(s string) string {
-	s = strings.ToLower(apostrophes.Replace(s))
+	if strings.IndexByte(s, 0xE2) >= 0 || strings.IndexByte(s, 0xCA) >= 0 {
+		// The apostrophes' first bytes: only then is there one to fold.
+		s = apostrophes.Replace(s)
+	}
+	s = strings.ToLower(s)
 	return strings.TrimFunc(s, func(r rune) bool { return !isWordRune(r) })
 }
 
@@ -129,6 +196,22 @@ var boilerplateParts = []string{
 	"questions from the floor",
 }
 
+// prefixesByByte is boilerplatePrefixes by their first byte.
+var prefixesByByte = func() (m [256][]string) {
+	for _, p := range boilerplatePrefixes {
+		m[p[0]] = append(m[p[0]], p)
+	}
+	return m
+}()
+
+func init() {
+	for _, p := range boilerplateParts {
+		if !strings.Contains(p, "question") && p != "happy to answer" {
+			panic("summary: isBoilerplate's shortcut misses the part " + p)
+		}
+	}
+}
+
 // isBoilerplate reports whether a sentence is a greeting, thanks, a hand-over
 // to questions, or a bare speaker label.
 func isBoilerplate(s string) bool {
@@ -136,14 +219,17 @@ func isBoilerplate(s string) bool {
 	if l == "" || l == "thanks" {
 		return true
 	}
-	for _, p := range boilerplatePrefixes {
+	for _, p := range prefixesByByte[l[0]] {
 		if strings.HasPrefix(l, p) {
 			return true
 		}
 	}
-	for _, p := range boilerplateParts {
-		if strings.Contains(l, p) {
-			return true
+	// Every part holds "question" or is "happy to answer".
+	if strings.Contains(l, "question") || strings.Contains(l, "happy to answer") {
+		for _, p := range boilerplateParts {
+			if strings.Contains(l, p) {
+				return true
+			}
 		}
 	}
 	if lbl, rest, ok := splitLabel(s); ok && rest == "" && lbl != "" {
@@ -164,7 +250,7 @@ var notGerunds = setOf("during", "nothing", "something", "everything", "anything
 // members ...") or does not end as a sentence ends (a colon introduces what
 // follows and is not a sentence end either).
 func isFragment(s string) bool {
-	ws := words(s)
+	ws := firstWords(s, 2)
 	if len(ws) == 0 {
 		return true
 	}
