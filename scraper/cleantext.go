@@ -246,3 +246,41 @@ func compileAll(sels ...string) []cascadia.Selector {
 	}
 	return out
 }
+
+// textContains reports whether the text of the nodes (goquery's Text: every
+// text node below them, in order, concatenated) holds lit, which must not
+// repeat its first byte (so that a failed partial match can only restart
+// at that byte).
+func textContains(nodes []*html.Node, lit string) bool {
+	j := 0
+	var walk func(*html.Node) bool
+	walk = func(n *html.Node) bool {
+		if n.Type == html.TextNode {
+			d := n.Data
+			for i := 0; i < len(d); i++ {
+				switch c := d[i]; {
+				case c == lit[j]:
+					if j++; j == len(lit) {
+						return true
+					}
+				case c == lit[0]:
+					j = 1
+				default:
+					j = 0
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, n := range nodes {
+		if walk(n) {
+			return true
+		}
+	}
+	return false
+}

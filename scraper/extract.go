@@ -134,7 +134,10 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	a.Title = pageTitle(pn)
 	a.Published = pageDate(pn, base)
 	body := doc.FindNodes(pn.bodies...)
-	a.Reference = reference.FindString(body.Text())
+	if textContains(body.Nodes, "Press Release (") {
+		// (The text is built only for a page that has a reference.)
+		a.Reference = reference.FindString(body.Text())
+	}
 	// Block-level text: minified pages have no newlines between blocks.
 	if mayHavePublicHeader(body) {
 		if pub := publicHeader(strings.Join(paragraphs(body), "\n")); pub != nil {

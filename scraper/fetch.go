@@ -203,7 +203,7 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, v Validators) (*Page, e
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, &StatusError{URL: rawURL, Status: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opt.MaxBody+1))
+	body, err := readBody(resp, f.opt.MaxBody+1)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: reading body: %w", rawURL, unwrapURLError(err))
 	}
@@ -213,6 +213,30 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, v Validators) (*Page, e
 	page.Body = body
 	page.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	return page, nil
+}
+
+// readBody reads at most limit bytes of a response's body:
+// io.ReadAll(io.LimitReader(resp.Body, limit)), but into a buffer sized
+// from Content-Length when there is one, not grown from 512 bytes.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	r := io.LimitReader(resp.Body, limit)
+	if n := resp.ContentLength; n > 0 && n < limit {
+		buf := make([]byte, 0, n+1) // +1: a read that finds the end
+		for {
+			if len(buf) == cap(buf) {
+				buf = append(buf, 0)[:len(buf)] // longer than announced
+			}
+			m, err := r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+m]
+			if err == io.EOF {
+				return buf, nil
+			}
+			if err != nil {
+				return buf, err
+			}
+		}
+	}
+	return io.ReadAll(r)
 }
 
 // unwrapURLError drops *url.Error's "Get \"…\":" prefix: callers name the URL.

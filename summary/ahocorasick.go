@@ -6,18 +6,30 @@ import "sort"
 // text finds every occurrence of every pattern.
 //
 // While building, transitions live in a map; once built they are laid out
-// flat: the edges of state s are edgeRune/edgeTo[edgeAt[s]:edgeAt[s+1]],
-// sorted by rune, so a step is a short scan or a binary search, not a hash.
+// flat: the edges of state s are edges[edgeAt[s]:edgeAt[s+1]], sorted by
+// rune, so a step is a short scan or a binary search, not a hash. The
+// patterns that end at a state are laid out flat too.
 type acMachine struct {
-	root     [128]int32       // ASCII transitions of the root, 0 when none
-	next     map[uint64]int32 // other transitions while building, keyed by state<<32 | rune
-	edgeAt   []int32          // per state, the start of its edges; one extra at the end
-	edgeRune []rune
-	edgeTo   []int32
-	fail     []int32   // failure link of each state
-	dict     []int32   // nearest state on the failure chain with outputs, -1 if none
-	out      [][]int32 // patterns that end at each state
-	plen     []int32   // length in runes of each pattern
+	root   [128]int32       // ASCII transitions of the root, 0 when none
+	next   map[uint64]int32 // other transitions while building, keyed by state<<32 | rune
+	edgeAt []int32          // per state, the start of its edges; one extra at the end
+	edges  []acEdge
+	fail   []int32   // failure link of each state
+	dict   []int32   // nearest state on the failure chain with outputs, -1 if none
+	out    [][]int32 // patterns that end at each state, while building
+	outAt  []int32   // per state, the start of its patterns in outPat; one extra at the end
+	outPat []int32
+	// firstOut is, per state, the first state with patterns on its
+	// failure chain, itself included (<= 0: none): where a scan starts
+	// reporting.
+	firstOut []int32
+	plen     []int32 // length in runes of each pattern
+}
+
+// acEdge is a transition: on rune r to state to.
+type acEdge struct {
+	r  rune
+	to int32
 }
 
 func acKey(state int32, r rune) uint64 { return uint64(uint32(state))<<32 | uint64(uint32(r)) }
@@ -31,25 +43,26 @@ func (m *acMachine) child(state int32, r rune) (int32, bool) {
 		c, ok := m.next[acKey(state, r)]
 		return c, ok
 	}
-	lo, hi := int(m.edgeAt[state]), int(m.edgeAt[state+1])
-	if hi-lo <= 8 {
-		for i := lo; i < hi; i++ {
-			if m.edgeRune[i] == r {
-				return m.edgeTo[i], true
+	es := m.edges[m.edgeAt[state]:m.edgeAt[state+1]]
+	if len(es) <= 8 {
+		for _, e := range es {
+			if e.r == r {
+				return e.to, true
 			}
 		}
 		return 0, false
 	}
+	lo, hi := 0, len(es)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if m.edgeRune[mid] < r {
+		if es[mid].r < r {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
-	if lo < int(m.edgeAt[state+1]) && m.edgeRune[lo] == r {
-		return m.edgeTo[lo], true
+	if lo < len(es) && es[lo].r == r {
+		return es[lo].to, true
 	}
 	return 0, false
 }
@@ -132,17 +145,30 @@ func newACMachine(patterns [][]rune) *acMachine {
 	m.edgeAt = make([]int32, len(children)+1)
 	for st, es := range children {
 		sort.Slice(es, func(i, j int) bool { return es[i].r < es[j].r })
-		m.edgeAt[st] = int32(len(m.edgeRune))
+		m.edgeAt[st] = int32(len(m.edges))
 		for _, e := range es {
 			if st == 0 && e.r >= 0 && e.r < 128 {
 				continue // in m.root
 			}
-			m.edgeRune = append(m.edgeRune, e.r)
-			m.edgeTo = append(m.edgeTo, e.state)
+			m.edges = append(m.edges, acEdge{e.r, e.state})
 		}
 	}
-	m.edgeAt[len(children)] = int32(len(m.edgeRune))
+	m.edgeAt[len(children)] = int32(len(m.edges))
 	m.next = nil
+	// And the patterns of each state.
+	m.outAt = make([]int32, len(m.out)+1)
+	m.firstOut = make([]int32, len(m.out))
+	for st, ps := range m.out {
+		m.outAt[st] = int32(len(m.outPat))
+		m.outPat = append(m.outPat, ps...)
+		if len(ps) > 0 {
+			m.firstOut[st] = int32(st)
+		} else {
+			m.firstOut[st] = m.dict[st]
+		}
+	}
+	m.outAt[len(m.out)] = int32(len(m.outPat))
+	m.out = nil
 	return m
 }
 
@@ -151,24 +177,45 @@ func newACMachine(patterns [][]rune) *acMachine {
 // end - m.plen[pattern]. Occurrences come in order of their end. fn returns
 // false to stop the scan.
 func (m *acMachine) scan(text []rune, fn func(pat int32, end int) bool) {
+	for _, o := range m.scanAll(text, nil) {
+		if !fn(o.pat, int(o.end)) {
+			return
+		}
+	}
+}
+
+// acHit is one occurrence: a pattern and the index just past its last rune.
+type acHit struct {
+	pat, end int32
+}
+
+// scanAll appends every occurrence of a pattern in text to out, in order of
+// their end (as scan reports them).
+func (m *acMachine) scanAll(text []rune, out []acHit) []acHit {
 	s := int32(0)
 	for i, r := range text {
 		for {
+			if s == 0 {
+				// The root's transitions: ASCII in a table; none means
+				// staying at the root.
+				if r >= 0 && r < 128 {
+					s = m.root[r]
+				} else if c, ok := m.child(0, r); ok {
+					s = c
+				}
+				break
+			}
 			if c, ok := m.child(s, r); ok {
 				s = c
 				break
 			}
-			if s == 0 {
-				break
-			}
 			s = m.fail[s]
 		}
-		for t := s; t > 0; t = m.dict[t] {
-			for _, p := range m.out[t] {
-				if !fn(p, i+1) {
-					return
-				}
+		for t := m.firstOut[s]; t > 0; t = m.dict[t] {
+			for _, p := range m.outPat[m.outAt[t]:m.outAt[t+1]] {
+				out = append(out, acHit{p, int32(i + 1)})
 			}
 		}
 	}
+	return out
 }

@@ -200,9 +200,28 @@ var asciiWord = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// joinedLen is len(joinWords(p, ws)).
+func joinedLen(ws []span) int {
+	n := len(ws) - 1
+	for _, w := range ws {
+		n += w.e - w.s
+	}
+	return n
+}
+
 // foldWords folds the sentence joinWords(p, ws) without building it:
 // offsets are into that sentence, as fold's would be.
 func (f *folded) foldWords(p string, ws []span) {
+	if len(ws) == 0 {
+		return
+	}
+	if first, last := ws[0].s, ws[len(ws)-1].e; last-first == joinedLen(ws) {
+		// One byte of white space between words, as is usual: folding
+		// the text as it is gives the same runes and offsets (fold reads
+		// any ASCII space as the joining space).
+		f.foldAt(p[first:last], 0)
+		return
+	}
 	off := 0 // where the word starts in the joined sentence
 	for k, w := range ws {
 		if k > 0 {

@@ -186,6 +186,7 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 	var firsts []int // watches without excludes first hit in this sentence
 
 	var f folded
+	var occ []acHit
 	for si, s := range sentences {
 		if pending == 0 {
 			break
@@ -193,10 +194,16 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 		f.reset()
 		f.foldWords(s.p, s.ws)
 		firsts = firsts[:0]
-		m.ac.scan(f.runes, func(p int32, end int) bool {
+		// Every occurrence in the sentence, then what they mean. (Stopping
+		// once pending is 0 would change nothing: within a sentence only a
+		// veto lowers it, so then every watch is vetoed or was settled in
+		// an earlier sentence.)
+		occ = m.ac.scanAll(f.runes, occ[:0])
+		for _, o := range occ {
+			p, end := o.pat, int(o.end)
 			start := end - int(m.ac.plen[p])
 			if !wordBounded(f.runes, start, end) {
-				return true
+				continue
 			}
 			for _, ref := range m.refs[p] {
 				w := int(ref.watch)
@@ -217,8 +224,7 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 					*h = hit{si, start, end, ref.term}
 				}
 			}
-			return pending > 0
-		})
+		}
 		pending -= len(firsts) // their hit is final once the sentence is done
 	}
 

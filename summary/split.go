@@ -130,6 +130,12 @@ const (
 // trimClosers splits w into its core and the closing quotes and brackets
 // that end it.
 func trimClosers(w string) (core, closers string) {
+	if n := len(w); n > 0 {
+		// A word ending in an ASCII byte that closes nothing (most do).
+		if c := w[n-1]; c < utf8.RuneSelf && c != '"' && c != '\'' && c != ')' && c != ']' && c != '}' {
+			return w, ""
+		}
+	}
 	core = strings.TrimRight(w, closerRunes)
 	return core, w[len(core):]
 }
