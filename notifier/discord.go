@@ -57,7 +57,8 @@ type Options struct {
 	// Transport, if set, carries every request (tests, proxies).
 	Transport http.RoundTripper
 	// GlobalRate paces the bot's requests below Discord's global limit
-	// (50 per second per bot); 0 means 45.
+	// (50 per second per bot); 0 means 49. Requests are spaced evenly (no
+	// burst), so no second-long window of Discord's holds more than 50.
 	GlobalRate float64
 }
 
@@ -88,10 +89,12 @@ func New(opt Options) (*Discord, error) {
 	}
 	hook.Client = &http.Client{Timeout: opt.Timeout, Transport: opt.Transport}
 	if opt.GlobalRate == 0 {
-		opt.GlobalRate = 45
+		opt.GlobalRate = 49
 	}
+	// A burst of 1: a token bucket of rate r and burst b lets b + r
+	// requests into one second, and Discord counts fixed windows.
 	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token, dms: map[string]string{},
-		global: rate.NewLimiter(rate.Limit(opt.GlobalRate), int(max(opt.GlobalRate/5, 1)))}
+		global: rate.NewLimiter(rate.Limit(opt.GlobalRate), 1)}
 	if opt.Token != "" {
 		bot, err := discordgo.New("Bot " + opt.Token)
 		if err != nil {
