@@ -24,6 +24,11 @@ type acMachine struct {
 	// reporting.
 	firstOut []int32
 	plen     []int32 // length in runes of each pattern
+	// dense holds, for each child of the root reached by an ASCII rune,
+	// its full ASCII transitions, failures resolved: the states a scan is
+	// in most, stepped without a search. denseAt[s] is s's row, -1 if none.
+	denseAt []int32
+	dense   [][128]int32
 }
 
 // acEdge is a transition: on rune r to state to.
@@ -169,6 +174,27 @@ func newACMachine(patterns [][]rune) *acMachine {
 	}
 	m.outAt[len(m.out)] = int32(len(m.outPat))
 	m.out = nil
+	// The root's children's rows: on r, its child if it has one, else
+	// where its failure (the root) goes on r.
+	m.denseAt = make([]int32, len(m.fail))
+	for i := range m.denseAt {
+		m.denseAt[i] = -1
+	}
+	for _, c := range m.root {
+		if c == 0 || m.denseAt[c] >= 0 {
+			continue
+		}
+		var row [128]int32
+		for r := range row {
+			if to, ok := m.child(c, rune(r)); ok {
+				row[r] = to
+			} else {
+				row[r] = m.root[r]
+			}
+		}
+		m.denseAt[c] = int32(len(m.dense))
+		m.dense = append(m.dense, row)
+	}
 	return m
 }
 
@@ -194,6 +220,12 @@ type acHit struct {
 func (m *acMachine) scanAll(text []rune, out []acHit) []acHit {
 	s := int32(0)
 	for i, r := range text {
+		if r >= 0 && r < 128 {
+			if d := m.denseAt[s]; d >= 0 {
+				s = m.dense[d][r]
+				goto step
+			}
+		}
 		for {
 			if s == 0 {
 				// The root's transitions: ASCII in a table; none means
@@ -211,6 +243,7 @@ func (m *acMachine) scanAll(text []rune, out []acHit) []acHit {
 			}
 			s = m.fail[s]
 		}
+	step:
 		for t := m.firstOut[s]; t > 0; t = m.dict[t] {
 			for _, p := range m.outPat[m.outAt[t]:m.outAt[t+1]] {
 				out = append(out, acHit{p, int32(i + 1)})
