@@ -155,6 +155,7 @@ func textLen(ps []string) int {
 // inside it, less what is link text, and returns the best.
 func bestContainer(doc *goquery.Document) *goquery.Selection {
 	scores := map[*html.Node]float64{}
+	var order []*html.Node // the keys of scores, as first scored
 	var best *html.Node
 	doc.FindMatcher(paragraphsMatcher).Each(func(_ int, p *goquery.Selection) {
 		txt := clean(p.Text())
@@ -171,13 +172,21 @@ func bestContainer(doc *goquery.Document) *goquery.Selection {
 			return
 		}
 		n := parent.Get(0)
+		if _, ok := scores[n]; !ok {
+			order = append(order, n)
+		}
 		scores[n] += score
 		if gp := parent.Parent(); gp.Length() > 0 {
+			if _, ok := scores[gp.Get(0)]; !ok {
+				order = append(order, gp.Get(0))
+			}
 			scores[gp.Get(0)] += score / 2
 		}
 	})
-	for n, s := range scores {
-		if best == nil || s > scores[best] {
+	// Of equal scores the first scored wins (map order would pick one at
+	// random).
+	for _, n := range order {
+		if best == nil || scores[n] > scores[best] {
 			best = n
 		}
 	}
