@@ -32,7 +32,8 @@ type Source interface {
 // Store keeps releases, validators, source health and the outbox.
 type Store interface {
 	Lookup(ctx context.Context, keys []string) (*state.Stored, error)
-	Recent(ctx context.Context, source string, since time.Time) ([]state.Stored, error)
+	Recent(ctx context.Context, source string, since time.Time) ([]state.Page, error)
+	Get(ctx context.Context, id int64) (*state.Stored, error)
 	Save(ctx context.Context, p state.Put, now time.Time) (int64, error)
 	Touch(ctx context.Context, id int64, pageURL string, v state.Validators, lastMod, now time.Time) error
 	MarkSuspect(ctx context.Context, id int64, fingerprint string) error
@@ -95,10 +96,12 @@ type App struct {
 	postLast int // first_run.post_latest in effect
 	kick     chan struct{}
 
-	mu      sync.Mutex
-	paused  map[string]pauseState // targets that answered 401/403/404
-	lastOK  map[string]time.Time  // last successful check per source, this process
-	metrics *metrics
+	mu       sync.Mutex
+	paused   map[string]pauseState          // targets that answered 401/403/404
+	lastOK   map[string]time.Time           // last successful check per source, this process
+	lookedAt map[string]map[int64]time.Time // when this process last read each recent page, per source
+	budgets  map[string]time.Duration       // re-check budget per source (daemon only)
+	metrics  *metrics
 	// matcher holds every watch and follow; rebuilt when they change.
 	matcher    *summary.Matcher
 	matcherKey [32]byte
@@ -147,6 +150,8 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		kick:     make(chan struct{}, 1),
 		paused:   map[string]pauseState{},
 		lastOK:   map[string]time.Time{},
+		lookedAt: map[string]map[int64]time.Time{},
+		budgets:  map[string]time.Duration{},
 		session:  opt.Session,
 		version:  opt.Version,
 		holder:   replicaName(),

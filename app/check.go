@@ -17,6 +17,8 @@ import (
 // CheckResult counts what one check of a source did.
 type CheckResult struct {
 	Listed, New, Updated, Unchanged, NotModified, Recorded, Suspect, Missing int
+	Deferred                                                                 int     // due re-checks left for the next check (budget spent)
+	read                                                                     []int64 // releases whose page this check has read
 	Errors                                                                   []error
 }
 
@@ -56,8 +58,8 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	if err != nil {
 		return res, err
 	}
-	handled := map[int64]bool{}
-	var recheck []state.Stored
+	now := a.now()
+	var recheck []state.Page
 	var fresh []scraper.Candidate
 	for _, c := range listing.Candidates {
 		st, err := a.store.Lookup(ctx, candidateKeys(src.Name(), c))
@@ -68,8 +70,13 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		case st == nil:
 			fresh = append(fresh, c)
 		case st.Fingerprint != "" && c.LastMod.After(st.LastMod) && !st.LastMod.IsZero():
-			st.LastMod = c.LastMod // the sitemap says it changed: look now
-			recheck = append(recheck, *st)
+			// The sitemap says it changed: look now.
+			v, err := a.store.Validators(ctx, st.Release.URL)
+			if err != nil {
+				return res, err
+			}
+			recheck = append(recheck, state.Page{ID: st.ID, URL: st.Release.URL, Published: st.Release.Published,
+				FirstSeen: st.FirstSeen, LastMod: c.LastMod, Validators: v})
 		case st.Fingerprint != "" && st.LastMod.IsZero() && !c.LastMod.IsZero():
 			// First lastmod seen for it: remember it, no need to look.
 			if err := a.store.Touch(ctx, st.ID, "", state.Validators{}, c.LastMod, a.now()); err != nil {
@@ -78,20 +85,35 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		}
 	}
 	a.handleFresh(ctx, log, src, aud, fresh, first, a.downSince(src.Name(), health), &res)
-	recent, err := a.store.Recent(ctx, src.Name(), a.now().Add(-a.cfg.Recheck.D()))
+	if res.New > 0 {
+		a.Kick() // new releases go out now, not after the re-checks
+	}
+	recent, err := a.store.Recent(ctx, src.Name(), now.Add(-a.cfg.Recheck.D()))
 	if err != nil {
 		return res, err
 	}
-	recheck = append(recheck, recent...)
-	for _, st := range recheck {
-		if handled[st.ID] {
+	recheck = append(recheck, a.dueRechecks(src.Name(), recent, health.LastSuccess, now)...)
+	handled := map[int64]bool{}
+	for _, id := range res.read {
+		handled[id] = true
+		a.looked(src.Name(), id, now)
+	}
+	for _, p := range recheck {
+		if handled[p.ID] {
 			continue
 		}
-		handled[st.ID] = true
-		if err := a.recheck(ctx, log, src, aud, st, &res); err != nil {
-			res.Errors = append(res.Errors, err)
-			log.Warn("re-check failed", "url", st.Release.URL, "err", err)
+		if budget := a.recheckBudget(src.Name()); budget > 0 && a.now().Sub(now) > budget {
+			res.Deferred = len(recheck) - len(handled)
+			log.Debug("re-checks deferred to the next check", "deferred", res.Deferred, "budget", budget)
+			break
 		}
+		handled[p.ID] = true
+		if err := a.recheck(ctx, log, src, aud, p, &res); err != nil {
+			res.Errors = append(res.Errors, err)
+			log.Warn("re-check failed", "url", p.URL, "err", err)
+			continue
+		}
+		a.looked(src.Name(), p.ID, now)
 	}
 	if len(res.Errors) == 0 {
 		// Only now is the listing's state safe to remember: every item in
@@ -225,27 +247,24 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *a
 	if !tooOld {
 		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil, aud.matcher), nil, aud)
 	}
-	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
+	id, err := a.store.Save(ctx, put, a.now())
+	if err != nil {
 		return err
 	}
 	if err := a.store.ForgetMissing(ctx, c.URL); err != nil {
 		return err
 	}
 	res.New++
+	res.read = append(res.read, id)
 	log.Info("release", "event", "new", "url", r.URL, "title", r.Title, "type", r.Type,
 		"published", r.Published, "alerts", len(put.Alerts))
 	return nil
 }
 
 // recheck fetches a stored release's page conditionally and stores an
-// update when its text changed.
-func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *audience, st state.Stored, res *CheckResult) error {
-	v, err := a.store.Validators(ctx, st.Release.URL)
-	if err != nil {
-		return err
-	}
-	c := scraper.Candidate{URL: st.Release.URL, GUID: st.Release.GUID, Title: st.Release.Title, Published: st.Release.Published}
-	it, err := src.Fetch(ctx, c, scraper.Validators(v))
+// update when its text changed. Only then is the stored release read.
+func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *audience, p state.Page, res *CheckResult) error {
+	it, err := src.Fetch(ctx, scraper.Candidate{URL: p.URL, Published: p.Published}, scraper.Validators(p.Validators))
 	if err != nil {
 		return err
 	}
@@ -253,12 +272,120 @@ func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *au
 		res.NotModified++
 		return nil
 	}
-	return a.compare(ctx, log, aud, &st, it, releaseKeys(it.Release, it.Aliases), res)
+	st, err := a.store.Get(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return fmt.Errorf("re-check of %s: release %d is gone from the store", p.URL, p.ID)
+	}
+	if p.LastMod.After(st.LastMod) {
+		st.LastMod = p.LastMod
+	}
+	// What the page lacks, the stored release had from its listing.
+	if it.Release.Title == "" {
+		it.Release.Title = st.Release.Title
+	}
+	if it.Release.GUID == "" {
+		it.Release.GUID = st.Release.GUID
+	}
+	return a.compare(ctx, log, aud, st, it, releaseKeys(it.Release, it.Aliases), res)
+}
+
+// recheckMax is the longest a recent release's page goes unread.
+const recheckMax = 2 * time.Hour
+
+// recheckEvery is how often a stored release's page is read again, by its
+// age: on every check while it is under 12 minutes old (NATO corrects
+// releases soon after publishing them), then every twelfth of its age, at
+// most every recheckMax. A week of releases (about 100) then costs some 80
+// conditional GETs an hour in all, however often the source is checked,
+// instead of 100 on every check.
+func recheckEvery(age time.Duration) time.Duration {
+	if age < 12*time.Minute {
+		return 0
+	}
+	return min(age/12, recheckMax)
+}
+
+// dueRechecks picks the recent pages to read again in a check at now,
+// most overdue first. A page read by this process is due recheckEvery(age)
+// after that; one it has not read yet is due when one of its times, every
+// recheckEvery(age) from an offset of its own (spreading pages over the
+// interval), fell after the source's last recorded success (prev; zero
+// makes it due). It forgets the pages that are no longer recent.
+func (a *App) dueRechecks(source string, recent []state.Page, prev, now time.Time) []state.Page {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	seen := a.lookedAt[source]
+	kept := make(map[int64]time.Time, len(recent))
+	type duePage struct {
+		p    state.Page
+		late time.Duration
+	}
+	var due []duePage
+	for _, p := range recent {
+		born := p.FirstSeen
+		if p.Published.After(born) {
+			born = p.Published
+		}
+		every := recheckEvery(now.Sub(born))
+		last, ok := seen[p.ID]
+		if ok {
+			kept[p.ID] = last
+		}
+		switch {
+		case ok && now.Sub(last) >= every:
+			due = append(due, duePage{p, now.Sub(last) - every})
+		case !ok && slotBetween(p.ID, every, prev, now):
+			due = append(due, duePage{p, recheckMax + now.Sub(prev)}) // never read by this process: first
+		}
+	}
+	a.lookedAt[source] = kept
+	sort.SliceStable(due, func(i, j int) bool { return due[i].late > due[j].late })
+	out := make([]state.Page, len(due))
+	for i, d := range due {
+		out[i] = d.p
+	}
+	return out
+}
+
+// slotBetween reports whether one of the times k*every + offset(id) falls
+// in (prev, now]; always when every is 0 or prev is not before now.
+func slotBetween(id int64, every time.Duration, prev, now time.Time) bool {
+	if every <= 0 || prev.IsZero() || !prev.Before(now) || now.Sub(prev) >= every {
+		return true
+	}
+	e := int64(every)
+	off := int64(uint64(id) * 0x9E3779B97F4A7C15 % uint64(e))
+	return (now.UnixNano()-off)/e != (prev.UnixNano()-off)/e
+}
+
+// looked remembers that a page was read (or found unchanged) at t.
+func (a *App) looked(source string, id int64, t time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.lookedAt[source] == nil {
+		a.lookedAt[source] = map[int64]time.Time{}
+	}
+	a.lookedAt[source][id] = t
+}
+
+// recheckBudget is how long a check of the source may spend on re-checks
+// (counted from its start) before leaving the rest for the next check: half
+// the time between its scheduled checks, so that re-reading old pages
+// never holds up the next look for new ones. Zero (no limit) outside the
+// daemon.
+func (a *App) recheckBudget(source string) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.budgets[source]
 }
 
 // compare stores a fetched page of a known release: a touch when its text
 // is the same, a new version with an update alert when it changed.
 func (a *App) compare(ctx context.Context, log *slog.Logger, aud *audience, st *state.Stored, it *scraper.Item, keys []string, res *CheckResult) error {
+	res.read = append(res.read, st.ID)
 	r := it.Release
 	r.URL = st.Release.URL // the identity stays
 	if r.Published.IsZero() {

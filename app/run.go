@@ -68,6 +68,12 @@ func (a *App) Run(ctx context.Context) error {
 	)
 	for i, src := range a.sources {
 		spec := a.cfg.Sources[i].Schedule
+		if sched, err := config.CronParser.Parse(spec); err == nil {
+			next := sched.Next(time.Now())
+			a.mu.Lock()
+			a.budgets[src.Name()] = sched.Next(next).Sub(next) / 2
+			a.mu.Unlock()
+		}
 		job := cron.NewChain(cron.Recover(cronLogger{a.log}), cron.SkipIfStillRunning(cronLogger{a.log})).Then(cron.FuncJob(func() {
 			if !a.leader.Load() {
 				return // another replica schedules the checks

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 type countingStore struct {
 	*state.SQLite
 	writes atomic.Int64
+	health atomic.Int64 // RecordCheck
 }
 
 func (c *countingStore) Save(ctx context.Context, p state.Put, now time.Time) (int64, error) {
@@ -53,19 +55,20 @@ func (c *countingStore) SaveValidators(ctx context.Context, url string, v state.
 }
 
 func (c *countingStore) RecordCheck(ctx context.Context, name string, now time.Time, cause string) (state.SourceHealth, error) {
-	c.writes.Add(1)
+	c.health.Add(1)
 	return c.SQLite.RecordCheck(ctx, name, now, cause)
 }
 
 // IdleResult is a run of checks that find nothing new.
 type IdleResult struct {
 	Checks         int
-	Recent         int           // stored releases each check re-checks
+	Recent         int           // stored releases, published in the last days
 	CPUPerCheck    time.Duration // CPU of this process per check
 	WallPerCheck   time.Duration
 	GETsPerCheck   float64 // requests the site received per check
 	Status304      float64 // of them answered 304 (the feed and the item pages)
-	Writes         int64   // store writes during the idle checks (want 0)
+	Writes         int64   // store writes during the idle checks but the source's health (want 0)
+	HealthWrites   int64   // the source's health record, written every 15 minutes when nothing else is
 	AllocsPerCheck uint64
 }
 
@@ -77,25 +80,27 @@ func idleConfig(dbPath, feedURL string, recent int) (*config.Config, error) {
 	return config.Parse([]byte(b.String()), func(string) string { return "" })
 }
 
-// RunIdle measures checks of a source that changed nothing: site i of
-// sites gets recent items (published in the last days), a first check
-// stores them, a second remembers the feed's validators, and then checks
-// checks run, each a conditional GET of the feed and one of every recent
-// release's page, all answered 304.
-func RunIdle(ctx context.Context, sites *FakeSites, site int, dir string, recent, checks int) (IdleResult, error) {
+// RunIdle measures checks of a source that changed nothing, site i of
+// sites serving its feed and pages: each a conditional GET of the feed
+// (answered 304) and one of every release page due for a re-check
+// (answered 304).
+//
+// With step 0 the recent items are published at once, a first check stores
+// them, a second remembers the feed's validators, and the checks run back
+// to back on the real clock: the items stay minutes old, so every page is
+// due on every check, the worst case of one GET per recent release.
+//
+// With a step, the checks run on a simulated clock, step apart: first a
+// week in which the recent items are published one by one, evenly, then
+// the measured checks, in which nothing is published; the re-check
+// schedule by age (app.recheckEvery) decides which pages are read.
+func RunIdle(ctx context.Context, sites *FakeSites, site int, dir string, recent, checks int, step time.Duration) (IdleResult, error) {
 	res := IdleResult{Checks: checks, Recent: recent}
-	items, err := Items(recent)
+	items, err := Items(max(recent, 1))
 	if err != nil {
 		return res, err
 	}
-	now := time.Now().UTC()
-	for k, it := range items {
-		it.Date = now.Add(-time.Duration(k+1) * 3 * time.Hour) // within the week re-checked
-		if _, err := sites.Publish(site, it); err != nil {
-			return res, err
-		}
-	}
-	cfg, err := idleConfig(filepath.Join(dir, fmt.Sprintf("idle-%d.db", site)), sites.URLs[site]+RSSPath, recent)
+	cfg, err := idleConfig(filepath.Join(dir, fmt.Sprintf("idle-%d-%d.db", site, step)), sites.URLs[site]+RSSPath, recent)
 	if err != nil {
 		return res, err
 	}
@@ -105,14 +110,62 @@ func RunIdle(ctx context.Context, sites *FakeSites, site int, dir string, recent
 	}
 	defer sq.Close()
 	store := &countingStore{SQLite: sq}
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{Store: store, Notifier: nopNotifier{}})
+	var mu sync.Mutex
+	sim := time.Now().UTC()
+	clock, advance := time.Now, func() {}
+	if step > 0 {
+		clock = func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return sim
+		}
+		advance = func() {
+			mu.Lock()
+			sim = sim.Add(step)
+			mu.Unlock()
+		}
+	}
+	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{Store: store, Notifier: nopNotifier{}, Now: clock})
 	if err != nil {
 		return res, err
 	}
 	src := scraper.NewSource(app.SourceConfig(cfg.Sources[0]), app.NewFetcher(cfg))
-	for k := 0; k < 2; k++ {
-		if _, err := a.Check(ctx, src); err != nil {
-			return res, err
+	check := func() error {
+		_, err := a.Check(ctx, src)
+		advance()
+		return err
+	}
+	if step == 0 {
+		for _, it := range items[:recent] {
+			it.Date = clock()
+			if _, err := sites.Publish(site, it); err != nil {
+				return res, err
+			}
+		}
+		if recent == 0 { // a feed is never empty: one old item, not re-checked
+			items[0].Date = clock().Add(-30 * 24 * time.Hour)
+			if _, err := sites.Publish(site, items[0]); err != nil {
+				return res, err
+			}
+		}
+		for range 2 {
+			if err := check(); err != nil {
+				return res, err
+			}
+		}
+	} else {
+		week := 7 * 24 * time.Hour
+		every := week / time.Duration(recent)
+		for _, it := range items {
+			it.Date = clock()
+			if _, err := sites.Publish(site, it); err != nil {
+				return res, err
+			}
+			for until := clock().Add(every); clock().Before(until); {
+				if err := check(); err != nil {
+					return res, err
+				}
+			}
 		}
 	}
 	st0, err := sites.Stats(site)
@@ -120,6 +173,7 @@ func RunIdle(ctx context.Context, sites *FakeSites, site int, dir string, recent
 		return res, err
 	}
 	store.writes.Store(0)
+	store.health.Store(0)
 	runtime.GC()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
@@ -129,6 +183,7 @@ func RunIdle(ctx context.Context, sites *FakeSites, site int, dir string, recent
 		if err != nil {
 			return res, err
 		}
+		advance()
 		if cr.New+cr.Updated+cr.Recorded > 0 {
 			return res, fmt.Errorf("bench: an idle check found something: %+v", cr)
 		}
@@ -142,7 +197,7 @@ func RunIdle(ctx context.Context, sites *FakeSites, site int, dir string, recent
 	res.CPUPerCheck, res.WallPerCheck = cpu/time.Duration(checks), wall/time.Duration(checks)
 	res.GETsPerCheck = float64(st1.Requests-st0.Requests) / float64(checks)
 	res.Status304 = float64(st1.NotModified-st0.NotModified) / float64(checks)
-	res.Writes = store.writes.Load()
+	res.Writes, res.HealthWrites = store.writes.Load(), store.health.Load()
 	res.AllocsPerCheck = (m1.Mallocs - m0.Mallocs) / uint64(checks)
 	return res, nil
 }

@@ -32,20 +32,29 @@ func (s *Postgres) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 	return st, nil
 }
 
-// Recent returns the fetched releases of a source published (or first seen)
-// since the given time, newest first.
-func (s *Postgres) Recent(ctx context.Context, source string, since time.Time) ([]Stored, error) {
-	rows, err := pgQuery(ctx, s.db, `SELECT `+pgStoredCols+`
-		FROM releases r WHERE r.source = $1 AND r.fingerprint <> '' AND (r.published >= $2 OR r.first_seen >= $2)
+// Recent returns the pages of a source's fetched releases published (or
+// first seen) since the given time, newest first, with their validators.
+func (s *Postgres) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
+	rows, err := pgQuery(ctx, s.db, `SELECT r.id, r.url, r.published, r.first_seen, r.lastmod, coalesce(c.etag, ''), coalesce(c.last_modified, '')
+		FROM releases r LEFT JOIN http_cache c ON c.url = r.url
+		WHERE r.source = $1 AND r.fingerprint <> '' AND (r.published >= $2 OR r.first_seen >= $2)
 		ORDER BY r.published DESC, r.id DESC`, source, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("state: recent: %w", err)
 	}
-	out, err := scanStoredRows(rows)
-	if err != nil {
-		return nil, fmt.Errorf("state: recent: %w", err)
+	return scanPages(rows)
+}
+
+// Get returns the release with the given id, or nil when there is none.
+func (s *Postgres) Get(ctx context.Context, id int64) (*Stored, error) {
+	st, err := scanStored(pgQueryRow(ctx, s.db, `SELECT `+pgStoredCols+` FROM releases r WHERE r.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
 	}
-	return out, nil
+	if err != nil {
+		return nil, fmt.Errorf("state: get %d: %w", id, err)
+	}
+	return st, nil
 }
 
 // Latest returns the newest fetched releases of any source.

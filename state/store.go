@@ -10,7 +10,8 @@ import (
 // same semantics: callers can hold either.
 type Store interface {
 	Lookup(ctx context.Context, keys []string) (*Stored, error)
-	Recent(ctx context.Context, source string, since time.Time) ([]Stored, error)
+	Recent(ctx context.Context, source string, since time.Time) ([]Page, error)
+	Get(ctx context.Context, id int64) (*Stored, error)
 	Latest(ctx context.Context, n int) ([]Stored, error)
 	Save(ctx context.Context, p Put, now time.Time) (int64, error)
 	Touch(ctx context.Context, id int64, pageURL string, v Validators, lastMod, now time.Time) error

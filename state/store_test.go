@@ -96,9 +96,17 @@ func TestTimesRoundTrip(t *testing.T) {
 		}
 		same("first seen", got[0].FirstSeen, want)
 		same("lastmod", got[0].LastMod, want)
+		same("published", got[0].Published, want)
+		if got[0].URL != r.URL {
+			t.Errorf("recent url %q", got[0].URL)
+		}
 		// Inside the release's own data, times keep what JSON keeps.
-		if !got[0].Release.Published.Equal(now) {
-			t.Errorf("published %v, want %v", got[0].Release.Published, now)
+		full, err := s.Get(ctx, id)
+		if err != nil || full == nil || !full.Release.Published.Equal(now) || full.Fingerprint != "f" {
+			t.Errorf("get %d = %+v, %v; want published %v", id, full, err, now)
+		}
+		if none, err := s.Get(ctx, id+1000); none != nil || err != nil {
+			t.Errorf("get of an unknown id = %+v, %v", none, err)
 		}
 		due, _ := s.Due(ctx, now, 10)
 		if len(due) != 1 {
@@ -148,8 +156,12 @@ func TestReleaseLifecycle(t *testing.T) {
 			return out
 		}
 		recent, err := s.Recent(ctx, "nato", t0.Add(-24*time.Hour))
-		if err != nil || !reflect.DeepEqual(ids(recent), []string{"https://x/b", "https://x/a"}) { // a first seen now
-			t.Fatalf("recent %v %v", ids(recent), err)
+		var urls []string
+		for _, p := range recent {
+			urls = append(urls, p.URL)
+		}
+		if err != nil || !reflect.DeepEqual(urls, []string{"https://x/b", "https://x/a"}) { // a first seen now
+			t.Fatalf("recent %v %v", urls, err)
 		}
 		latest, _ := s.Latest(ctx, 2)
 		if !reflect.DeepEqual(ids(latest), []string{"https://x/b", "https://y/c"}) {
@@ -175,6 +187,9 @@ func TestReleaseLifecycle(t *testing.T) {
 		}
 		if v, _ := s.Validators(ctx, "https://x/b"); v.ETag != `"b2"` {
 			t.Fatalf("validators %+v", v)
+		}
+		if pages, _ := s.Recent(ctx, "nato", t0.Add(-24*time.Hour)); len(pages) == 0 || pages[0].URL != "https://x/b" || pages[0].Validators.ETag != `"b2"` {
+			t.Fatalf("recent pages carry their validators: %+v", pages)
 		}
 		// Saving empty validators forgets them.
 		if err := s.SaveValidators(ctx, "https://x/b", Validators{}, t0); err != nil {

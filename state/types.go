@@ -27,6 +27,18 @@ type Stored struct {
 	Suspect     string    // a fingerprint seen once that shrank the text too much to trust yet
 }
 
+// Page is what a re-check needs of a stored release, without its text: its
+// page, how old it is, and the validators to ask for the page
+// conditionally. Get loads the rest when the page has changed.
+type Page struct {
+	ID         int64
+	URL        string
+	Published  time.Time // zero when unknown
+	FirstSeen  time.Time
+	LastMod    time.Time
+	Validators Validators
+}
+
 // Put is one write of a release: the release, the keys it is known by, the
 // validators of its page and the alerts to queue, all in one transaction.
 type Put struct {
