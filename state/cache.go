@@ -8,10 +8,20 @@ import (
 	"time"
 )
 
+var (
+	sqValidators     = hot(`SELECT etag, last_modified FROM http_cache WHERE url = ?`)
+	sqDropValidators = hot(`DELETE FROM http_cache WHERE url = ?`)
+	sqPutValidators  = hot(`INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, updated_at = excluded.updated_at`)
+	sqNoteMissing = hot(`INSERT INTO missing_items (url, first_at, count) VALUES (?, ?, 1)
+		ON CONFLICT(url) DO UPDATE SET count = count + 1 RETURNING first_at, count`)
+	sqForgetMissing = hot(`DELETE FROM missing_items WHERE url = ?`)
+)
+
 // Validators returns the remembered validators of a URL (zero if none).
 func (s *SQLite) Validators(ctx context.Context, url string) (Validators, error) {
 	var v Validators
-	err := s.db.QueryRowContext(ctx, `SELECT etag, last_modified FROM http_cache WHERE url = ?`, url).Scan(&v.ETag, &v.LastModified)
+	err := s.conn().QueryRowContext(ctx, sqValidators, url).Scan(&v.ETag, &v.LastModified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Validators{}, nil
 	}
@@ -24,7 +34,7 @@ func (s *SQLite) Validators(ctx context.Context, url string) (Validators, error)
 // SaveValidators remembers the validators of a URL (a listing or feed, saved
 // once everything it listed has been handled).
 func (s *SQLite) SaveValidators(ctx context.Context, url string, v Validators, now time.Time) error {
-	return putValidators(ctx, s.db, url, v, now)
+	return putValidators(ctx, s.conn(), url, v, now)
 }
 
 type execer interface {
@@ -34,11 +44,9 @@ type execer interface {
 func putValidators(ctx context.Context, db execer, url string, v Validators, now time.Time) error {
 	var err error
 	if v.ETag == "" && v.LastModified == "" {
-		_, err = db.ExecContext(ctx, `DELETE FROM http_cache WHERE url = ?`, url)
+		_, err = db.ExecContext(ctx, sqDropValidators, url)
 	} else {
-		_, err = db.ExecContext(ctx, `INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, updated_at = excluded.updated_at`,
-			url, v.ETag, v.LastModified, ms(now))
+		_, err = db.ExecContext(ctx, sqPutValidators, url, v.ETag, v.LastModified, ms(now))
 	}
 	if err != nil {
 		return fmt.Errorf("state: save validators: %w", err)
@@ -50,8 +58,7 @@ func putValidators(ctx context.Context, db execer, url string, v Validators, now
 // returns when that was first seen and how often since.
 func (s *SQLite) NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error) {
 	var f int64
-	err = s.db.QueryRowContext(ctx, `INSERT INTO missing_items (url, first_at, count) VALUES (?, ?, 1)
-		ON CONFLICT(url) DO UPDATE SET count = count + 1 RETURNING first_at, count`, url, ms(now)).Scan(&f, &count)
+	err = s.conn().QueryRowContext(ctx, sqNoteMissing, url, ms(now)).Scan(&f, &count)
 	if err != nil {
 		return time.Time{}, 0, fmt.Errorf("state: note missing: %w", err)
 	}
@@ -60,7 +67,7 @@ func (s *SQLite) NoteMissing(ctx context.Context, url string, now time.Time) (fi
 
 // ForgetMissing drops a missing item's record (it appeared, or was given up).
 func (s *SQLite) ForgetMissing(ctx context.Context, url string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM missing_items WHERE url = ?`, url); err != nil {
+	if _, err := s.conn().ExecContext(ctx, sqForgetMissing, url); err != nil {
 		return fmt.Errorf("state: forget missing: %w", err)
 	}
 	return nil

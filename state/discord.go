@@ -41,6 +41,14 @@ type SearchHit struct {
 	Snippet string // the best matching passage, terms in **bold**
 }
 
+var (
+	sqSubscriptions = hot(`SELECT id, guild_id, channel_id, types, watch, created_by, created_at
+		FROM subscriptions WHERE ?1 = '' OR guild_id = ?1 ORDER BY id`)
+	sqWatches = hot(`SELECT guild_id, name, terms, exclude, role, created_by FROM watches
+		WHERE ?1 = '' OR guild_id = ?1 ORDER BY guild_id, name`)
+	sqFollows = hot(`SELECT user_id, terms FROM follows ORDER BY user_id`)
+)
+
 // Subscribe adds a subscription; the same one twice is one.
 func (s *SQLite) Subscribe(ctx context.Context, sub Subscription, now time.Time) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (guild_id, channel_id, types, watch, created_by, created_at)
@@ -64,8 +72,7 @@ func (s *SQLite) Unsubscribe(ctx context.Context, channelID string) (int, error)
 
 // Subscriptions lists a guild's subscriptions ("" for every guild's).
 func (s *SQLite) Subscriptions(ctx context.Context, guildID string) ([]Subscription, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, guild_id, channel_id, types, watch, created_by, created_at
-		FROM subscriptions WHERE ? = '' OR guild_id = ? ORDER BY id`, guildID, guildID)
+	rows, err := s.conn().QueryContext(ctx, sqSubscriptions, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("state: subscriptions: %w", err)
 	}
@@ -126,8 +133,7 @@ func (s *SQLite) DeleteWatch(ctx context.Context, guildID, name string) (bool, e
 
 // Watches lists a guild's watches ("" for every guild's).
 func (s *SQLite) Watches(ctx context.Context, guildID string) ([]Watch, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT guild_id, name, terms, exclude, role, created_by FROM watches
-		WHERE ? = '' OR guild_id = ? ORDER BY guild_id, name`, guildID, guildID)
+	rows, err := s.conn().QueryContext(ctx, sqWatches, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("state: watches: %w", err)
 	}
@@ -173,7 +179,7 @@ func (s *SQLite) DeleteFollow(ctx context.Context, userID string) (bool, error) 
 
 // Follows lists every follow.
 func (s *SQLite) Follows(ctx context.Context) ([]Follow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT user_id, terms FROM follows ORDER BY user_id`)
+	rows, err := s.conn().QueryContext(ctx, sqFollows)
 	if err != nil {
 		return nil, fmt.Errorf("state: follows: %w", err)
 	}

@@ -9,10 +9,23 @@ import (
 	"time"
 )
 
+var (
+	sqDue = hot(`SELECT id, release_id, target, alert, nonce, attempts, created_at
+		FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?`)
+	sqPendingBefore = hot(`SELECT count(*) FROM outbox WHERE target = ? AND status = 'pending' AND id < ?`)
+	sqMarkSent      = hot(`UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`)
+	sqMarkRetry     = hot(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`)
+	sqMarkFailed    = hot(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`)
+	sqFirstMessage  = hot(`SELECT message_id FROM outbox WHERE release_id = ? AND target = ? AND kind = 'new' AND status = 'sent'
+		ORDER BY id LIMIT 1`)
+	sqOutbox = hot(`SELECT
+		coalesce(sum(status = 'pending'), 0), coalesce(sum(status = 'sent'), 0), coalesce(sum(status = 'failed'), 0) FROM outbox`)
+	sqTargets = hot(`SELECT DISTINCT target FROM outbox WHERE release_id = ? AND status != 'failed'`)
+)
+
 // Due returns pending deliveries whose time has come, oldest first.
 func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, release_id, target, alert, nonce, attempts, created_at
-		FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?`, ms(now), limit)
+	rows, err := s.conn().QueryContext(ctx, sqDue, ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("state: due: %w", err)
 	}
@@ -23,7 +36,7 @@ func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery,
 // so that a later alert never overtakes an earlier one in a channel.
 func (s *SQLite) PendingBefore(ctx context.Context, target string, id int64) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE target = ? AND status = 'pending' AND id < ?`, target, id).Scan(&n)
+	err := s.conn().QueryRowContext(ctx, sqPendingBefore, target, id).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("state: pending: %w", err)
 	}
@@ -32,8 +45,7 @@ func (s *SQLite) PendingBefore(ctx context.Context, target string, id int64) (bo
 
 // MarkSent records a delivered alert and the message id Discord gave it.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`,
-		messageID, ms(now), id)
+	_, err := s.conn().ExecContext(ctx, sqMarkSent, messageID, ms(now), id)
 	if err != nil {
 		return fmt.Errorf("state: mark sent: %w", err)
 	}
@@ -42,7 +54,7 @@ func (s *SQLite) MarkSent(ctx context.Context, id int64, messageID string, now t
 
 // MarkRetry records a failed attempt and when to try again.
 func (s *SQLite) MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`, cause, ms(next), id)
+	_, err := s.conn().ExecContext(ctx, sqMarkRetry, cause, ms(next), id)
 	if err != nil {
 		return fmt.Errorf("state: mark retry: %w", err)
 	}
@@ -51,7 +63,7 @@ func (s *SQLite) MarkRetry(ctx context.Context, id int64, cause string, next tim
 
 // MarkFailed gives a delivery up.
 func (s *SQLite) MarkFailed(ctx context.Context, id int64, cause string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, cause, id)
+	_, err := s.conn().ExecContext(ctx, sqMarkFailed, cause, id)
 	if err != nil {
 		return fmt.Errorf("state: mark failed: %w", err)
 	}
@@ -62,8 +74,7 @@ func (s *SQLite) MarkFailed(ctx context.Context, id int64, cause string) error {
 // was delivered to target, or "" when there is none.
 func (s *SQLite) FirstMessage(ctx context.Context, releaseID int64, target string) (string, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT message_id FROM outbox WHERE release_id = ? AND target = ? AND kind = 'new' AND status = 'sent'
-		ORDER BY id LIMIT 1`, releaseID, target).Scan(&id)
+	err := s.conn().QueryRowContext(ctx, sqFirstMessage, releaseID, target).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -76,8 +87,7 @@ func (s *SQLite) FirstMessage(ctx context.Context, releaseID int64, target strin
 // Outbox counts deliveries by status.
 func (s *SQLite) Outbox(ctx context.Context) (Counts, error) {
 	var c Counts
-	err := s.db.QueryRowContext(ctx, `SELECT
-		coalesce(sum(status = 'pending'), 0), coalesce(sum(status = 'sent'), 0), coalesce(sum(status = 'failed'), 0) FROM outbox`).
+	err := s.conn().QueryRowContext(ctx, sqOutbox).
 		Scan(&c.Pending, &c.Sent, &c.Failed)
 	if err != nil {
 		return c, fmt.Errorf("state: outbox: %w", err)
@@ -106,7 +116,7 @@ func (s *SQLite) FailedDeliveries(ctx context.Context, limit int) ([]string, err
 // Targets lists the targets that have been sent (or are queued) any alert
 // of a release.
 func (s *SQLite) Targets(ctx context.Context, releaseID int64) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT target FROM outbox WHERE release_id = ? AND status != 'failed'`, releaseID)
+	rows, err := s.conn().QueryContext(ctx, sqTargets, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("state: targets: %w", err)
 	}

@@ -12,19 +12,38 @@ import (
 	"time"
 )
 
+// lookupQuery is Lookup's query for n keys.
+func lookupQuery(n int) string {
+	return `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect
+		FROM release_keys k JOIN releases r ON r.id = k.release_id
+		WHERE k.key IN (?` + strings.Repeat(",?", n-1) + `) ORDER BY r.id LIMIT 1`
+}
+
+// lookupQueries are Lookup's prepared queries, for 1, 2, 4 and 8 keys: a
+// list of keys is padded to the next size by repeating its last key.
+var lookupQueries = []string{hot(lookupQuery(1)), hot(lookupQuery(2)), hot(lookupQuery(4)), hot(lookupQuery(8))}
+
 // Lookup returns the release known by any of keys, or nil when none is.
 func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
+	n := len(keys)
+	q := ""
+	for i, size := range []int{1, 2, 4, 8} {
+		if n <= size {
+			n, q = size, lookupQueries[i]
+			break
+		}
 	}
-	q := `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect
-		FROM release_keys k JOIN releases r ON r.id = k.release_id
-		WHERE k.key IN (?` + strings.Repeat(",?", len(keys)-1) + `) ORDER BY r.id LIMIT 1`
-	st, err := scanStored(s.db.QueryRowContext(ctx, q, args...))
+	if q == "" {
+		q = lookupQuery(n)
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = keys[min(i, len(keys)-1)]
+	}
+	st, err := scanStored(s.conn().QueryRowContext(ctx, q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -34,14 +53,30 @@ func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 	return st, nil
 }
 
+var (
+	sqRecent = hot(`SELECT r.id, r.url, r.published, r.first_seen, r.lastmod, coalesce(c.etag, ''), coalesce(c.last_modified, '')
+		FROM releases r LEFT JOIN http_cache c ON c.url = r.url
+		WHERE r.source = ?1 AND r.fingerprint != '' AND (r.published >= ?2 OR r.first_seen >= ?2)
+		ORDER BY r.published DESC, r.id DESC`)
+	sqGet = hot(`SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
+		FROM releases WHERE id = ?`)
+	sqInsertRelease = hot(`INSERT INTO releases (source, url, published, fingerprint, version, data, first_seen, checked_at, lastmod)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id`)
+	sqUpdateRelease = hot(`UPDATE releases SET published = ?, fingerprint = ?, version = ?, data = ?, checked_at = ?, lastmod = ?, suspect = '' WHERE id = ?`)
+	sqInsertKey     = hot(`INSERT INTO release_keys (key, release_id) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`)
+	sqQueue         = hot(`INSERT INTO outbox (release_id, version, target, kind, alert, nonce, next_at, created_at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(release_id, version, target) DO NOTHING`)
+	sqTouch       = hot(`UPDATE releases SET checked_at = ?, lastmod = max(lastmod, ?) WHERE id = ?`)
+	sqMarkSuspect = hot(`UPDATE releases SET suspect = ? WHERE id = ?`)
+	sqUnindex     = hot(`DELETE FROM releases_fts WHERE rowid = ?`)
+	sqIndex       = hot(`INSERT INTO releases_fts (rowid, title, body) VALUES (?, ?, ?)`)
+)
+
 // Recent returns the pages of a source's fetched releases published (or
 // first seen) since the given time, newest first, with their validators:
 // one query, and no release text decoded.
 func (s *SQLite) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.url, r.published, r.first_seen, r.lastmod, coalesce(c.etag, ''), coalesce(c.last_modified, '')
-		FROM releases r LEFT JOIN http_cache c ON c.url = r.url
-		WHERE r.source = ? AND r.fingerprint != '' AND (r.published >= ? OR r.first_seen >= ?)
-		ORDER BY r.published DESC, r.id DESC`, source, ms(since), ms(since))
+	rows, err := s.conn().QueryContext(ctx, sqRecent, source, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("state: recent: %w", err)
 	}
@@ -70,8 +105,7 @@ func scanPages(rows *sql.Rows) ([]Page, error) {
 
 // Get returns the release with the given id, or nil when there is none.
 func (s *SQLite) Get(ctx context.Context, id int64) (*Stored, error) {
-	st, err := scanStored(s.db.QueryRowContext(ctx, `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
-		FROM releases WHERE id = ?`, id))
+	st, err := scanStored(s.conn().QueryRowContext(ctx, sqGet, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -89,7 +123,7 @@ func (s *SQLite) Latest(ctx context.Context, n int) ([]Stored, error) {
 
 // stored runs a query of releases and scans its rows.
 func (s *SQLite) stored(ctx context.Context, what, q string, args ...any) ([]Stored, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.conn().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state: %s: %w", what, err)
 	}
@@ -135,28 +169,28 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 	if err != nil {
 		return 0, fmt.Errorf("state: save: %w", err)
 	}
+	c := s.in(tx)
 	id := p.ID
 	if id == 0 {
-		err = tx.QueryRowContext(ctx, `INSERT INTO releases (source, url, published, fingerprint, version, data, first_seen, checked_at, lastmod)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			p.Release.Source, p.Release.URL, ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(now), ms(p.LastMod)).Scan(&id)
+		err = c.QueryRowContext(ctx, sqInsertRelease,
+			p.Release.Source, p.Release.URL, ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod)).Scan(&id)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE releases SET published = ?, fingerprint = ?, version = ?, data = ?, checked_at = ?, lastmod = ?, suspect = '' WHERE id = ?`,
+		_, err = c.ExecContext(ctx, sqUpdateRelease,
 			ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod), id)
 	}
 	if err != nil {
 		return 0, rollback(tx, fmt.Errorf("state: save %s: %w", p.Release.URL, err))
 	}
-	if err := indexRelease(ctx, tx, id, p); err != nil {
+	if err := indexRelease(ctx, c, id, p); err != nil {
 		return 0, rollback(tx, err)
 	}
 	for _, k := range p.Keys {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO release_keys (key, release_id) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`, k, id); err != nil {
+		if _, err := c.ExecContext(ctx, sqInsertKey, k, id); err != nil {
 			return 0, rollback(tx, fmt.Errorf("state: save key: %w", err))
 		}
 	}
 	if p.PageURL != "" {
-		if err := putValidators(ctx, tx, p.PageURL, p.Validators, now); err != nil {
+		if err := putValidators(ctx, c, p.PageURL, p.Validators, now); err != nil {
 			return 0, rollback(tx, err)
 		}
 	}
@@ -165,9 +199,7 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 		if err != nil {
 			return 0, rollback(tx, fmt.Errorf("state: save alert: %w", err))
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (release_id, version, target, kind, alert, nonce, next_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(release_id, version, target) DO NOTHING`,
-			id, o.Alert.Version, o.Target, string(o.Alert.Kind), string(alert), newNonce(), ms(now), ms(now)); err != nil {
+		if _, err := c.ExecContext(ctx, sqQueue, id, o.Alert.Version, o.Target, string(o.Alert.Kind), string(alert), newNonce(), ms(now)); err != nil {
 			return 0, rollback(tx, fmt.Errorf("state: queue alert: %w", err))
 		}
 	}
@@ -184,11 +216,12 @@ func (s *SQLite) Touch(ctx context.Context, id int64, pageURL string, v Validato
 	if err != nil {
 		return fmt.Errorf("state: touch: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE releases SET checked_at = ?, lastmod = max(lastmod, ?) WHERE id = ?`, ms(now), ms(lastMod), id); err != nil {
+	c := s.in(tx)
+	if _, err := c.ExecContext(ctx, sqTouch, ms(now), ms(lastMod), id); err != nil {
 		return rollback(tx, fmt.Errorf("state: touch: %w", err))
 	}
 	if pageURL != "" {
-		if err := putValidators(ctx, tx, pageURL, v, now); err != nil {
+		if err := putValidators(ctx, c, pageURL, v, now); err != nil {
 			return rollback(tx, err)
 		}
 	}
@@ -201,7 +234,7 @@ func (s *SQLite) Touch(ctx context.Context, id int64, pageURL string, v Validato
 // MarkSuspect remembers a fingerprint that is not trusted until it is seen
 // again.
 func (s *SQLite) MarkSuspect(ctx context.Context, id int64, fingerprint string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE releases SET suspect = ? WHERE id = ?`, fingerprint, id); err != nil {
+	if _, err := s.conn().ExecContext(ctx, sqMarkSuspect, fingerprint, id); err != nil {
 		return fmt.Errorf("state: mark suspect: %w", err)
 	}
 	return nil
@@ -215,15 +248,14 @@ func newNonce() string {
 }
 
 // indexRelease keeps the full-text index in step with a saved release.
-func indexRelease(ctx context.Context, tx *sql.Tx, id int64, p Put) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM releases_fts WHERE rowid = ?`, id); err != nil {
+func indexRelease(ctx context.Context, c sqliteConn, id int64, p Put) error {
+	if _, err := c.ExecContext(ctx, sqUnindex, id); err != nil {
 		return fmt.Errorf("state: index: %w", err)
 	}
 	if p.Fingerprint == "" {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO releases_fts (rowid, title, body) VALUES (?, ?, ?)`,
-		id, p.Release.Title, strings.Join(p.Release.Body, "\n")); err != nil {
+	if _, err := c.ExecContext(ctx, sqIndex, id, p.Release.Title, strings.Join(p.Release.Body, "\n")); err != nil {
 		return fmt.Errorf("state: index: %w", err)
 	}
 	return nil

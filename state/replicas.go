@@ -2,34 +2,58 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 )
 
+// The lease and claim queries, in each backend's placeholders.
+const (
+	leadQuery = `INSERT INTO leases (name, holder, until) VALUES (P1, P2, P3)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+		WHERE leases.holder = excluded.holder OR leases.until < P4`
+	holderQuery = `SELECT holder FROM leases WHERE name = P1`
+	claimQuery  = `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id IN (
+			SELECT id FROM outbox WHERE status = 'pending' AND next_at <= P3 AND (claim_until < P3 OR claimed_by = P1)
+			ORDER BY id LIMIT P4 LOCK)
+		RETURNING id, release_id, target, alert, nonce, attempts, created_at`
+)
+
+type replicaQueries struct{ lead, holder, claim string }
+
+var (
+	sqliteReplicas = replicaQueries{
+		lead:   hot(placeholders(leadQuery, "?")),
+		holder: hot(placeholders(holderQuery, "?")),
+		claim:  hot(strings.Replace(placeholders(claimQuery, "?"), "LOCK", "", 1)),
+	}
+	// Replicas claim with FOR UPDATE SKIP LOCKED, so none waits for another.
+	pgReplicas = replicaQueries{
+		lead:   placeholders(leadQuery, "$"),
+		holder: placeholders(holderQuery, "$"),
+		claim:  strings.Replace(placeholders(claimQuery, "$"), "LOCK", "FOR UPDATE SKIP LOCKED", 1),
+	}
+)
+
 // Lead takes or renews the lease called name for holder until now+ttl,
 // and reports whether holder has it. A lease whose holder stopped renewing
 // it passes to the next to ask once it has run out.
 func (s *SQLite) Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	return lead(ctx, s.db, "?", name, holder, now, ttl)
+	return lead(ctx, s.conn(), sqliteReplicas, name, holder, now, ttl)
 }
 
 // Lead takes or renews the lease called name; see SQLite.Lead.
 func (s *Postgres) Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	return lead(ctx, s.db, "$", name, holder, now, ttl)
+	return lead(ctx, s.db, pgReplicas, name, holder, now, ttl)
 }
 
-func lead(ctx context.Context, db *sql.DB, ph, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	q := `INSERT INTO leases (name, holder, until) VALUES (P1, P2, P3)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-		WHERE leases.holder = excluded.holder OR leases.until < P4`
+func lead(ctx context.Context, db pgConn, q replicaQueries, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	var got string
-	if _, err := db.ExecContext(ctx, placeholders(q, ph), name, holder, ms(now.Add(ttl)), ms(now)); err != nil {
+	if _, err := db.ExecContext(ctx, q.lead, name, holder, ms(now.Add(ttl)), ms(now)); err != nil {
 		return false, fmt.Errorf("state: lead: %w", err)
 	}
-	if err := db.QueryRowContext(ctx, placeholders(`SELECT holder FROM leases WHERE name = P1`, ph), name).Scan(&got); err != nil {
+	if err := db.QueryRowContext(ctx, q.holder, name).Scan(&got); err != nil {
 		return false, fmt.Errorf("state: lead: %w", err)
 	}
 	return got == holder, nil
@@ -40,21 +64,17 @@ func lead(ctx context.Context, db *sql.DB, ph, name, holder string, now time.Tim
 // runs out (so a replica that died mid-send leaves them to the others,
 // nonce and all).
 func (s *SQLite) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
-	return claim(ctx, s.db, "?", "", holder, now, limit, lease)
+	return claim(ctx, s.conn(), sqliteReplicas, holder, now, limit, lease)
 }
 
 // Claim takes due deliveries for holder; see SQLite.Claim. Replicas claim
 // with FOR UPDATE SKIP LOCKED, so none waits for another.
 func (s *Postgres) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
-	return claim(ctx, s.db, "$", "FOR UPDATE SKIP LOCKED", holder, now, limit, lease)
+	return claim(ctx, s.db, pgReplicas, holder, now, limit, lease)
 }
 
-func claim(ctx context.Context, db *sql.DB, ph, lock, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
-	q := `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id IN (
-			SELECT id FROM outbox WHERE status = 'pending' AND next_at <= P3 AND (claim_until < P3 OR claimed_by = P1)
-			ORDER BY id LIMIT P4 ` + lock + `)
-		RETURNING id, release_id, target, alert, nonce, attempts, created_at`
-	rows, err := db.QueryContext(ctx, placeholders(q, ph), holder, ms(now.Add(lease)), ms(now), limit)
+func claim(ctx context.Context, db pgConn, q replicaQueries, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
+	rows, err := db.QueryContext(ctx, q.claim, holder, ms(now.Add(lease)), ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("state: claim: %w", err)
 	}

@@ -8,11 +8,21 @@ import (
 	"time"
 )
 
+var (
+	sqHealth  = hot(`SELECT first_check, last_check, last_success, last_error, failing_since, consecutive_ko FROM sources WHERE name = ?`)
+	sqCheckOK = hot(`INSERT INTO sources (name, first_check, last_check, last_success) VALUES (?1, ?2, ?2, ?2)
+		ON CONFLICT(name) DO UPDATE SET first_check = CASE WHEN first_check = 0 THEN excluded.first_check ELSE first_check END,
+		last_check = excluded.last_check, last_success = excluded.last_success, last_error = '', failing_since = 0, consecutive_ko = 0`)
+	sqCheckKO = hot(`INSERT INTO sources (name, last_check, last_error, failing_since, consecutive_ko) VALUES (?1, ?2, ?3, ?2, 1)
+		ON CONFLICT(name) DO UPDATE SET last_check = excluded.last_check, last_error = excluded.last_error,
+		failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END, consecutive_ko = consecutive_ko + 1`)
+)
+
 // Health returns what is known of a source (zero values if never checked).
 func (s *SQLite) Health(ctx context.Context, name string) (SourceHealth, error) {
 	h := SourceHealth{Name: name}
 	var first, last, ok, failing int64
-	err := s.db.QueryRowContext(ctx, `SELECT first_check, last_check, last_success, last_error, failing_since, consecutive_ko FROM sources WHERE name = ?`, name).
+	err := s.conn().QueryRowContext(ctx, sqHealth, name).
 		Scan(&first, &last, &ok, &h.LastError, &failing, &h.ConsecutiveKO)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, nil
@@ -32,15 +42,9 @@ func (s *SQLite) RecordCheck(ctx context.Context, name string, now time.Time, ca
 		return before, err
 	}
 	if cause == "" {
-		_, err = s.db.ExecContext(ctx, `INSERT INTO sources (name, first_check, last_check, last_success) VALUES (?, ?, ?, ?)
-			ON CONFLICT(name) DO UPDATE SET first_check = CASE WHEN first_check = 0 THEN excluded.first_check ELSE first_check END,
-			last_check = excluded.last_check, last_success = excluded.last_success, last_error = '', failing_since = 0, consecutive_ko = 0`,
-			name, ms(now), ms(now), ms(now))
+		_, err = s.conn().ExecContext(ctx, sqCheckOK, name, ms(now))
 	} else {
-		_, err = s.db.ExecContext(ctx, `INSERT INTO sources (name, last_check, last_error, failing_since, consecutive_ko) VALUES (?, ?, ?, ?, 1)
-			ON CONFLICT(name) DO UPDATE SET last_check = excluded.last_check, last_error = excluded.last_error,
-			failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END, consecutive_ko = consecutive_ko + 1`,
-			name, ms(now), cause, ms(now))
+		_, err = s.conn().ExecContext(ctx, sqCheckKO, name, ms(now), cause)
 	}
 	if err != nil {
 		return before, fmt.Errorf("state: record check: %w", err)

@@ -120,6 +120,11 @@ var migrations = []string{
 // SQLite is the embedded store: one file, WAL, numbered migrations.
 type SQLite struct {
 	db *sql.DB
+	// stmts are the hot queries, prepared once when the store opens:
+	// database/sql prepares every other query anew at each call, and
+	// SQLite's parser costs more than running most of them. Read-only
+	// after OpenSQLite.
+	stmts map[string]*sql.Stmt
 }
 
 // OpenSQLite opens (creating if needed) the state file at path. ":memory:"
@@ -149,11 +154,20 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("state: %s: %w", path, err)
 	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("state: %s: %w", path, err)
+	}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *SQLite) Close() error {
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	return s.db.Close()
+}
 
 func (s *SQLite) migrate(ctx context.Context) error {
 	var appID, version, tables int
