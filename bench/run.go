@@ -501,26 +501,12 @@ func benchLatency(opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The same with more requests per second to the site: every check
-	// re-checks each recent release's page, which at the default 2 per
-	// second takes longer than the schedule's 10 s once there are more
-	// than about 24 of them.
-	dir2 := filepath.Join(opt.Dir, "latency-fast")
-	if err := os.MkdirAll(dir2, 0o755); err != nil {
-		return nil, err
-	}
-	r2, err := RunLatency(nw, dir2, n, "@every 10s", 50)
-	if err != nil {
-		return nil, err
-	}
 	const t = "5 latency"
 	return []Result{
 		{Target: t, Metric: fmt.Sprintf("release on the site -> message at Discord, p50 of %d", n), Value: r.P50.Seconds(), Unit: "s",
 			Note: "`natowatch run`, schedule \"@every 10s\", default settings (http.per_host_rate 2)"},
 		{Target: t, Metric: fmt.Sprintf("  p99 of %d", n), Value: r.P99.Seconds(), Unit: "s", Want: "< 11 s", Pass: pass(r.P99 < 11*time.Second),
 			Note: fmt.Sprintf("max %.1f s", r.Max.Seconds())},
-		{Target: t, Metric: "  p50 with http.per_host_rate 50", Value: r2.P50.Seconds(), Unit: "s", Note: "diagnosis: the re-checks, not the pipeline"},
-		{Target: t, Metric: "  p99 with http.per_host_rate 50", Value: r2.P99.Seconds(), Unit: "s", Note: fmt.Sprintf("max %.1f s", r2.Max.Seconds())},
 	}, nil
 }
 
