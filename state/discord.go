@@ -227,6 +227,9 @@ func (s *SQLite) Search(ctx context.Context, query string, limit int) ([]SearchH
 	if match == "" {
 		return nil, nil
 	}
+	if err := s.catchUpIndex(ctx); err != nil {
+		return nil, fmt.Errorf("state: search: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect,
 		snippet(releases_fts, 1, '**', '**', '…', 24)
 		FROM releases_fts JOIN releases r ON r.id = releases_fts.rowid

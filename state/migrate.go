@@ -52,10 +52,15 @@ func Migrate(ctx context.Context, fromSpec, toSpec string) error {
 	for _, t := range pgBackupTables {
 		srcCols, dstCols := t.from, t.from
 		if t.table == "releases_fts" {
+			if !toPG {
+				// SQLite's index reads the text from the releases.
+				if err := rebuildIndex(ctx, wtx); err != nil {
+					return rollback(wtx, fmt.Errorf("state: migrate: %w", err))
+				}
+				continue
+			}
 			// SQLite's index calls the id rowid.
-			if IsPostgres(fromSpec) {
-				dstCols = "rowid, title, body"
-			} else {
+			if !IsPostgres(fromSpec) {
 				srcCols = "rowid, title, body"
 			}
 		}

@@ -71,4 +71,5 @@ func TestMigrateSQLiteToPostgresAndBack(t *testing.T) {
 	if hits, _ := b.Search(ctx, "missile", 5); len(hits) != 1 {
 		t.Fatal("search index not migrated back")
 	}
+	checkIndex(t, b)
 }

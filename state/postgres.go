@@ -178,6 +178,13 @@ func (s *Postgres) Backup(ctx context.Context, path string) (err error) {
 		return fmt.Errorf("state: backup: %w", err)
 	}
 	for _, t := range pgBackupTables {
+		if t.table == "releases_fts" {
+			// SQLite's index reads the text from the releases.
+			if err := rebuildIndex(ctx, tx); err != nil {
+				return rollback(tx, fmt.Errorf("state: backup: %w", err))
+			}
+			continue
+		}
 		if err := copyTable(ctx, src, tx, t.table, t.from, t.to); err != nil {
 			return rollback(tx, fmt.Errorf("state: backup %s: %w", t.table, err))
 		}

@@ -68,9 +68,23 @@ var (
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(release_id, version, target) DO NOTHING`)
 	sqTouch       = hot(`UPDATE releases SET checked_at = ?, lastmod = max(lastmod, ?) WHERE id = ?`)
 	sqMarkSuspect = hot(`UPDATE releases SET suspect = ? WHERE id = ?`)
-	sqUnindex     = hot(`DELETE FROM releases_fts WHERE rowid = ?`)
-	sqIndex       = hot(`INSERT INTO releases_fts (rowid, title, body) VALUES (?, ?, ?)`)
+	// The index reads the text from releases_text: the old text leaves it
+	// before the release changes, unless it never got in.
+	sqUnindex = hot(`INSERT INTO releases_fts (releases_fts, rowid, title, body)
+		SELECT 'delete', id, title, body FROM releases_text WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM releases_unindexed WHERE id = ?1)`)
+	sqToIndex      = hot(`INSERT INTO releases_unindexed (id) VALUES (?) ON CONFLICT(id) DO NOTHING`)
+	sqNotToIndex   = hot(`DELETE FROM releases_unindexed WHERE id = ?`)
+	sqUnindexed    = hot(`SELECT count(*) FROM releases_unindexed`)
+	sqIndex        = hot(`INSERT INTO releases_fts (rowid, title, body) SELECT id, title, body FROM releases_text WHERE id IN (SELECT id FROM releases_unindexed)`)
+	sqIndexed      = hot(`DELETE FROM releases_unindexed`)
+	sqAnyUnindexed = hot(`SELECT EXISTS (SELECT 1 FROM releases_unindexed)`)
 )
+
+// indexBatch is how many saved releases wait for the search index before
+// a save adds them: a commit to the index writes a segment and merges
+// segments, which costs more than indexing a release's text. Search adds
+// those waiting before it searches.
+const indexBatch = 64
 
 // Recent returns the pages of a source's fetched releases published (or
 // first seen) since the given time, newest first, with their validators:
@@ -171,6 +185,11 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 	}
 	c := s.in(tx)
 	id := p.ID
+	if id != 0 {
+		if _, err := c.ExecContext(ctx, sqUnindex, id); err != nil {
+			return 0, rollback(tx, fmt.Errorf("state: save %s: index: %w", p.Release.URL, err))
+		}
+	}
 	if id == 0 {
 		err = c.QueryRowContext(ctx, sqInsertRelease,
 			p.Release.Source, p.Release.URL, ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod)).Scan(&id)
@@ -247,16 +266,69 @@ func newNonce() string {
 	return "nw" + hex.EncodeToString(b)[:23]
 }
 
-// indexRelease keeps the full-text index in step with a saved release.
+// indexRelease queues a saved release for the search index (its old text,
+// if any, left the index before the release changed), and indexes the
+// queue once it is a batch long.
 func indexRelease(ctx context.Context, c sqliteConn, id int64, p Put) error {
-	if _, err := c.ExecContext(ctx, sqUnindex, id); err != nil {
-		return fmt.Errorf("state: index: %w", err)
-	}
 	if p.Fingerprint == "" {
+		// Not fetched: not searchable (releases_text leaves it out).
+		if _, err := c.ExecContext(ctx, sqNotToIndex, id); err != nil {
+			return fmt.Errorf("state: index: %w", err)
+		}
 		return nil
 	}
-	if _, err := c.ExecContext(ctx, sqIndex, id, p.Release.Title, strings.Join(p.Release.Body, "\n")); err != nil {
+	if _, err := c.ExecContext(ctx, sqToIndex, id); err != nil {
 		return fmt.Errorf("state: index: %w", err)
+	}
+	var n int
+	if err := c.QueryRowContext(ctx, sqUnindexed).Scan(&n); err != nil {
+		return fmt.Errorf("state: index: %w", err)
+	}
+	if n < indexBatch {
+		return nil
+	}
+	return indexQueued(ctx, c)
+}
+
+// indexQueued adds the queued releases to the search index.
+func indexQueued(ctx context.Context, c sqliteConn) error {
+	if _, err := c.ExecContext(ctx, sqIndex); err != nil {
+		return fmt.Errorf("state: index: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, sqIndexed); err != nil {
+		return fmt.Errorf("state: index: %w", err)
+	}
+	return nil
+}
+
+// catchUpIndex indexes the releases still queued, so that a search sees
+// every saved release.
+func (s *SQLite) catchUpIndex(ctx context.Context) error {
+	var any bool
+	if err := s.conn().QueryRowContext(ctx, sqAnyUnindexed).Scan(&any); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if !any {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if err := indexQueued(ctx, s.in(tx)); err != nil {
+		return rollback(tx, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
+
+// rebuildIndex makes the search index anew from the releases (after they
+// were copied in).
+func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO releases_fts (releases_fts) VALUES ('rebuild'); DELETE FROM releases_unindexed`); err != nil {
+		return fmt.Errorf("rebuild index: %w", err)
 	}
 	return nil
 }

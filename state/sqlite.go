@@ -115,7 +115,26 @@ var migrations = []string{
 	);
 	ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 	ALTER TABLE outbox ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;`,
+	// 6: the search index keeps no copy of the text: it reads it from the
+	// releases (releases_text: the body's paragraphs joined by newlines,
+	// without json_each, a virtual table, which FTS5 may not read through);
+	// and it is brought up to date in batches (releases_unindexed), since
+	// each commit to it writes and merges segments.
+	`DROP TABLE releases_fts;
+	CREATE VIEW releases_text AS SELECT id, coalesce(json_extract(data, '$.title'), '') AS title,
+		coalesce((WITH RECURSIVE p (i, t) AS (SELECT 0, json_extract(data, '$.body[0]')
+				UNION ALL SELECT i + 1, json_extract(data, '$.body[' || (i + 1) || ']') FROM p WHERE t IS NOT NULL)
+			SELECT group_concat(t, char(10) ORDER BY i) FROM p WHERE t IS NOT NULL), '') AS body
+		FROM releases WHERE fingerprint != '';
+	CREATE VIRTUAL TABLE releases_fts USING fts5(title, body, content = 'releases_text', content_rowid = 'id',
+		tokenize = 'unicode61 remove_diacritics 2');
+	INSERT INTO releases_fts (releases_fts) VALUES ('rebuild');
+	CREATE TABLE releases_unindexed (id INTEGER PRIMARY KEY);`,
 }
+
+// compactAfter is the last migration that leaves much of the file free:
+// a file migrated past it is vacuumed once.
+const compactAfter = 6
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.
 type SQLite struct {
@@ -170,6 +189,12 @@ func (s *SQLite) Close() error {
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, len(migrations))
+}
+
+// migrateTo applies the migrations up to version to (tests make files of
+// earlier versions with it).
+func (s *SQLite) migrateTo(ctx context.Context, to int) error {
 	var appID, version, tables int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
 		if strings.Contains(err.Error(), "not a database") {
@@ -190,7 +215,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 	case version > len(migrations):
 		return fmt.Errorf("state file is from a newer natowatch (schema %d, this build knows %d)", version, len(migrations))
 	}
-	for v := version; v < len(migrations); v++ {
+	for v := version; v < to; v++ {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -207,6 +232,11 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migration %d: %w", v+1, err)
 		}
+	}
+	if version > 0 && version < compactAfter && to >= compactAfter {
+		// Give the space back once. Should it fail (a full disk), nothing
+		// is lost: SQLite reuses the free pages.
+		_, _ = s.db.ExecContext(ctx, "VACUUM")
 	}
 	return nil
 }
