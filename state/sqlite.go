@@ -130,11 +130,38 @@ var migrations = []string{
 		tokenize = 'unicode61 remove_diacritics 2');
 	INSERT INTO releases_fts (releases_fts) VALUES ('rebuild');
 	CREATE TABLE releases_unindexed (id INTEGER PRIMARY KEY);`,
+	// 7: tables looked up by a text key keep their rows in the key's index
+	// (WITHOUT ROWID): one b-tree, not a table and an index with the key
+	// twice.
+	`CREATE TABLE release_keys_7 (
+		key TEXT PRIMARY KEY,
+		release_id INTEGER NOT NULL REFERENCES releases(id)
+	) WITHOUT ROWID;
+	INSERT INTO release_keys_7 (key, release_id) SELECT key, release_id FROM release_keys;
+	DROP TABLE release_keys;
+	ALTER TABLE release_keys_7 RENAME TO release_keys;
+	CREATE TABLE http_cache_7 (
+		url TEXT PRIMARY KEY,
+		etag TEXT NOT NULL,
+		last_modified TEXT NOT NULL,
+		updated_at INTEGER NOT NULL
+	) WITHOUT ROWID;
+	INSERT INTO http_cache_7 (url, etag, last_modified, updated_at) SELECT url, etag, last_modified, updated_at FROM http_cache;
+	DROP TABLE http_cache;
+	ALTER TABLE http_cache_7 RENAME TO http_cache;
+	CREATE TABLE missing_items_7 (
+		url TEXT PRIMARY KEY,
+		first_at INTEGER NOT NULL,
+		count INTEGER NOT NULL
+	) WITHOUT ROWID;
+	INSERT INTO missing_items_7 (url, first_at, count) SELECT url, first_at, count FROM missing_items;
+	DROP TABLE missing_items;
+	ALTER TABLE missing_items_7 RENAME TO missing_items;`,
 }
 
 // compactAfter is the last migration that leaves much of the file free:
 // a file migrated past it is vacuumed once.
-const compactAfter = 6
+const compactAfter = 7
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.
 type SQLite struct {
