@@ -152,16 +152,29 @@ func isSpeechVerb(w string) bool {
 		}
 		buf[i] = c
 	}
+	if len(core) == 0 || buf[0] < 'a' || buf[0] > 'z' || verbLengths[buf[0]-'a']&(1<<len(core)) == 0 {
+		return false // no speech verb starts so and is so long
+	}
 	return speechVerbs[string(buf[:len(core)])]
 }
+
+// verbLengths has, for each first letter a to z, the lengths of the
+// speech verbs with it as bits: most words are not speech verbs, and this
+// tells without a map lookup.
+var verbLengths = func() (t [26]uint32) {
+	for v := range speechVerbs {
+		t[v[0]-'a'] |= 1 << len(v)
+	}
+	return t
+}()
 
 // speechVerbMax bounds the length of the speech verbs.
 const speechVerbMax = 16
 
 func init() {
 	for v := range speechVerbs {
-		if len(v) > speechVerbMax {
-			panic("summary: speech verb " + v + " is longer than speechVerbMax")
+		if len(v) > speechVerbMax || v[0] < 'a' || v[0] > 'z' {
+			panic("summary: speech verb " + v + " is longer than speechVerbMax or does not start with a-z")
 		}
 	}
 }

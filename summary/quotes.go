@@ -35,20 +35,36 @@ var quoteWeights = rankWeights{central: 0.8, title: 0.2, leadScale: 1, cue: 0.1}
 // Quote text is trimmed of quotation marks and at most 300 runes (cut on a
 // word boundary with "…"); no quote repeats another.
 func Quotes(r *release.Release) []release.Quote {
-	return quotesOf(r, func() []string { return Summarize(r) })
+	var b *body
+	bodyOf := func() *body {
+		if b == nil {
+			b = readBody(r)
+		}
+		return b
+	}
+	qs := quotesOf(r, bodyOf, func() []string { return bodyOf().summary() })
+	if b != nil {
+		b.free()
+	}
+	return qs
 }
 
 // Digest returns Summarize(r) and Quotes(r), what an alert shows. The key
 // quotes of a speech avoid the summary's sentences, so Quotes summarises
-// the release too: Digest does it once for both.
+// the release too: Digest does it once for both, and reads the body once.
 func Digest(r *release.Release) (summary []string, quotes []release.Quote) {
-	summary = Summarize(r)
-	return summary, quotesOf(r, func() []string { return summary })
+	if r == nil {
+		return nil, nil
+	}
+	b := readBody(r)
+	defer b.free()
+	summary = b.summary()
+	return summary, quotesOf(r, func() *body { return b }, func() []string { return summary })
 }
 
-// quotesOf is Quotes, with the release's summary from sum, called only
-// when needed.
-func quotesOf(r *release.Release, sum func() []string) []release.Quote {
+// quotesOf is Quotes, with the release's body read by bodyOf and its
+// summary from sum, each called only when needed.
+func quotesOf(r *release.Release, bodyOf func() *body, sum func() []string) []release.Quote {
 	if r == nil {
 		return nil
 	}
@@ -60,7 +76,7 @@ func quotesOf(r *release.Release, sum func() []string) []release.Quote {
 		qs.add(q)
 	}
 	if r.Type == release.TypeSpeech && len(qs.out) < maxQuotes {
-		speechQuotes(r, &qs, sum)
+		speechQuotes(bodyOf(), &qs, sum)
 	}
 	return qs.out
 }
@@ -76,10 +92,21 @@ type quoteSet struct {
 func (qs *quoteSet) add(q release.Quote) bool {
 	q.Text = cleanQuoteText(q.Text)
 	q.Speaker = cleanSpeaker(q.Speaker)
-	key := " " + strings.Join(words(q.Text), " ") + " "
-	if strings.TrimSpace(key) == "" {
-		return false
+	// The key is " " + strings.Join(words(q.Text), " ") + " ".
+	var stack [320]byte
+	var wbuf [64]byte
+	kb := append(stack[:0], ' ')
+	for i := 0; ; {
+		var w []byte
+		if w, i = nextWord(q.Text, i, wbuf[:0]); i < 0 {
+			break
+		}
+		kb = append(append(kb, w...), ' ')
 	}
+	if len(kb) == 1 {
+		return false // no words
+	}
+	key := string(kb)
 	for _, k := range qs.keys {
 		if strings.Contains(k, key) || strings.Contains(key, k) {
 			return false
@@ -113,45 +140,42 @@ func cleanSpeaker(s string) string {
 }
 
 // speechQuotes adds the main speaker's most salient sentences to qs.
-func speechQuotes(r *release.Release, qs *quoteSet, sum func() []string) {
-	main := mainSpeaker(r)
+func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
+	main := b.main
 	if main == "" {
 		return
 	}
-	var cands []string
-	for _, p := range parseTurns(r.Body, main) {
-		if p.kind != turnMain && p.kind != turnNone {
+	cands := b.quoteCands[:0]
+	for i, s := range b.sents {
+		if s.kind != turnMain && s.kind != turnNone {
 			continue
 		}
-		for _, s := range Sentences(p.text) {
-			if isBoilerplate(s) || wordCount(s) < minSpeechQuoteWords || isFragment(s) {
-				continue
-			}
-			core, _ := trimClosers(s)
-			if strings.HasSuffix(core, "?") {
-				continue
-			}
-			cands = append(cands, s)
+		if s.boiler || s.words < minSpeechQuoteWords || s.fragment {
+			continue
 		}
+		core, _ := trimClosers(s.text)
+		if strings.HasSuffix(core, "?") {
+			continue
+		}
+		cands = append(cands, i)
 	}
+	b.quoteCands = cands
 	if len(cands) == 0 {
 		return
 	}
-	inSummary := make(map[string]bool)
-	for _, s := range sum() {
-		inSummary[s] = true
-	}
-	order, vs := rank(cands, r.Title, quoteWeights)
+	summary := sum()
+	order, vs := b.rank(cands, quoteWeights)
+	text := func(i int) string { return b.sents[cands[i]].text }
 	var picked []int
 	for pass := 0; pass < 2 && len(qs.out) < maxQuotes; pass++ {
 		for _, o := range order {
 			if len(qs.out) == maxQuotes {
 				break
 			}
-			if slices.Contains(picked, o.i) || (pass == 0 && inSummary[cands[o.i]]) || repeats(vs, picked, o.i) {
+			if slices.Contains(picked, o.i) || (pass == 0 && slices.Contains(summary, text(o.i))) || repeats(vs, picked, o.i) {
 				continue
 			}
-			if qs.add(release.Quote{Text: cands[o.i], Speaker: main}) {
+			if qs.add(release.Quote{Text: text(o.i), Speaker: main}) {
 				picked = append(picked, o.i)
 			}
 		}

@@ -3,7 +3,6 @@ package summary
 import (
 	"math"
 	"slices"
-	"sort"
 )
 
 // Ranking parameters.
@@ -24,49 +23,156 @@ type weight struct {
 	w  float64
 }
 
-// vectorize builds tf-idf vectors for docs (lists of terms), with idf
-// log(1 + N/df) taken over docs. extra documents (such as the title) are
-// vectorised with the same vocabulary and idf but do not count in df.
-func vectorize(docs [][]string, extra ...[]string) (vs []vector, xs []vector) {
-	ids := make(map[string]int32)
-	var df []int
-	var lastDoc []int32 // per term id, the last document (+1) that counted it in df
-	docIDs := make([][]int32, len(docs))
+// vocab gives the terms of a release's sentences (terms) integer ids, the
+// same id for the same term in every sentence, so that ranking compares
+// integers, not strings. Each sentence is read once, whatever ranks it.
+type vocab struct {
+	words map[string]int32 // folded word → its term's id; -1: not a term (stop word, one byte)
+	stems map[string]int32 // term → id
+	cue   []bool           // per id: a news cue (cueStems)
+	buf   []byte           // scratch for a folded word
+}
+
+// reset forgets every word, keeping the room.
+func (v *vocab) reset() {
+	clear(v.words)
+	clear(v.stems)
+	v.cue = v.cue[:0]
+}
+
+// terms appends the ids of the terms of s, in order, to out: terms(s),
+// as ids.
+func (v *vocab) terms(s string, out []int32) []int32 {
+	if v.words == nil {
+		v.words = make(map[string]int32)
+		v.stems = make(map[string]int32)
+	}
+	for i := 0; ; {
+		var w []byte
+		var at int
+		if w, at, i = nextWordAt(s, i, v.buf); i < 0 {
+			break
+		}
+		v.buf = w
+		id, ok := v.words[string(w)]
+		if !ok {
+			var ws string
+			if at >= 0 {
+				ws = s[at : at+len(w)] // no copy: the pool's reset lets go of it
+			} else {
+				ws = string(w)
+			}
+			id = -1
+			if len(ws) >= 2 && !stopWords[ws] {
+				t := stem(ws)
+				if id, ok = v.stems[t]; !ok {
+					id = int32(len(v.cue))
+					v.stems[t] = id
+					v.cue = append(v.cue, cueStems[t])
+				}
+			}
+			v.words[ws] = id
+		}
+		if id >= 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// ranker holds what ranking needs, kept from one ranking to the next so
+// that they allocate little. Its vectors are good until the next ranking.
+type ranker struct {
+	local, df, lastDoc, ids []int32
+	idf                     []float64
+	weights                 []weight
+	vs                      []vector
+	xids                    []int32
+	postAt, fill            []int32
+	posts                   []posting
+	rowAt, cols             []int32
+	sims, out, acc          []float64
+	score, next             []float64
+	dangles                 []int
+	order                   []scored
+}
+
+// posting is a document that holds a term, with the term's weight there.
+type posting struct {
+	doc int32
+	w   float64
+}
+
+// zeroed returns s resized to n, all zero, reusing its array if it can.
+func zeroed[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// vectorize builds tf-idf vectors for docs (lists of term ids < nterms),
+// with idf log(1 + N/df) taken over docs, and the vector of extra (such as
+// the title) with the same vocabulary and idf; extra does not count in df.
+//
+// The vectors' ids are local: numbered in order of first appearance in
+// docs, so that a vector's order, and with it the order in which cosine
+// adds up its terms, depends on docs alone. nlocal is their number.
+func (rk *ranker) vectorize(docs [][]int32, extra []int32, nterms int) (vs []vector, x vector, nlocal int) {
+	rk.local = zeroed(rk.local, nterms) // term id → local id + 1; 0: not in docs
+	local := rk.local
+	df := rk.df[:0]
+	lastDoc := rk.lastDoc[:0] // per local id, the last document (+1) that counted it in df
+	total := 0
+	for _, d := range docs {
+		total += len(d)
+	}
+	ids := rk.ids[:0] // docs in local ids, one after another
 	for k, d := range docs {
-		dids := make([]int32, len(d))
-		for x, t := range d {
-			id, ok := ids[t]
-			if !ok {
+		for _, t := range d {
+			id := local[t] - 1
+			if id < 0 {
 				id = int32(len(df))
-				ids[t] = id
+				local[t] = id + 1
 				df = append(df, 0)
 				lastDoc = append(lastDoc, 0)
 			}
-			dids[x] = id
+			ids = append(ids, id)
 			if lastDoc[id] != int32(k+1) {
 				lastDoc[id] = int32(k + 1)
 				df[id]++
 			}
 		}
-		docIDs[k] = dids
 	}
+	rk.df, rk.lastDoc, rk.ids = df, lastDoc, ids
 	n := float64(len(docs))
-	var scratch []int32
-	// build makes the vector of a document's term ids: each id once, by
-	// id, weighted by its count (tf) times its idf, then normalised.
-	build := func(dids []int32) vector {
-		scratch = append(scratch[:0], dids...)
-		slices.Sort(scratch)
-		v := make(vector, 0, len(scratch))
-		for i := 0; i < len(scratch); {
+	rk.idf = zeroed(rk.idf, len(df))
+	idf := rk.idf
+	for id, c := range df {
+		idf[id] = math.Log(1 + n/float64(c))
+	}
+	// One array for all the vectors: total is enough for docs, and the
+	// extra one comes after them.
+	rk.weights = zeroed(rk.weights, total+len(extra))
+	weights := rk.weights[:0]
+	// build makes the vector of a document's local ids (sorted in place):
+	// each id once, by id, weighted by its count (tf) times its idf, then
+	// normalised.
+	build := func(ids []int32) vector {
+		slices.Sort(ids)
+		start := len(weights)
+		for i := 0; i < len(ids); {
 			j := i + 1
-			for j < len(scratch) && scratch[j] == scratch[i] {
+			for j < len(ids) && ids[j] == ids[i] {
 				j++
 			}
-			id := scratch[i]
-			v = append(v, weight{id, float64(j-i) * math.Log(1+n/float64(df[id]))})
+			id := ids[i]
+			weights = append(weights, weight{id, float64(j-i) * idf[id]})
 			i = j
 		}
+		v := vector(weights[start:len(weights):len(weights)])
 		var norm float64
 		for _, x := range v {
 			norm += x.w * x.w
@@ -79,19 +185,22 @@ func vectorize(docs [][]string, extra ...[]string) (vs []vector, xs []vector) {
 		}
 		return v
 	}
-	for _, d := range docIDs {
-		vs = append(vs, build(d))
+	rk.vs = zeroed(rk.vs, len(docs))
+	vs = rk.vs
+	off := 0
+	for k, d := range docs {
+		vs[k] = build(ids[off : off+len(d)])
+		off += len(d)
 	}
-	for _, d := range extra {
-		var dids []int32
-		for _, t := range d {
-			if id, ok := ids[t]; ok {
-				dids = append(dids, id)
-			}
+	xids := rk.xids[:0]
+	for _, t := range extra {
+		if id := local[t] - 1; id >= 0 {
+			xids = append(xids, id)
 		}
-		xs = append(xs, build(dids))
 	}
-	return vs, xs
+	rk.xids = xids
+	x = build(xids)
+	return vs, x, len(df)
 }
 
 // cosine is the dot product of two normalised vectors.
@@ -113,47 +222,80 @@ func cosine(a, b vector) float64 {
 }
 
 // centrality runs weighted PageRank (damping 0.85, uniform teleport) on the
-// cosine-similarity graph of vs, until the scores move less than tolerance.
-// Scores sum to 1.
-func centrality(vs []vector) []float64 {
+// cosine-similarity graph of vs (whose ids are < nterms), until the scores
+// move less than tolerance. Scores sum to 1.
+//
+// The similarities are those of cosine, found through the documents that
+// hold each term instead of by comparing every pair: for a pair, the
+// products are added in the same order (by id) as cosine adds them, so the
+// sums are the same to the bit, and so are the sums below, which add the
+// same terms in the same order as the loops over the full matrix did.
+func (rk *ranker) centrality(vs []vector, nterms int) []float64 {
 	n := len(vs)
 	if n == 0 {
 		return nil
 	}
-	sim := make([]float64, n*n) // sim[i*n+j], symmetric
-	out := make([]float64, n)
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			s := cosine(vs[i], vs[j])
-			sim[i*n+j], sim[j*n+i] = s, s
-			out[i] += s
-			out[j] += s
+	// Postings: the documents that hold each term, in order, with the
+	// term's weight there.
+	rk.postAt = zeroed(rk.postAt, nterms+1)
+	postAt := rk.postAt
+	for _, v := range vs {
+		for _, x := range v {
+			postAt[x.id+1]++
 		}
 	}
-	// The graph as lists: for each i, the j with an edge to it (in order of
-	// j, as the sum runs) and the weight sim/out of the edge; and the
-	// sentences without edges. The sums below add the same terms in the
-	// same order as the full matrix loop would.
-	type edge struct {
-		j int
-		w float64
+	for t := 1; t <= nterms; t++ {
+		postAt[t] += postAt[t-1]
 	}
-	inEdges := make([][]edge, n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			if s := sim[j*n+i]; s > 0 {
-				inEdges[i] = append(inEdges[i], edge{j, s / out[j]})
+	rk.posts = zeroed(rk.posts, int(postAt[nterms]))
+	posts := rk.posts
+	rk.fill = append(rk.fill[:0], postAt[:nterms]...)
+	fill := rk.fill
+	for k, v := range vs {
+		for _, x := range v {
+			posts[fill[x.id]] = posting{int32(k), x.w}
+			fill[x.id]++
+		}
+	}
+	// The graph: row i holds the j with an edge to i, in order of j, with
+	// the similarity (later the weight sim/out[j]) of the edge.
+	rk.rowAt = zeroed(rk.rowAt, n+1)
+	rowAt := rk.rowAt
+	cols, sims := rk.cols[:0], rk.sims[:0]
+	rk.out = zeroed(rk.out, n) // sum of each row
+	rk.acc = zeroed(rk.acc, n)
+	out, acc := rk.out, rk.acc
+	for i, v := range vs {
+		for _, x := range v {
+			for _, p := range posts[postAt[x.id]:postAt[x.id+1]] {
+				acc[p.doc] += x.w * p.w
 			}
 		}
+		acc[i] = 0
+		for j, s := range acc {
+			if s > 0 {
+				cols = append(cols, int32(j))
+				sims = append(sims, s)
+				out[i] += s
+			}
+			acc[j] = 0
+		}
+		rowAt[i+1] = int32(len(cols))
 	}
-	var dangles []int
+	rk.cols, rk.sims = cols, sims
+	for k, j := range cols {
+		sims[k] /= out[j]
+	}
+	dangles := rk.dangles[:0]
 	for j := range out {
 		if out[j] == 0 {
 			dangles = append(dangles, j)
 		}
 	}
-	score := make([]float64, n)
-	next := make([]float64, n)
+	rk.dangles = dangles
+	rk.score = zeroed(rk.score, n)
+	rk.next = zeroed(rk.next, n)
+	score, next := rk.score, rk.next
 	for i := range score {
 		score[i] = 1 / float64(n)
 	}
@@ -165,8 +307,10 @@ func centrality(vs []vector) []float64 {
 		var diff float64
 		for i := 0; i < n; i++ {
 			var in float64
-			for _, e := range inEdges[i] {
-				in += e.w * score[e.j]
+			lo, hi := rowAt[i], rowAt[i+1]
+			ws, js := sims[lo:hi], cols[lo:hi]
+			for k, w := range ws {
+				in += w * score[js[k]]
 			}
 			next[i] = (1-damping)/float64(n) + damping*(in+dangling/float64(n))
 			diff += math.Abs(next[i] - score[i])
@@ -194,31 +338,29 @@ type rankWeights struct {
 	cue                  float64 // bonus for a news cue word (hasCue)
 }
 
-// rank scores the sentences texts (at most maxRanked of them, the first
-// ones) and returns them best first (ties keep text order), with their
-// vectors in text order.
-func rank(texts []string, title string, rw rankWeights) ([]scored, []vector) {
-	if len(texts) > maxRanked {
-		texts = texts[:maxRanked]
+// rank scores the sentences docs (their term ids in v; at most maxRanked
+// of them, the first ones) with the title's terms, and returns them best
+// first (ties keep text order), with their vectors in text order. Both are
+// good until rk ranks again.
+func (rk *ranker) rank(v *vocab, docs [][]int32, title []int32, rw rankWeights) ([]scored, []vector) {
+	if len(docs) > maxRanked {
+		docs = docs[:maxRanked]
 	}
-	docs := make([][]string, len(texts))
-	for i, t := range texts {
-		docs[i] = terms(t)
-	}
-	vs, xs := vectorize(docs, terms(title))
-	c := centrality(vs)
+	vs, x, nlocal := rk.vectorize(docs, title, len(v.cue))
+	c := rk.centrality(vs, nlocal)
 	var maxC float64
-	for _, x := range c {
-		maxC = math.Max(maxC, x)
+	for _, ci := range c {
+		maxC = math.Max(maxC, ci)
 	}
-	out := make([]scored, len(texts))
-	for i := range texts {
+	rk.order = zeroed(rk.order, len(docs))
+	out := rk.order
+	for i := range docs {
 		s := rw.lead / (1 + float64(i)/rw.leadScale)
 		if maxC > 0 {
 			s += rw.central * c[i] / maxC
 		}
-		s += rw.title * cosine(vs[i], xs[0])
-		if rw.cue > 0 && hasCue(docs[i]) {
+		s += rw.title * cosine(vs[i], x)
+		if rw.cue > 0 && v.hasCue(docs[i]) {
 			s += rw.cue
 		}
 		if len(vs[i]) == 0 {
@@ -226,7 +368,17 @@ func rank(texts []string, title string, rw rankWeights) ([]scored, []vector) {
 		}
 		out[i] = scored{i, s}
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].score > out[b].score })
+	// Best first, ties in text order: what sort.SliceStable made of
+	// "a.score > b.score" (the same algorithm, without reflection).
+	slices.SortStableFunc(out, func(a, b scored) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case b.score > a.score:
+			return 1
+		}
+		return 0
+	})
 	return out, vs
 }
 
@@ -235,9 +387,9 @@ func rank(texts []string, title string, rw rankWeights) ([]scored, []vector) {
 var cueStems = setOf("announc", "agre", "decid", "launch", "approv", "sign",
 	"condemn", "adopt", "deploy", "endors", "establish", "appoint")
 
-func hasCue(doc []string) bool {
+func (v *vocab) hasCue(doc []int32) bool {
 	for _, t := range doc {
-		if cueStems[t] {
+		if v.cue[t] {
 			return true
 		}
 	}

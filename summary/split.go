@@ -33,8 +33,10 @@ func Sentences(text string) []string {
 
 // paragraphs splits text on blank (whitespace-only) lines. Paragraphs keep
 // their inner line breaks and are not trimmed.
-func paragraphs(text string) []string {
-	var out []string
+func paragraphs(text string) []string { return appendParagraphs(nil, text) }
+
+// appendParagraphs appends the paragraphs of text to out.
+func appendParagraphs(out []string, text string) []string {
 	start, end := -1, 0
 	for i := 0; i < len(text); {
 		next := len(text)
@@ -65,8 +67,10 @@ func paragraphs(text string) []string {
 type span struct{ s, e int }
 
 // wordSpans returns the whitespace-separated words of p.
-func wordSpans(p string) []span {
-	ws := make([]span, 0, len(p)/6+1)
+func wordSpans(p string) []span { return appendWordSpans(make([]span, 0, len(p)/6+1), p) }
+
+// appendWordSpans appends the whitespace-separated words of p to ws.
+func appendWordSpans(ws []span, p string) []span {
 	start := -1
 	for i, r := range p {
 		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
@@ -89,10 +93,51 @@ func appendSentences(out []string, p string) []string {
 	return out
 }
 
+// splitter is Sentences with its scratch kept from one text to the next,
+// and sentences that are substrings of the text where they can be (one
+// space between their words).
+type splitter struct {
+	paras []string
+	words []span
+}
+
+// sentences appends the sentences of text (as Sentences has them) to out.
+func (sp *splitter) sentences(out []string, text string) []string {
+	sp.paras = appendParagraphs(sp.paras[:0], text)
+	for _, p := range sp.paras {
+		sp.words = appendWordSpans(sp.words[:0], p)
+		eachSentenceOf(p, sp.words, func(ws []span) {
+			if first, last := ws[0].s, ws[len(ws)-1].e; last-first == joinedLen(ws) && isJoined(p[first:last]) {
+				out = append(out, p[first:last])
+			} else {
+				out = append(out, joinWords(p, ws))
+			}
+		})
+	}
+	clear(sp.paras)
+	return out
+}
+
+// isJoined reports whether the white space between the words of s is
+// plain spaces, as joinWords joins them, given that it is one byte wide
+// (and so ASCII) between each two words.
+func isJoined(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && asciiSpace[c] {
+			return false // \t, \n, \v, \f or \r
+		}
+	}
+	return true
+}
+
 // eachSentence calls fn with the words of each sentence of the paragraph
 // p, in order: the sentence is joinWords(p, ws).
 func eachSentence(p string, fn func(ws []span)) {
-	words := wordSpans(p)
+	eachSentenceOf(p, wordSpans(p), fn)
+}
+
+// eachSentenceOf is eachSentence, with the words of p.
+func eachSentenceOf(p string, words []span, fn func(ws []span)) {
 	first := 0
 	for i := range words {
 		if i == len(words)-1 || endsSentence(p, words, i, first) {
@@ -225,17 +270,19 @@ func isInitial(s string) bool {
 // isDottedAcronym reports whether s is letters separated by single dots:
 // "U.S", "a.m", "e.g", "J.F".
 func isDottedAcronym(s string) bool {
-	parts := strings.Split(s, ".")
-	if len(parts) < 2 {
-		return false
-	}
-	for _, part := range parts {
+	dots := 0
+	for {
+		part, rest, found := strings.Cut(s, ".")
 		r, n := utf8.DecodeRuneInString(part)
 		if n == 0 || n != len(part) || !unicode.IsLetter(r) {
 			return false
 		}
+		if !found {
+			return dots > 0
+		}
+		dots++
+		s = rest
 	}
-	return true
 }
 
 func isDigits(s string) bool {

@@ -2,6 +2,8 @@ package summary
 
 import (
 	"slices"
+	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/natowatch/natowatch/release"
@@ -23,45 +25,139 @@ var (
 	speechWeights = rankWeights{central: 0.65, lead: 0.15, title: 0.2, leadScale: 5, cue: 0.1}
 )
 
+// body is a release's body read for the summary and the quotes: its
+// sentences, labels removed, with what Summarize and Quotes ask of each
+// worked out once for both. Bodies are pooled with what they hold, so
+// that a summary allocates little: free puts one back.
+type body struct {
+	r     *release.Release
+	main  string // mainSpeaker(r)
+	sents []sent
+	voc   vocab
+	rk    ranker
+	sp    splitter
+	// terms holds the term ids of the sentences read so far and of the
+	// title, one after another.
+	terms     []int32
+	title     []int32 // the title's term ids, once titleRead
+	titleRead bool
+	// Scratch.
+	ss         []string
+	docs       [][]int32
+	sumCands   []int
+	quoteCands []int
+}
+
+var bodies = sync.Pool{New: func() any { return new(body) }}
+
 // sent is a body sentence with the turn it belongs to.
 type sent struct {
 	text string
 	kind turnKind
+	// boiler: a question or moderator turn's, or isBoilerplate.
+	boiler bool
+	// words is wordCount(text), when not boiler (else 0); fragment is
+	// isFragment(text), when words >= minSummaryWords (else false).
+	words    int
+	fragment bool
+	read     bool    // terms is read
+	terms    []int32 // the sentence's term ids (vocab)
+}
+
+// readBody splits the body into sentences, speaker labels removed, and
+// looks at each as the summary and the quotes will.
+func readBody(r *release.Release) *body {
+	b := bodies.Get().(*body)
+	b.r, b.main = r, mainSpeaker(r)
+	for _, p := range parseTurns(r.Body, b.main) {
+		b.ss = b.sp.sentences(b.ss[:0], p.text)
+		for _, s := range b.ss {
+			x := sent{text: s, kind: p.kind}
+			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s)
+			if !x.boiler {
+				x.words = wordCount(s)
+				x.fragment = x.words >= minSummaryWords && isFragment(s)
+			}
+			b.sents = append(b.sents, x)
+		}
+	}
+	return b
+}
+
+// free puts b back in the pool, without anything of its release: neither
+// b nor what it handed out may be used after.
+func (b *body) free() {
+	b.r, b.main = nil, ""
+	clear(b.sents)
+	clear(b.ss)
+	clear(b.docs)
+	b.sents, b.ss, b.docs = b.sents[:0], b.ss[:0], b.docs[:0]
+	b.terms, b.title, b.titleRead = b.terms[:0], nil, false
+	b.voc.reset()
+	bodies.Put(b)
 }
 
 // bodySentences splits the body into sentences, speaker labels removed.
 func bodySentences(r *release.Release) []sent {
-	var out []sent
-	for _, p := range parseTurns(r.Body, mainSpeaker(r)) {
-		for _, s := range Sentences(p.text) {
-			out = append(out, sent{s, p.kind})
-		}
+	b := readBody(r)
+	ss := slices.Clone(b.sents)
+	b.free()
+	return ss
+}
+
+// termsOf returns the term ids of sentence i.
+func (b *body) termsOf(i int) []int32 {
+	s := &b.sents[i]
+	if !s.read {
+		n := len(b.terms)
+		b.terms = b.voc.terms(s.text, b.terms)
+		s.terms, s.read = b.terms[n:len(b.terms):len(b.terms)], true
 	}
-	return out
+	return s.terms
+}
+
+// rank is ranker.rank for the sentences idx of b. What it returns is good
+// until b ranks again.
+func (b *body) rank(idx []int, rw rankWeights) ([]scored, []vector) {
+	if len(idx) > maxRanked {
+		idx = idx[:maxRanked]
+	}
+	b.docs = b.docs[:0]
+	for _, i := range idx {
+		b.docs = append(b.docs, b.termsOf(i))
+	}
+	if !b.titleRead {
+		n := len(b.terms)
+		b.terms = b.voc.terms(b.r.Title, b.terms)
+		b.title, b.titleRead = b.terms[n:len(b.terms):len(b.terms)], true
+	}
+	return b.rk.rank(&b.voc, b.docs, b.title, rw)
 }
 
 // summaryCandidates picks the sentences the summary may use: full
 // sentences of the body that are not boilerplate or questions; failing
 // that, any that are not boilerplate; failing that, any.
-func summaryCandidates(ss []sent) []string {
-	tiers := [3][]string{}
-	for _, s := range ss {
-		qa := s.kind == turnQuestion || s.kind == turnModerator
-		boiler := qa || isBoilerplate(s.text)
-		if !boiler && wordCount(s.text) >= minSummaryWords && !isFragment(s.text) {
-			tiers[0] = append(tiers[0], s.text)
-		}
-		if !boiler {
-			tiers[1] = append(tiers[1], s.text)
-		}
-		tiers[2] = append(tiers[2], s.text)
-	}
-	for _, t := range tiers {
-		if len(t) > 0 {
-			return t
+func (b *body) summaryCandidates() []int {
+	out := b.sumCands[:0]
+	for i, s := range b.sents {
+		if !s.boiler && s.words >= minSummaryWords && !s.fragment {
+			out = append(out, i)
 		}
 	}
-	return nil
+	if len(out) == 0 {
+		for i, s := range b.sents {
+			if !s.boiler {
+				out = append(out, i)
+			}
+		}
+	}
+	if len(out) == 0 {
+		for i := range b.sents {
+			out = append(out, i)
+		}
+	}
+	b.sumCands = out
+	return out
 }
 
 // Summarize returns 1 to 3 sentences of the body, in their original order,
@@ -76,24 +172,32 @@ func Summarize(r *release.Release) []string {
 	if r == nil {
 		return nil
 	}
-	cands := summaryCandidates(bodySentences(r))
+	b := readBody(r)
+	defer b.free()
+	return b.summary()
+}
+
+// summary is Summarize(b.r).
+func (b *body) summary() []string {
+	cands := b.summaryCandidates()
 	if len(cands) == 0 {
 		return nil
 	}
 	rw := newsWeights
-	if r.Type == release.TypeSpeech {
+	if b.r.Type == release.TypeSpeech {
 		rw = speechWeights
 	}
-	order, vs := rank(cands, r.Title, rw)
+	order, vs := b.rank(cands, rw)
+	text := func(i int) string { return b.sents[cands[i]].text }
 	var chosen []int
 	total := 0
 	for _, o := range order {
 		if len(chosen) == maxSummarySentences {
 			break
 		}
-		n := utf8.RuneCountInString(cands[o.i])
+		n := utf8.RuneCountInString(text(o.i))
 		if len(chosen) == 0 && n > maxSummaryRunes {
-			return []string{truncate(cands[o.i], maxSummaryRunes)}
+			return []string{truncate(text(o.i), maxSummaryRunes)}
 		}
 		if len(chosen) > 0 {
 			n++ // the space before it
@@ -107,7 +211,9 @@ func Summarize(r *release.Release) []string {
 	slices.Sort(chosen)
 	out := make([]string, len(chosen))
 	for k, i := range chosen {
-		out[k] = cands[i]
+		// A sentence may be a substring of the body (splitter): a copy
+		// does not keep the whole body alive.
+		out[k] = strings.Clone(text(i))
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -9,9 +10,6 @@ import (
 // words returns the folded words of s: runs of letters and digits, lower
 // case, diacritics removed. Apostrophes and hyphens separate words.
 func words(s string) []string { return appendWords(nil, s, -1) }
-
-// firstWords is words(s), but only its first n words.
-func firstWords(s string, n int) []string { return appendWords(make([]string, 0, n), s, n) }
 
 // appendWords appends the folded words of s to out, at most max of them
 // (max < 0: all). A word that is its own folded form (lower-case ASCII
@@ -84,6 +82,74 @@ func appendWords(out []string, s string, max int) []string {
 		i += w
 	}
 	return out
+}
+
+// nextWord finds the next folded word of s from byte i on, as appendWords
+// finds them: it returns the word folded into buf[:0] and where the search
+// for the one after it starts, or next < 0 when there is none.
+func nextWord(s string, i int, buf []byte) (word []byte, next int) {
+	word, _, next = nextWordAt(s, i, buf)
+	return word, next
+}
+
+// nextWordAt is nextWord, and tells where the word starts in s when it is
+// s[at:at+len(word)] as it stands (at < 0: it is not).
+func nextWordAt(s string, i int, buf []byte) (word []byte, at, next int) {
+	buf = buf[:0]
+	start := -1   // where the word starts, -1 until it does
+	plain := true // the word is s[start:i]
+	for ; i <= len(s); i++ {
+		var c byte = ' ' // past the end: a word ends
+		if i < len(s) {
+			c = s[i]
+		}
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			if start < 0 {
+				start = i
+			}
+			buf = append(buf, c)
+		case 'A' <= c && c <= 'Z':
+			if start < 0 {
+				start = i
+			}
+			buf, plain = append(buf, c+'a'-'A'), false
+		case c >= utf8.RuneSelf:
+			r, rw := utf8.DecodeRuneInString(s[i:])
+			a, b, n := foldRune(r)
+			switch {
+			case n == 0: // a combining mark: dropped, the word goes on
+				if start >= 0 {
+					plain = false
+				}
+			case !isWordRune(a):
+				if start >= 0 {
+					return buf, plainAt(start, plain), i + rw
+				}
+			default:
+				if start < 0 {
+					start = i
+				}
+				buf, plain = utf8.AppendRune(buf, a), false
+				if n == 2 {
+					buf = utf8.AppendRune(buf, b)
+				}
+			}
+			i += rw - 1
+		default:
+			if start >= 0 {
+				return buf, plainAt(start, plain), i + 1
+			}
+		}
+	}
+	return buf, -1, -1
+}
+
+func plainAt(start int, plain bool) int {
+	if plain {
+		return start
+	}
+	return -1
 }
 
 // wordCount counts the whitespace-separated words of s that hold a letter
@@ -215,19 +281,41 @@ func init() {
 // isBoilerplate reports whether a sentence is a greeting, thanks, a hand-over
 // to questions, or a bare speaker label.
 func isBoilerplate(s string) bool {
-	l := lowerPlain(s)
-	if l == "" || l == "thanks" {
+	var stack [512]byte
+	var l []byte
+	if isASCII(s) {
+		// lowerPlain(s), without making a string: for ASCII it only lowers
+		// and trims.
+		lo, hi := 0, len(s)
+		for lo < hi && !asciiWord[s[lo]] {
+			lo++
+		}
+		for hi > lo && !asciiWord[s[hi-1]] {
+			hi--
+		}
+		l = stack[:0]
+		for i := lo; i < hi; i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			l = append(l, c)
+		}
+	} else {
+		l = append(stack[:0], lowerPlain(s)...)
+	}
+	if len(l) == 0 || string(l) == "thanks" {
 		return true
 	}
 	for _, p := range prefixesByByte[l[0]] {
-		if strings.HasPrefix(l, p) {
+		if len(l) >= len(p) && string(l[:len(p)]) == p {
 			return true
 		}
 	}
 	// Every part holds "question" or is "happy to answer".
-	if strings.Contains(l, "question") || strings.Contains(l, "happy to answer") {
-		for _, p := range boilerplateParts {
-			if strings.Contains(l, p) {
+	if bytes.Contains(l, questionBytes) || bytes.Contains(l, happyBytes) {
+		for _, p := range boilerplatePartBytes {
+			if bytes.Contains(l, p) {
 				return true
 			}
 		}
@@ -238,6 +326,26 @@ func isBoilerplate(s string) bool {
 	return false
 }
 
+var (
+	questionBytes, happyBytes = []byte("question"), []byte("happy to answer")
+	boilerplatePartBytes      = func() (out [][]byte) {
+		for _, p := range boilerplateParts {
+			out = append(out, []byte(p))
+		}
+		return out
+	}()
+)
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // fragmentStarts begin sentences that are not full sentences in speeches
 // ("Which require global responses.", "Including by leading ...").
 var fragmentStarts = setOf("which", "including", "whereas", "such", "like", "literally", "especially", "notably", "particularly")
@@ -245,20 +353,29 @@ var fragmentStarts = setOf("which", "including", "whereas", "such", "like", "lit
 // notGerunds are words ending in -ing that may well start a full sentence.
 var notGerunds = setOf("during", "nothing", "something", "everything", "anything", "notwithstanding", "king", "bring", "thing", "morning", "evening", "spring", "beijing", "concerning")
 
+var ingBytes = []byte("ing")
+
 // isFragment reports whether a sentence looks like a fragment cut off a
 // longer one: it starts with a relative or participle ("Forcing our
 // members ...") or does not end as a sentence ends (a colon introduces what
 // follows and is not a sentence end either).
 func isFragment(s string) bool {
-	ws := firstWords(s, 2)
-	if len(ws) == 0 {
+	// The first two words, as words(s) has them, without making strings
+	// of them.
+	var buf [32]byte
+	first, next := nextWord(s, 0, buf[:0])
+	if next < 0 {
 		return true
 	}
-	first := ws[0]
-	if fragmentStarts[first] || (len(ws) > 1 && first == "as" && ws[1] == "well") {
+	if fragmentStarts[string(first)] {
 		return true
 	}
-	if strings.HasSuffix(first, "ing") && len(first) > 5 && !notGerunds[first] {
+	if string(first) == "as" {
+		if second, next := nextWord(s, next, buf[2:2]); next >= 0 && string(second) == "well" {
+			return true
+		}
+	}
+	if bytes.HasSuffix(first, ingBytes) && len(first) > 5 && !notGerunds[string(first)] {
 		r := firstRune(s)
 		return unicode.IsUpper(r) || !unicode.IsLetter(r)
 	}
