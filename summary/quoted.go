@@ -38,6 +38,9 @@ func closersOf(r rune) (string, bool) {
 // findQuotations returns the top-level double quotations of p. Single
 // quotes are left alone: they are mostly apostrophes or scare quotes.
 func findQuotations(p string) []quoteSpan {
+	if strings.IndexByte(p, '"') < 0 && !strings.Contains(p, "“") && !strings.Contains(p, "„") && !strings.Contains(p, "«") {
+		return nil // no opening mark: most paragraphs
+	}
 	var out []quoteSpan
 	var cur *quoteSpan
 	var want string
@@ -71,7 +74,21 @@ func findQuotations(p string) []quoteSpan {
 // quotedSpeech finds attributed quotations in the body (quotes.go).
 func quotedSpeech(r *release.Release) []release.Quote {
 	var out []release.Quote
-	lastNamed := "" // the last speaker named, for "he said"
+	// The last speaker named, for "he said", is worked out only when a
+	// quotation needs it: lastNamed, unless a text in unread (outside
+	// quotations, in order) names one after it (namedSpeaker).
+	lastNamed := ""
+	var unread []string
+	named := func() string {
+		for k := len(unread) - 1; k >= 0; k-- {
+			if n := namedSpeaker(unread[k]); n != "" {
+				lastNamed = n
+				break
+			}
+		}
+		unread = unread[:0]
+		return lastNamed
+	}
 	for _, p := range r.Body {
 		p = strings.TrimSpace(p)
 		spans := findQuotations(p)
@@ -79,9 +96,7 @@ func quotedSpeech(r *release.Release) []release.Quote {
 		paraSpeaker := ""   // speaker of the paragraph's last attributed quotation
 		attributed := false // whether one was attributed at all
 		for _, q := range spans {
-			if n := namedSpeaker(p[prev:q.open]); n != "" {
-				lastNamed = n
-			}
+			unread = append(unread, p[prev:q.open])
 			prev = q.end
 			speaker, ok := "", false
 			if q.closed {
@@ -93,13 +108,13 @@ func quotedSpeech(r *release.Release) []release.Quote {
 			switch {
 			case ok && isPronoun(speaker):
 				if l := strings.ToLower(speaker); l == "he" || l == "she" {
-					speaker = lastNamed
+					speaker = named()
 				} else {
 					speaker = ""
 				}
 			case ok:
 				if speaker != "" {
-					lastNamed = speaker
+					lastNamed, unread = speaker, unread[:0]
 				}
 			case attributed:
 				speaker, ok = paraSpeaker, true
@@ -113,8 +128,8 @@ func quotedSpeech(r *release.Release) []release.Quote {
 			}
 			out = append(out, release.Quote{Text: text, Speaker: speaker})
 		}
-		if n := namedSpeaker(p[prev:]); n != "" {
-			lastNamed = n
+		if prev < len(p) {
+			unread = append(unread, p[prev:])
 		}
 	}
 	return out

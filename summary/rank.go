@@ -299,11 +299,13 @@ func (rk *ranker) centrality(vs []vector, nterms int) []float64 {
 	for i := range score {
 		score[i] = 1 / float64(n)
 	}
+	teleport := (1 - damping) / float64(n)
 	for iter := 0; iter < maxIterations; iter++ {
 		var dangling float64
 		for _, j := range dangles {
 			dangling += score[j]
 		}
+		dangling /= float64(n) // each node's share
 		var diff float64
 		for i := 0; i < n; i++ {
 			var in float64
@@ -312,7 +314,7 @@ func (rk *ranker) centrality(vs []vector, nterms int) []float64 {
 			for k, w := range ws {
 				in += w * score[js[k]]
 			}
-			next[i] = (1-damping)/float64(n) + damping*(in+dangling/float64(n))
+			next[i] = teleport + damping*(in+dangling)
 			diff += math.Abs(next[i] - score[i])
 		}
 		score, next = next, score

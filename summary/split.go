@@ -101,16 +101,29 @@ type splitter struct {
 	words []span
 }
 
+// splitSentence is a sentence with its wordCount.
+type splitSentence struct {
+	text  string
+	words int
+}
+
 // sentences appends the sentences of text (as Sentences has them) to out.
-func (sp *splitter) sentences(out []string, text string) []string {
+func (sp *splitter) sentences(out []splitSentence, text string) []splitSentence {
 	sp.paras = appendParagraphs(sp.paras[:0], text)
 	for _, p := range sp.paras {
 		sp.words = appendWordSpans(sp.words[:0], p)
 		eachSentenceOf(p, sp.words, func(ws []span) {
-			if first, last := ws[0].s, ws[len(ws)-1].e; last-first == joinedLen(ws) && isJoined(p[first:last]) {
-				out = append(out, p[first:last])
+			// The words are wordCount's fields.
+			n := 0
+			for _, w := range ws {
+				if hasWordRune(p[w.s:w.e]) {
+					n++
+				}
+			}
+			if isJoined(p, ws) {
+				out = append(out, splitSentence{p[ws[0].s:ws[len(ws)-1].e], n})
 			} else {
-				out = append(out, joinWords(p, ws))
+				out = append(out, splitSentence{joinWords(p, ws), n})
 			}
 		})
 	}
@@ -118,16 +131,25 @@ func (sp *splitter) sentences(out []string, text string) []string {
 	return out
 }
 
-// isJoined reports whether the white space between the words of s is
-// plain spaces, as joinWords joins them, given that it is one byte wide
-// (and so ASCII) between each two words.
-func isJoined(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' && asciiSpace[c] {
-			return false // \t, \n, \v, \f or \r
+// isJoined reports whether the words ws of p stand as joinWords joins
+// them: one plain space between each two.
+func isJoined(p string, ws []span) bool {
+	for k := 1; k < len(ws); k++ {
+		if e := ws[k-1].e; ws[k].s != e+1 || p[e] != ' ' {
+			return false
 		}
 	}
 	return true
+}
+
+// hasWordRune reports whether s holds a letter or a digit (isWordRune).
+func hasWordRune(s string) bool {
+	for _, r := range s {
+		if isWordRune(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // eachSentence calls fn with the words of each sentence of the paragraph

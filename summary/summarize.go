@@ -42,7 +42,7 @@ type body struct {
 	title     []int32 // the title's term ids, once titleRead
 	titleRead bool
 	// Scratch.
-	ss         []string
+	ss         []splitSentence
 	docs       [][]int32
 	sumCands   []int
 	quoteCands []int
@@ -72,11 +72,11 @@ func readBody(r *release.Release) *body {
 	for _, p := range parseTurns(r.Body, b.main) {
 		b.ss = b.sp.sentences(b.ss[:0], p.text)
 		for _, s := range b.ss {
-			x := sent{text: s, kind: p.kind}
-			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s)
+			x := sent{text: s.text, kind: p.kind}
+			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s.text)
 			if !x.boiler {
-				x.words = wordCount(s)
-				x.fragment = x.words >= minSummaryWords && isFragment(s)
+				x.words = s.words
+				x.fragment = x.words >= minSummaryWords && isFragment(s.text)
 			}
 			b.sents = append(b.sents, x)
 		}

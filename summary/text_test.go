@@ -60,3 +60,25 @@ func FuzzNextWord(f *testing.F) {
 		}
 	})
 }
+
+// TestSplitter checks the splitter against Sentences and wordCount.
+func TestSplitter(t *testing.T) {
+	texts := append([]string{"", "a  b", "a\tb. C d", "x\u00a0y. Z", "“Hi,” he said.\n\nNext  one."}, fuzzSeeds...)
+	for _, r := range genCorpus(t, 300, 6, true) {
+		texts = append(texts, r.Title, r.Text())
+		texts = append(texts, r.Body...)
+	}
+	var sp splitter
+	for _, s := range texts {
+		got := sp.sentences(nil, s)
+		want := Sentences(s)
+		if len(got) != len(want) {
+			t.Fatalf("%q: splitter has %d sentences, Sentences %d", s, len(got), len(want))
+		}
+		for i, g := range got {
+			if g.text != want[i] || g.words != wordCount(want[i]) {
+				t.Errorf("%q: sentence %d is %q with %d words, want %q with %d", s, i, g.text, g.words, want[i], wordCount(want[i]))
+			}
+		}
+	}
+}
