@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
@@ -87,19 +86,6 @@ func appendClean(b *strings.Builder, s string) {
 	}
 }
 
-// cleanBytes is clean(string(b)).
-func cleanBytes(b []byte) string {
-	// A view of b, not a copy: isClean and appendClean only read it.
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	if isClean(s) {
-		return string(b)
-	}
-	var sb strings.Builder
-	sb.Grow(len(b))
-	appendClean(&sb, s)
-	return sb.String()
-}
-
 // cleanText is clean of the text of n's subtree (goquery's Text), or ok
 // false when that is longer than limit bytes: a long block is not read to
 // its end. buf is scratch space, returned for reuse.
@@ -146,52 +132,6 @@ func cleanText(n *html.Node, limit int, buf []byte) (string, bool, []byte) {
 		return "", false, out
 	}
 	return string(out), true, out
-}
-
-// stripped writes the text nodes under the nodes, in document order, with
-// every isCleanSpace rune left out, to b.
-func stripped(b []byte, nodes []*html.Node) []byte {
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			// Runs of bytes between separators are copied whole: the
-			// separators are ASCII white space, NBSP (C2 A0) and U+200B
-			// (E2 80 8B); any other byte is kept, as DecodeRune's
-			// RuneError keeps an invalid one.
-			d := n.Data
-			run := 0
-			for i := 0; i < len(d); {
-				c := d[i]
-				w := 0
-				switch {
-				case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-					w = 1
-				case c == 0xC2 && i+1 < len(d) && d[i+1] == 0xA0:
-					w = 2
-				case c == 0xE2 && i+2 < len(d) && d[i+1] == 0x80 && d[i+2] == 0x8B:
-					w = 3
-				}
-				if w == 0 {
-					i++
-					continue
-				}
-				b = append(b, d[run:i]...)
-				i += w
-				run = i
-			}
-			b = append(b, d[run:]...)
-			return
-		case html.ElementNode, html.DocumentNode:
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				walk(c)
-			}
-		}
-	}
-	for _, n := range nodes {
-		walk(n)
-	}
-	return b
 }
 
 // joinedLen is len(strings.Join(ps, sep)) for a one-byte sep.
@@ -247,38 +187,237 @@ func compileAll(sels ...string) []cascadia.Selector {
 	return out
 }
 
-// textContains reports whether the text of the nodes (goquery's Text: every
-// text node below them, in order, concatenated) holds lit, which must not
-// repeat its first byte (so that a failed partial match can only restart
-// at that byte).
-func textContains(nodes []*html.Node, lit string) bool {
-	j := 0
-	var walk func(*html.Node) bool
-	walk = func(n *html.Node) bool {
-		if n.Type == html.TextNode {
-			d := n.Data
-			for i := 0; i < len(d); i++ {
-				switch c := d[i]; {
-				case c == lit[j]:
-					if j++; j == len(lit) {
-						return true
-					}
-				case c == lit[0]:
-					j = 1
-				default:
-					j = 0
-				}
+// cleanInPlace rewrites b as clean(string(b)) and returns it: b's
+// storage, as long as the clean text.
+func cleanInPlace(b []byte) []byte {
+	w, r, n := 0, 0, len(b)
+	for {
+		for r < n { // white space
+			if k := spaceAt(b, r); k > 0 {
+				r += k
+				continue
 			}
+			break
 		}
+		if r == n {
+			return b[:w]
+		}
+		if w > 0 {
+			b[w] = ' ' // w < r: at least one separator was passed
+			w++
+		}
+		for r < n && spaceAt(b, r) == 0 { // a word
+			b[w] = b[r]
+			w++
+			r++
+		}
+	}
+}
+
+// spaceAt is the length of the isCleanSpace rune at b[i], 0 if there is
+// none. Decoding b from its start, as clean does, starts a rune at every
+// 0xC2 and 0xE2 byte (neither is a continuation byte), so a byte test is
+// enough; the other runes are words' bytes whichever way they decode.
+func spaceAt(b []byte, i int) int {
+	switch c := b[i]; c {
+	case ' ', '\t', '\n', '\r', '\f', '\v':
+		return 1
+	case 0xC2:
+		if i+1 < len(b) && b[i+1] == 0xA0 {
+			return 2
+		}
+	case 0xE2:
+		if i+2 < len(b) && b[i+1] == 0x80 && b[i+2] == 0x8B {
+			return 3
+		}
+	}
+	return 0
+}
+
+// cleanLen is len(clean(string(b))): the lengths of the words of b and a
+// space between each two.
+func cleanLen(b []byte) int {
+	n, words, inWord := 0, 0, false
+	for i := 0; i < len(b); {
+		c := b[i]
+		w := 1
+		space := false
+		if c < utf8.RuneSelf {
+			space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+		} else {
+			var r rune
+			r, w = utf8.DecodeRune(b[i:])
+			space = r == '\u00a0' || r == '\u200b'
+		}
+		if space {
+			inWord = false
+		} else {
+			if !inWord {
+				words++
+				inWord = true
+			}
+			n += w
+		}
+		i += w
+	}
+	if words > 1 {
+		n += words - 1
+	}
+	return n
+}
+
+// appendText appends the text of n's subtree (goquery's Text) to b.
+func appendText(b []byte, n *html.Node) []byte {
+	if n.Type == html.TextNode {
+		b = append(b, n.Data...)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b = appendText(b, c)
+	}
+	return b
+}
+
+// appendLinkText appends the text of the links below n to b: goquery's
+// Find("a").Text(), where a link inside a link counts twice.
+func appendLinkText(b []byte, n *html.Node) []byte {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == "a" {
+			b = appendText(b, c)
+		}
+		b = appendLinkText(b, c)
+	}
+	return b
+}
+
+// Two literals bodyMarks looks for: "Press Release (" in the text of the
+// body, and "Distributed by Public" in it with its white space left out.
+const (
+	refMark    = "Press Release ("
+	publicMark = "DistributedbyPublic"
+)
+
+// bodyMarks reports whether the text of the nodes (every text node below
+// them, in order, concatenated) holds refMark, and whether the text with
+// every isCleanSpace rune of each text node left out holds publicMark.
+// Neither literal repeats its first byte, so a failed partial match can only
+// restart at that byte.
+func bodyMarks(nodes []*html.Node) (ref, public bool) {
+	var m marks
+	for _, n := range nodes {
+		if m.walk(n) {
+			break
+		}
+	}
+	return m.ref, m.public
+}
+
+type marks struct {
+	ref, public bool
+	i, j        int // refMark[:i], publicMark[:j] matched so far
+}
+
+// walk reads n's subtree; true once both literals are found.
+func (m *marks) walk(n *html.Node) bool {
+	switch n.Type {
+	case html.TextNode:
+		if !m.ref {
+			m.scanRef(n.Data)
+		}
+		if !m.public {
+			m.scanPublic(n.Data)
+		}
+		return m.ref && m.public
+	case html.ElementNode, html.DocumentNode:
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if walk(c) {
+			if m.walk(c) {
 				return true
 			}
 		}
-		return false
 	}
-	for _, n := range nodes {
-		if walk(n) {
+	return false
+}
+
+func (m *marks) scanRef(d string) {
+	for k := 0; k < len(d); k++ {
+		if m.i == 0 {
+			// Only the first byte can start a match.
+			x := strings.IndexByte(d[k:], refMark[0])
+			if x < 0 {
+				return
+			}
+			k += x
+		}
+		switch c := d[k]; {
+		case c == refMark[m.i]:
+			if m.i++; m.i == len(refMark) {
+				m.ref = true
+				return
+			}
+		case c == refMark[0]:
+			m.i = 1
+		default:
+			m.i = 0
+		}
+	}
+}
+
+// scanPublic matches publicMark against d without its separators: ASCII
+// white space, NBSP (C2 A0) and U+200B (E2 80 8B) whole in d.
+func (m *marks) scanPublic(d string) {
+	for k := 0; k < len(d); k++ {
+		if m.j == 0 {
+			x := strings.IndexByte(d[k:], publicMark[0])
+			if x < 0 {
+				return
+			}
+			k += x
+		}
+		switch c := d[k]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			continue
+		case c == 0xC2 && k+1 < len(d) && d[k+1] == 0xA0:
+			k++
+			continue
+		case c == 0xE2 && k+2 < len(d) && d[k+1] == 0x80 && d[k+2] == 0x8B:
+			k += 2
+			continue
+		case c == publicMark[m.j]:
+			if m.j++; m.j == len(publicMark) {
+				m.public = true
+				return
+			}
+		case c == publicMark[0]:
+			m.j = 1
+		default:
+			m.j = 0
+		}
+	}
+}
+
+// foldPrefixed is false when no regular expression (?i)^p… can match t, for
+// each p in starts (lower-case ASCII, the literal text every match of an
+// alternative starts with): t starts with ASCII that is none of them, in
+// any case. Case folding can join a non-ASCII rune to an ASCII letter ("ſ"
+// to "s", "K" to "k"): a non-ASCII byte where it could stand gives true.
+func foldPrefixed(t string, starts []string) bool {
+	for _, p := range starts {
+		if len(t) < len(p) {
+			continue // a fold of p is no shorter than p
+		}
+		j := 0
+		for ; j < len(p); j++ {
+			c := t[j]
+			if c >= utf8.RuneSelf {
+				return true
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != p[j] {
+				break
+			}
+		}
+		if j == len(p) {
 			return true
 		}
 	}

@@ -109,53 +109,46 @@ func Extract(body []byte, pageURL, contentType string) (*Article, error) {
 	return a, nil
 }
 
-// pageNodes are the elements extraction reads before it removes the
-// page's noise: each list is what goquery's Find would give for its
-// selector. Those always read are found in one walk, the others when
-// needed.
-type pageNodes struct {
-	doc                       *goquery.Document
-	links, h1s, metas, bodies []*html.Node
-}
-
-func findPageNodes(doc *goquery.Document) *pageNodes {
-	l := findAll(doc, selLink, selH1, selMeta, selBody)
-	return &pageNodes{doc: doc, links: l[0], h1s: l[1], metas: l[2], bodies: l[3]}
-}
-
-func (pn *pageNodes) find(m cascadia.Selector) []*html.Node { return pn.doc.FindMatcher(m).Nodes }
-
 func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	a := &Article{}
-	pn := findPageNodes(doc)
-	if href, ok := attrOf(firstMatch(pn.links, selCanonical), "href"); ok && strings.TrimSpace(href) != "" {
+	s := scanPage(doc.Nodes[0])
+	if href, ok := attrOf(s.canonical, "href"); ok && strings.TrimSpace(href) != "" {
 		a.Canonical = Canonical(href, base)
 	}
-	a.Title = pageTitle(pn)
-	a.Published = pageDate(pn, base)
-	body := doc.FindNodes(pn.bodies...)
-	if textContains(body.Nodes, "Press Release (") {
-		// (The text is built only for a page that has a reference.)
-		a.Reference = reference.FindString(body.Text())
+	a.Title = s.pageTitle()
+	ref, public := bodyMarks(s.bodies)
+	var pub *publicMeta
+	if public {
+		// (publicHeader finds nothing in a page whose text lacks the words.)
+		pub = bodyPublicHeader(s.bodies)
 	}
-	// Block-level text: minified pages have no newlines between blocks.
-	if mayHavePublicHeader(body) {
-		if pub := publicHeader(strings.Join(paragraphs(body), "\n")); pub != nil {
-			// A page distributed by Public: the header line gives date and type.
-			a.Published, a.Type = pub.date, pub.typ
-			if pub.title != "" {
-				a.Title = pub.title
-			}
+	if pub == nil {
+		// (A page distributed by Public has its date from the header.)
+		a.Published = s.pageDate(base)
+	}
+	if ref {
+		// (The text is built only for a page that has a reference.)
+		var b []byte
+		for _, n := range s.bodies {
+			b = appendText(b, n)
+		}
+		a.Reference = reference.FindString(string(b))
+	}
+	if pub != nil {
+		// A page distributed by Public: the header line gives date and type.
+		a.Published, a.Type = pub.date, pub.typ
+		if pub.title != "" {
+			a.Title = pub.title
 		}
 	}
-	removeNoise(doc)
-	a.Body = mainText(doc)
+	detach(s.noise)
+	a.Body = mainText(s)
 	a.Body = dropLeadIn(a.Body, a.Title)
 	a.Speakers = turnSpeakers(a.Body)
-	if pub := publicHeader(strings.Join(a.Body, "\n")); pub != nil {
+	if hasPublicLine(a.Body) {
 		// Public repeats issuer, header line and title above the text.
 		for i, p := range a.Body {
-			if publicLine.MatchString(p) {
+			if strings.Contains(p, "Distributed by Public on") && publicLine.MatchString(p) {
 				a.Body = dropLeadIn(a.Body[i+1:], a.Title)
 				break
 			}
@@ -164,11 +157,57 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	return a
 }
 
-// mayHavePublicHeader reports whether the text of body holds "Distributed
-// by Public", white space aside: publicHeader finds nothing otherwise, so
-// the paragraphs of the whole page need not be built for it.
-func mayHavePublicHeader(body *goquery.Selection) bool {
-	return bytes.Contains(stripped(nil, body.Nodes), []byte("DistributedbyPublic"))
+// publicSpan is how many lines a match of publicLine can start before
+// the line that holds "Distributed by Public on": its white space (\s*) can
+// take in a line break at four places.
+const publicSpan = 4
+
+// joinFrom is what publicHeader needs of the lines ps joined by "\n", k
+// being the first line holding "Distributed by Public": the lines from
+// publicSpan before k. (Lines are clean: not empty, no white space at
+// either end.)
+func joinFrom(ps []string, k int) string {
+	return strings.Join(ps[max(0, k-publicSpan):], "\n")
+}
+
+// hasPublicLine is publicHeader(strings.Join(ps, "\n")) != nil: whether
+// publicLine matches the lines ps. A match ends with a line holding
+// "Distributed by Public on" and starts at most publicSpan lines before.
+func hasPublicLine(ps []string) bool {
+	for i, p := range ps {
+		if strings.Contains(p, "Distributed by Public on") && publicLine.MatchString(strings.Join(ps[max(0, i-publicSpan):i+1], "\n")) {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyPublicHeader is publicHeader of the paragraphs of the bodies joined
+// by "\n" (lines), reading no more paragraphs than it needs: once a line
+// s starts a match, matches that start earlier end by line s+publicSpan, and
+// the title is the line after.
+func bodyPublicHeader(bodies []*html.Node) *publicMeta {
+	var lines []string
+	first, last := -1, -1 // the first line holding the words; the last needed
+	walkParagraphs(bodies, func(p string) bool {
+		lines = append(lines, p)
+		i := len(lines) - 1
+		if first < 0 && strings.Contains(p, "Distributed by Public") {
+			first = i
+		}
+		if last < 0 && strings.Contains(p, "Distributed by Public on") {
+			lo := max(0, i-publicSpan)
+			w := strings.Join(lines[lo:], "\n")
+			if loc := publicLine.FindStringIndex(w); loc != nil {
+				last = lo + strings.Count(w[:loc[0]], "\n") + publicSpan + 1
+			}
+		}
+		return last < 0 || i < last
+	})
+	if first < 0 {
+		return nil
+	}
+	return publicHeader(joinFrom(lines, first))
 }
 
 // truncatedHTML reports a document that opens <html> and never closes it.
@@ -179,9 +218,8 @@ func truncatedHTML(b []byte) bool {
 
 // finish fills what the text and the URL tell, once the body is known.
 func finish(a *Article, base *url.URL) {
-	text := strings.Join(a.Body, "\n")
 	if a.Reference == "" {
-		a.Reference = reference.FindString(text)
+		a.Reference = findReference(a.Body)
 	}
 	if a.Type == "" {
 		a.Type = typeFromURL(base)
@@ -194,27 +232,50 @@ func finish(a *Article, base *url.URL) {
 			a.Published = t
 		}
 	}
+	speech := isSpeechTitle(a.Title)
+	named := ""
+	if speech {
+		named = titleSpeaker(a.Title)
+	}
 	if len(a.Speakers) == 0 {
-		if s := speakerFromTitle(a.Title); s != "" {
-			a.Speakers = []string{s}
-		} else if m := findByLine(text); m != nil {
+		if named != "" {
+			a.Speakers = []string{named}
+		} else if m := findByLine(a.Body); m != nil {
 			a.Speakers = []string{strings.TrimSpace(m[1])}
 		}
 	}
-	if (a.Type == "" || a.Type == release.TypePressRelease || a.Type == release.TypeOther) && speechTitle.MatchString(a.Title) {
+	if (a.Type == "" || a.Type == release.TypePressRelease || a.Type == release.TypeOther) && speech {
 		// Public calls everything a press release; the title knows better.
 		a.Type = release.TypeSpeech
 	}
-	a.Speakers = mainSpeakerFirst(a.Speakers, a.Title)
+	a.Speakers = mainSpeakerFirst(a.Speakers, named)
 }
 
-// findByLine is byLine.FindStringSubmatch(text): a match needs a line that
-// starts with "by ", and most texts have none.
-func findByLine(text string) []string {
-	if !strings.HasPrefix(text, "by ") && !strings.Contains(text, "\nby ") {
-		return nil
+// findReference is reference.FindString of the paragraphs joined by "\n":
+// a match holds no line break, and the first paragraph that holds one holds
+// the leftmost.
+func findReference(ps []string) string {
+	for _, p := range ps {
+		if strings.Contains(p, "Press Release (") {
+			if m := reference.FindString(p); m != "" {
+				return m
+			}
+		}
 	}
-	return byLine.FindStringSubmatch(text)
+	return ""
+}
+
+// findByLine is byLine.FindStringSubmatch of the paragraphs joined by "\n"
+// (lines): the first line that starts with "by " and matches.
+func findByLine(ps []string) []string {
+	for _, p := range ps {
+		if strings.HasPrefix(p, "by ") {
+			if m := byLine.FindStringSubmatch(p); m != nil {
+				return m
+			}
+		}
+	}
+	return nil
 }
 
 // roleLabel is the /cps/ site's "Name [Role]" speaker label.
@@ -222,16 +283,18 @@ var roleLabel = regexp.MustCompile(`^(.+?)\s*\[(.+?)\]$`)
 
 // mainSpeakerFirst rewrites "Jens Stoltenberg [NATO Secretary General]" as
 // "NATO Secretary General Jens Stoltenberg" and puts the speaker the title
-// names first.
-func mainSpeakerFirst(speakers []string, title string) []string {
+// names (named: speakerFromTitle) first.
+func mainSpeakerFirst(speakers []string, named string) []string {
 	out := make([]string, 0, len(speakers))
 	for _, s := range speakers {
-		if m := roleLabel.FindStringSubmatch(s); m != nil {
-			s = m[2] + " " + m[1]
+		// (A match ends with "]".)
+		if strings.HasSuffix(s, "]") {
+			if m := roleLabel.FindStringSubmatch(s); m != nil {
+				s = m[2] + " " + m[1]
+			}
 		}
 		out = append(out, s)
 	}
-	named := speakerFromTitle(title)
 	for i, s := range out {
 		if named != "" && i > 0 && (strings.Contains(named, lastWord(s)) || strings.Contains(s, lastWord(named))) {
 			copy(out[1:i+1], out[:i])
@@ -259,14 +322,29 @@ var (
 
 // speakerFromTitle finds "… by NATO Secretary General Mark Rutte at …".
 func speakerFromTitle(title string) string {
-	if !speechTitle.MatchString(title) {
+	if !isSpeechTitle(title) {
 		return ""
 	}
+	return titleSpeaker(title)
+}
+
+// titleSpeaker is speakerFromTitle of a title that speechTitle matches.
+func titleSpeaker(title string) string {
 	if m := titleBy.FindStringSubmatch(title); m != nil {
 		return strings.TrimSpace(m[1])
 	}
 	return ""
 }
+
+// isSpeechTitle is speechTitle.MatchString.
+func isSpeechTitle(t string) bool {
+	return foldPrefixed(t, speechStarts) && speechTitle.MatchString(t)
+}
+
+// speechStarts are how speechTitle's matches start (foldPrefixed).
+var speechStarts = []string{"opening ", "closing ", "keynote ", "introductory ", "remarks", "speech", "statement",
+	"press ", "doorstep", "joint press ", "interview", "transcript", "video message", "address", "lecture",
+	"pre-ministerial press conference"}
 
 func typeFromURL(u *url.URL) release.Type {
 	p := strings.ToLower(u.Path)
@@ -285,29 +363,39 @@ func typeFromURL(u *url.URL) release.Type {
 
 var titleSuffix = regexp.MustCompile(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
 
-func pageTitle(pn *pageNodes) string {
-	for _, sel := range selTitles {
-		if n := firstMatch(pn.h1s, sel); n != nil {
+// pageTitle is the first h1 of selTitles' that has text, else og:title,
+// else <title> without the site's additions.
+func (s *pageScan) pageTitle() string {
+	for _, n := range s.h1s {
+		if n != nil {
 			if t := clean(nodeText(n)); t != "" {
 				return t
 			}
 		}
 	}
-	if t, ok := attrOf(firstMatch(pn.metas, selOGTitle), "content"); ok && clean(t) != "" {
+	if t, ok := attrOf(s.ogTitle, "content"); ok && clean(t) != "" {
 		return clean(t)
 	}
-	t := clean(firstText(pn.find(selTitleTag)))
+	t := clean(s.titleText())
 	if m := titleSuffix.FindStringSubmatch(t); m != nil {
 		return strings.TrimSpace(m[1])
 	}
 	return t
 }
 
+// titleText is the text of <title>, "" without one.
+func (s *pageScan) titleText() string {
+	if s.title == nil {
+		return ""
+	}
+	return nodeText(s.title)
+}
+
 var legacyTitleDate = regexp.MustCompile(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s*$`)
 
-func pageDate(pn *pageNodes, base *url.URL) time.Time {
-	for _, sel := range selDateMetas {
-		if v, ok := attrOf(firstMatch(pn.metas, sel), "content"); ok {
+func (s *pageScan) pageDate(base *url.URL) time.Time {
+	for _, n := range s.dateMetas {
+		if v, ok := attrOf(n, "content"); ok {
 			if t, err := ParseDate(v); err == nil {
 				return t
 			}
@@ -316,28 +404,20 @@ func pageDate(pn *pageNodes, base *url.URL) time.Time {
 	if t, ok := DateFromURL(base.String()); ok {
 		return t
 	}
-	var found time.Time
-	for _, n := range pn.find(timesMatcher) {
+	for _, n := range s.times {
 		v, _ := attrOf(n, "datetime")
 		if t, err := ParseDate(v); err == nil {
-			found = t
-			break
+			return t
 		}
 	}
-	if !found.IsZero() {
-		return found
-	}
-	if m := legacyTitleDate.FindStringSubmatch(firstText(pn.find(selTitleTag))); m != nil {
+	if m := legacyTitleDate.FindStringSubmatch(s.titleText()); m != nil {
 		if t, err := ParseDate(m[1]); err == nil {
 			return t
 		}
 	}
 	// A date line near the top of the text ("24 May. 2017 -", "26 Nov. 2026").
 	var buf []byte
-	for i, n := range pn.find(dateLinesMatcher) {
-		if i > 200 {
-			break
-		}
+	for _, n := range s.dateLines {
 		// Only short lines are read: a block's text is not built past 40
 		// bytes.
 		txt, short, b := cleanText(n, 40, buf)
@@ -346,20 +426,10 @@ func pageDate(pn *pageNodes, base *url.URL) time.Time {
 			continue
 		}
 		if t, err := ParseDate(txt); err == nil {
-			found = t
-			break
+			return t
 		}
 	}
-	return found
-}
-
-// firstText is the text of the first node, "" when there is none:
-// goquery's First().Text().
-func firstText(nodes []*html.Node) string {
-	if len(nodes) == 0 {
-		return ""
-	}
-	return nodeText(nodes[0])
+	return time.Time{}
 }
 
 // turnSpeakers collects the speakers of a transcript's turns: paragraphs
@@ -420,7 +490,7 @@ func firstRuneOf(s string) rune {
 func dropLeadIn(body []string, title string) []string {
 	out := body[:0]
 	for i, p := range body {
-		if i < 8 && (p == title || leadIn.MatchString(p)) {
+		if i < 8 && (p == title || foldPrefixed(p, leadInStarts) && leadIn.MatchString(p)) {
 			continue
 		}
 		if i < 8 && len(p) < 40 {
@@ -434,3 +504,6 @@ func dropLeadIn(body []string, title string) []string {
 }
 
 var leadIn = regexp.MustCompile(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)
+
+// leadInStarts are how leadIn's matches start (foldPrefixed).
+var leadInStarts = []string{"press ", "(as ", "last updated", "speech", "news", "official text", "by "}

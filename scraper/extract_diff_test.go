@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -320,11 +321,80 @@ func BenchmarkParseGenerated(b *testing.B) {
 }
 
 func benchGenerated(b *testing.B, f func(genPage)) {
-	pages := generatedPages(b, 100)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		f(pages[i%len(pages)])
-		i++
+	all := generatedPages(b, 100)
+	for _, layout := range []string{"all", "new", "legacy", "public"} {
+		var pages []genPage
+		for i, p := range all {
+			if layout == "all" || layout == []string{"new", "legacy", "public"}[i%3] {
+				pages = append(pages, p)
+			}
+		}
+		b.Run(layout, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				f(pages[i%len(pages)])
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkExtractVsParse times goquery parsing, Extract and the reference
+// on each page in turn, so that a noisy machine slows all three alike, and
+// reports each per page and Extract's and the reference's time over the
+// parse's (ns/op is all three together). On Linux the times are the
+// thread's CPU time, which leaves out the time other processes had the
+// core (and the garbage collector's background work).
+func BenchmarkExtractVsParse(b *testing.B) {
+	all := generatedPages(b, 100)
+	clock := threadCPU
+	if !haveThreadCPU {
+		start := time.Now()
+		clock = func() time.Duration { return time.Since(start) }
+	}
+	for _, layout := range []string{"all", "new", "legacy", "public"} {
+		var pages []genPage
+		for i, p := range all {
+			if layout == "all" || layout == []string{"new", "legacy", "public"}[i%3] {
+				pages = append(pages, p)
+			}
+		}
+		b.Run(layout, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var parse, extract, ref time.Duration
+			i := 0
+			for b.Loop() {
+				p := pages[i%len(pages)]
+				for k := range 3 {
+					t0 := clock()
+					switch (i + k) % 3 {
+					case 0:
+						if _, err := goquery.NewDocumentFromReader(bytes.NewReader(p.body)); err != nil {
+							b.Fatal(err)
+						}
+						parse += clock() - t0
+					case 1:
+						if _, err := Extract(p.body, p.url, p.contentType); err != nil {
+							b.Fatal(err)
+						}
+						extract += clock() - t0
+					default:
+						if _, err := refExtract(p.body, p.url, p.contentType); err != nil {
+							b.Fatal(err)
+						}
+						ref += clock() - t0
+					}
+				}
+				i++
+			}
+			n := float64(i)
+			b.ReportMetric(float64(parse.Nanoseconds())/n, "parse-ns/page")
+			b.ReportMetric(float64(extract.Nanoseconds())/n, "extract-ns/page")
+			b.ReportMetric(float64(ref.Nanoseconds())/n, "ref-ns/page")
+			b.ReportMetric(float64(extract)/float64(parse), "extract/parse")
+			b.ReportMetric(float64(ref)/float64(parse), "ref/parse")
+		})
 	}
 }

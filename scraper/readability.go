@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -74,73 +75,107 @@ func init() { knownBodies[3] = articleBodyMatcher } // articleBodyCSS, faster
 
 var (
 	selHeader     = tagMatcher("header")
-	selPageBlocks = cascadia.MustCompile("body, html, main, article")
 	selTextBlocks = cascadia.MustCompile("body, main, article")
 	selLinks      = tagMatcher("a")
 )
 
+// removeNoise removes the page's chrome: what noiseTags matches, headers
+// (site headers go; an article's own header keeps nothing of the body
+// either), and elements named as noise (isNoiseName), body, html, main and
+// article aside.
 func removeNoise(doc *goquery.Document) {
-	doc.FindMatcher(noiseMatcher).Remove()
-	doc.FindMatcher(selHeader).Each(func(_ int, s *goquery.Selection) {
-		// Site headers go; an article's own header keeps nothing of the body
-		// either, but its h1 was already read.
-		s.Remove()
-	})
-	doc.FindMatcher(namedMatcher).Each(func(_ int, s *goquery.Selection) {
-		if s.IsMatcher(selPageBlocks) {
-			return
-		}
-		cls, _ := s.Attr("class")
-		id, _ := s.Attr("id")
-		if isNoiseName(cls) || isNoiseName(id) {
-			s.Remove()
-		}
-	})
+	for _, root := range doc.Nodes {
+		detach(scanPage(root).noise)
+	}
 }
 
-// mainText returns the body paragraphs: from a known container when one
-// holds enough text, else from the container a readability-style score
-// picks.
-func mainText(doc *goquery.Document) []string {
-	for _, nodes := range findAll(doc, knownBodies...) {
+// detach removes each node from its parent.
+func detach(nodes []*html.Node) {
+	for _, n := range nodes {
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+}
+
+// mainText returns the body paragraphs of a page whose noise is gone:
+// from a known container when one holds enough text, else from the
+// container a readability-style score picks.
+func mainText(s *pageScan) []string {
+	for _, nodes := range s.known {
 		var best []string
+		bestLen := 0
 		for _, n := range nodes {
-			if p := paragraphNodes([]*html.Node{n}); textLen(p) > textLen(best) {
-				best = p
+			if p := paragraphNodes([]*html.Node{n}); textLen(p) > bestLen {
+				best, bestLen = p, textLen(p)
 			}
 		}
-		if textLen(best) >= minBodyChars {
+		if bestLen >= minBodyChars {
 			return best
 		}
 	}
-	if s := bestContainer(doc); s != nil {
-		return withSiblings(s)
+	if best := bestContainer(s.paras); best != nil {
+		return withSiblings(best)
 	}
 	return nil
 }
 
+// isElement reports an element node (nil: false).
+func isElement(n *html.Node) bool { return n != nil && n.Type == html.ElementNode }
+
 // withSiblings returns the paragraphs of the best container and of its
 // siblings that read as text too: articles are often split into several
 // text blocks (a lead, text, an image, more text).
-func withSiblings(best *goquery.Selection) []string {
+func withSiblings(best *html.Node) []string {
 	// Climb wrappers that hold nothing but the container.
-	for best.Parent().Length() > 0 && best.Parent().Children().Length() == 1 && !best.Parent().IsMatcher(selTextBlocks) {
-		best = best.Parent()
+	for p := best.Parent; isElement(p) && elementChildren(p) == 1 && !selTextBlocks.Match(p); p = best.Parent {
+		best = p
+	}
+	parent := best.Parent
+	if !isElement(parent) {
+		return nil
 	}
 	var out []string
-	best.Parent().Children().Each(func(_ int, s *goquery.Selection) {
-		ps := paragraphs(s)
-		if s.IsSelection(best) {
-			out = append(out, ps...)
-			return
+	var buf []byte
+	for c := parent.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
 		}
-		txt := strings.Join(ps, " ")
-		links := len(clean(s.FindMatcher(selLinks).Text()))
-		if len(txt) >= 60 && float64(links) < 0.3*float64(len(txt)) && strings.ContainsAny(txt, ".!?") {
+		ps := paragraphNodes([]*html.Node{c})
+		if c == best {
+			out = append(out, ps...)
+			continue
+		}
+		// The text is the paragraphs joined by spaces.
+		n := joinedLen(ps)
+		if n < 60 || !anyContainsAny(ps, ".!?") {
+			continue
+		}
+		buf = appendLinkText(buf[:0], c)
+		if links := cleanLen(buf); float64(links) < 0.3*float64(n) {
 			out = append(out, ps...)
 		}
-	})
+	}
 	return out
+}
+
+func elementChildren(n *html.Node) int {
+	k := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			k++
+		}
+	}
+	return k
+}
+
+func anyContainsAny(ps []string, chars string) bool {
+	for _, p := range ps {
+		if strings.ContainsAny(p, chars) {
+			return true
+		}
+	}
+	return false
 }
 
 func textLen(ps []string) int {
@@ -151,49 +186,51 @@ func textLen(ps []string) int {
 	return n
 }
 
-// bestContainer scores every element by the text of the paragraphs directly
-// inside it, less what is link text, and returns the best.
-func bestContainer(doc *goquery.Document) *goquery.Selection {
+// bestContainer scores every element by the text of the paragraphs (paras:
+// every p, pre, blockquote and li of the page, in document order) directly
+// inside it, less what is link text, and returns the best; of equal scores
+// the first scored.
+func bestContainer(paras []*html.Node) *html.Node {
 	scores := map[*html.Node]float64{}
 	var order []*html.Node // the keys of scores, as first scored
-	var best *html.Node
-	doc.FindMatcher(paragraphsMatcher).Each(func(_ int, p *goquery.Selection) {
-		txt := clean(p.Text())
-		if len(txt) < 25 {
-			return
-		}
-		links := len(clean(p.FindMatcher(selLinks).Text()))
-		score := float64(len(txt)-links) / 100
-		if strings.Count(txt, ",")+strings.Count(txt, ".") > 1 {
-			score++
-		}
-		parent := p.Parent()
-		if parent.Length() == 0 {
-			return
-		}
-		n := parent.Get(0)
+	add := func(n *html.Node, v float64) {
 		if _, ok := scores[n]; !ok {
 			order = append(order, n)
 		}
-		scores[n] += score
-		if gp := parent.Parent(); gp.Length() > 0 {
-			if _, ok := scores[gp.Get(0)]; !ok {
-				order = append(order, gp.Get(0))
-			}
-			scores[gp.Get(0)] += score / 2
+		scores[n] += v
+	}
+	var buf []byte
+	for _, p := range paras {
+		buf = appendText(buf[:0], p)
+		// The length of the clean text, and its commas and periods
+		// (clean keeps every one).
+		n := cleanLen(buf)
+		if n < 25 {
+			continue
 		}
-	})
-	// Of equal scores the first scored wins (map order would pick one at
-	// random).
+		marks := bytes.Count(buf, []byte(",")) + bytes.Count(buf, []byte("."))
+		buf = appendLinkText(buf[:0], p)
+		links := cleanLen(buf)
+		score := float64(n-links) / 100
+		if marks > 1 {
+			score++
+		}
+		parent := p.Parent
+		if !isElement(parent) {
+			continue
+		}
+		add(parent, score)
+		if gp := parent.Parent; isElement(gp) {
+			add(gp, score/2)
+		}
+	}
+	var best *html.Node
 	for _, n := range order {
 		if best == nil || scores[n] > scores[best] {
 			best = n
 		}
 	}
-	if best == nil {
-		return nil
-	}
-	return doc.FindNodes(best)
+	return best
 }
 
 // blockTags end a paragraph.
@@ -210,81 +247,127 @@ func paragraphs(s *goquery.Selection) []string { return paragraphNodes(s.Nodes) 
 
 // paragraphNodes is paragraphs of the selection of nodes.
 func paragraphNodes(nodes []*html.Node) []string {
-	var (
-		out []string
-		cur []byte // the paragraph so far; its storage is reused
-		brs int
-	)
-	flush := func() {
-		if t := cleanBytes(cur); t != "" && !isBoilerplateLine(t) {
-			out = append(out, t)
-		}
-		cur = cur[:0]
-	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			if strings.TrimSpace(n.Data) != "" {
-				brs = 0
-			}
-			cur = append(cur, n.Data...)
-			return
-		case html.ElementNode:
-		case html.DocumentNode:
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				walk(c)
-			}
-			return
-		default:
-			return
-		}
-		if n.Data == "br" {
-			brs++
-			if brs >= 2 {
-				flush()
-			}
-			cur = append(cur, ' ')
-			return
-		}
-		if (n.Data == "b" || n.Data == "strong") && len(bytes.TrimSpace(cur)) == 0 && isTurnLabel(n, "") {
-			flush()
-			label := strings.TrimSuffix(clean(nodeText(n)), ":")
-			out = append(out, label+":")
-			return
-		}
-		block := blockTags[n.Data]
-		if block {
-			flush()
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if block {
-			flush()
-		}
-	}
-	for _, n := range nodes {
-		walk(n)
-	}
-	flush()
+	var out []string
+	walkParagraphs(nodes, func(p string) bool {
+		out = append(out, p)
+		return true
+	})
 	return out
 }
 
-// isTurnLabel reports whether a bold element starts a paragraph and names a
-// speaker ("NATO Secretary General Mark Rutte", "Question (Reuters)").
-func isTurnLabel(n *html.Node, before string) bool {
-	if strings.TrimSpace(before) != "" {
+// walkParagraphs gives emit the paragraphs of the nodes one by one, as
+// paragraphNodes lists them, until emit returns false.
+func walkParagraphs(nodes []*html.Node, emit func(string) bool) {
+	w := paraWalker{emit: emit}
+	for _, n := range nodes {
+		if !w.walk(n) {
+			return
+		}
+	}
+	w.flush()
+}
+
+type paraWalker struct {
+	emit func(string) bool
+	cur  []byte // the paragraph so far; its storage is reused
+	brs  int
+	buf  []byte // scratch
+}
+
+// flush ends the paragraph; false when emit wants no more.
+func (w *paraWalker) flush() bool {
+	c := cleanInPlace(w.cur)
+	w.cur = w.cur[:0]
+	// (The boilerplate test reads a view of the text: the string is made
+	// for a paragraph that stays.)
+	if len(c) > 0 && !isBoilerplateLine(unsafe.String(unsafe.SliceData(c), len(c))) {
+		return w.emit(string(c))
+	}
+	return true
+}
+
+// walk reads n; false when emit wants no more.
+func (w *paraWalker) walk(n *html.Node) bool {
+	switch n.Type {
+	case html.TextNode:
+		if !isBlank(n.Data) {
+			w.brs = 0
+		}
+		w.cur = append(w.cur, n.Data...)
+		return true
+	case html.ElementNode:
+	case html.DocumentNode:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !w.walk(c) {
+				return false
+			}
+		}
+		return true
+	default:
+		return true
+	}
+	if n.Data == "br" {
+		w.brs++
+		if w.brs >= 2 && !w.flush() {
+			return false
+		}
+		w.cur = append(w.cur, ' ')
+		return true
+	}
+	if (n.Data == "b" || n.Data == "strong") && len(bytes.TrimSpace(w.cur)) == 0 {
+		w.buf = cleanInPlace(appendText(w.buf[:0], n))
+		// A view of w.buf, used before w.buf changes.
+		if label := strings.TrimSuffix(unsafe.String(unsafe.SliceData(w.buf), len(w.buf)), ":"); isTurnLabelText(label) {
+			if !w.flush() {
+				return false
+			}
+			return w.emit(label + ":")
+		}
+	}
+	block := blockTags[n.Data]
+	if block && !w.flush() {
 		return false
 	}
-	t := strings.TrimSuffix(clean(nodeText(n)), ":")
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if !w.walk(c) {
+			return false
+		}
+	}
+	if block && !w.flush() {
+		return false
+	}
+	return true
+}
+
+// isBlank is strings.TrimSpace(s) == "".
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+			continue
+		}
+		if s[i] < utf8.RuneSelf {
+			return false
+		}
+		return strings.TrimSpace(s[i:]) == ""
+	}
+	return true
+}
+
+// isTurnLabelText reports whether a bold element that starts a paragraph
+// names a speaker ("NATO Secretary General Mark Rutte", "Question
+// (Reuters)"): t is its clean text without a final colon.
+func isTurnLabelText(t string) bool {
 	if t == "" || len(t) > 100 {
 		return false
 	}
-	return isSpeakerLabel(t) || questionLabel.MatchString(t)
+	return isSpeakerLabel(t) || foldPrefixed(t, questionStarts) && questionLabel.MatchString(t)
 }
 
 var questionLabel = regexp.MustCompile(`(?i)^(question|q|moderator|answer)\b`)
+
+// questionStarts are how questionLabel's matches start (foldPrefixed).
+var questionStarts = []string{"q", "moderator", "answer"}
 
 func nodeText(n *html.Node) string {
 	var b strings.Builder
