@@ -32,6 +32,24 @@ type audience struct {
 
 // audience loads subscriptions, watches and follows, and rebuilds the
 // matcher when the watches changed since the last time.
+// lazyAudience reads the audience once, when a check first needs it: a
+// check that finds nothing new never reads the subscriptions.
+type lazyAudience struct {
+	a   *App
+	aud *audience
+}
+
+func (l *lazyAudience) get(ctx context.Context) (*audience, error) {
+	if l.aud == nil {
+		aud, err := l.a.audience(ctx)
+		if err != nil {
+			return nil, err
+		}
+		l.aud = aud
+	}
+	return l.aud, nil
+}
+
 func (a *App) audience(ctx context.Context) (*audience, error) {
 	subs, err := a.store.Subscriptions(ctx, "")
 	if err != nil {

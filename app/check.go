@@ -54,10 +54,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		log.Warn("listing partly read", "err", err)
 	}
 	res.Listed = len(listing.Candidates)
-	aud, err := a.audience(ctx)
-	if err != nil {
-		return res, err
-	}
+	aud := &lazyAudience{a: a} // read when the first alert is built
 	now := a.now()
 	var recheck []state.Page
 	var fresh []scraper.Candidate
@@ -139,7 +136,7 @@ func (a *App) validators(ctx context.Context, u string) (scraper.Validators, err
 
 // handleFresh fetches and stores items never seen before. On a source's
 // first check, and beyond the catch-up caps, items are only recorded.
-func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud *audience, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
+func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
 	newestFirst(fresh)
 	limit := len(fresh) // a source watched all along: everything new goes out
 	switch {
@@ -223,7 +220,7 @@ func (a *App) recordSeen(ctx context.Context, source string, c scraper.Candidate
 	return err
 }
 
-func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *audience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
+func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
 	it, err := src.Fetch(ctx, c, scraper.Validators{})
 	if err != nil {
 		return err
@@ -245,7 +242,11 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *a
 		PageURL: c.URL, Validators: state.Validators(it.Page.Validators)}
 	tooOld := !first && !r.Published.IsZero() && r.Published.Before(oldest)
 	if !tooOld {
-		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil, aud.matcher), nil, aud)
+		au, err := aud.get(ctx)
+		if err != nil {
+			return err
+		}
+		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil, au.matcher), nil, au)
 	}
 	id, err := a.store.Save(ctx, put, a.now())
 	if err != nil {
@@ -263,7 +264,7 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *a
 
 // recheck fetches a stored release's page conditionally and stores an
 // update when its text changed. Only then is the stored release read.
-func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *audience, p state.Page, res *CheckResult) error {
+func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, p state.Page, res *CheckResult) error {
 	it, err := src.Fetch(ctx, scraper.Candidate{URL: p.URL, Published: p.Published}, scraper.Validators(p.Validators))
 	if err != nil {
 		return err
@@ -384,7 +385,7 @@ func (a *App) recheckBudget(source string) time.Duration {
 
 // compare stores a fetched page of a known release: a touch when its text
 // is the same, a new version with an update alert when it changed.
-func (a *App) compare(ctx context.Context, log *slog.Logger, aud *audience, st *state.Stored, it *scraper.Item, keys []string, res *CheckResult) error {
+func (a *App) compare(ctx context.Context, log *slog.Logger, aud *lazyAudience, st *state.Stored, it *scraper.Item, keys []string, res *CheckResult) error {
 	res.read = append(res.read, st.ID)
 	r := it.Release
 	r.URL = st.Release.URL // the identity stays
@@ -425,10 +426,14 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, aud *audience, st *
 	if err != nil {
 		return err
 	}
-	al := a.buildAlert(r, release.KindUpdate, put.Version, changes, aud.matcher)
+	au, err := aud.get(ctx)
+	if err != nil {
+		return err
+	}
+	al := a.buildAlert(r, release.KindUpdate, put.Version, changes, au.matcher)
 	// A correction pings only for a watch it newly matches.
 	before := map[string]bool{}
-	for _, m := range aud.matcher.Match(&st.Release) {
+	for _, m := range au.matcher.Match(&st.Release) {
 		before[m.Watch] = true
 	}
 	for i := range al.Matches {
@@ -436,7 +441,7 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, aud *audience, st *
 			al.Matches[i].Role = ""
 		}
 	}
-	put.Alerts = a.alertsFor(al, prev, aud)
+	put.Alerts = a.alertsFor(al, prev, au)
 	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
 		return err
 	}
