@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/natowatch/natowatch/notifier"
@@ -29,7 +30,13 @@ type DeliverResult struct {
 	Errors                []error
 }
 
-// Deliver sends every due alert once, in order per target. A target whose
+// deliverWorkers is how many targets are served at once. Requests still
+// go out at the notifier's pace; the workers only keep one slow answer (or
+// a store write) from leaving Discord's rate unused.
+const deliverWorkers = 8
+
+// Deliver sends every due alert once, in order per target: each target's
+// alerts go out one after the other, by one worker, and a target whose
 // alert failed gets nothing more this pass, so no alert overtakes another.
 func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 	var res DeliverResult
@@ -38,40 +45,76 @@ func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 		return res, err
 	}
 	res.Claimed = len(due)
-	blocked := map[string]bool{}
+	var order []string
+	byTarget := map[string][]state.Delivery{}
 	for _, d := range due {
-		if ctx.Err() != nil {
-			return res, ctx.Err()
+		if _, ok := byTarget[d.Target]; !ok {
+			order = append(order, d.Target)
 		}
-		if blocked[d.Target] {
-			continue
+		byTarget[d.Target] = append(byTarget[d.Target], d)
+	}
+	targets := make(chan string, len(order))
+	for _, t := range order {
+		targets <- t
+	}
+	close(targets)
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		fatal error
+	)
+	for range min(deliverWorkers, len(order)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range targets {
+				var r DeliverResult
+				err := a.deliverTarget(ctx, byTarget[t], &r)
+				mu.Lock()
+				res.Sent, res.Retried, res.Failed = res.Sent+r.Sent, res.Retried+r.Retried, res.Failed+r.Failed
+				res.Errors = append(res.Errors, r.Errors...)
+				if err != nil && fatal == nil {
+					fatal = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return res, fatal
+}
+
+// deliverTarget sends one target's claimed alerts in order, stopping at
+// the first that does not go out.
+func (a *App) deliverTarget(ctx context.Context, ds []state.Delivery, res *DeliverResult) error {
+	for _, d := range ds {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 		if until, paused := a.pausedUntil(d.Target); paused {
-			blocked[d.Target] = true
 			if a.now().Sub(d.CreatedAt) > a.cfg.Delivery.GiveUp.D() {
 				cause := "gave up: target paused since it answered " + a.pauseCause(d.Target)
 				res.Failed++
 				if err := a.store.MarkFailed(ctx, d.ID, cause); err != nil {
-					return res, err
+					return err
 				}
 				res.Errors = append(res.Errors, errors.New(d.Target+": "+cause))
 			} else {
 				res.Errors = append(res.Errors, fmt.Errorf("%s: paused until %s", d.Target, until.Format(time.RFC3339)))
 			}
-			continue
+			return nil
 		}
 		if earlier, err := a.store.PendingBefore(ctx, d.Target, d.ID); err != nil {
-			return res, err
+			return err
 		} else if earlier {
-			blocked[d.Target] = true // an earlier alert waits for its retry
-			continue
+			return nil // an earlier alert waits for its retry
 		}
-		if err := a.deliver(ctx, d, &res); err != nil {
-			blocked[d.Target] = true
+		if err := a.deliver(ctx, d, res); err != nil {
 			res.Errors = append(res.Errors, err)
+			return nil
 		}
 	}
-	return res, nil
+	return nil
 }
 
 func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult) error {
