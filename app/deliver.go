@@ -21,7 +21,7 @@ const claimLease = 30 * time.Second
 
 // claimBatch is how many alerts one pass claims: at Discord's 50 requests
 // a second, a few seconds' work, well inside claimLease.
-const claimBatch = 100
+const claimBatch = 250
 
 // DeliverResult counts one pass over the outbox.
 type DeliverResult struct {
