@@ -1,34 +1,46 @@
 package summary
 
-import "sort"
+import "slices"
 
 // acMachine is an Aho–Corasick automaton over folded runes: one pass over a
 // text finds every occurrence of every pattern.
 //
-// While building, transitions live in a map; once built they are laid out
-// flat: the edges of state s are edges[edgeAt[s]:edgeAt[s+1]], sorted by
-// rune, so a step is a short scan or a binary search, not a hash. The
-// patterns that end at a state are laid out flat too.
+// It is laid out for scanning large pattern sets without cache misses: the
+// states are numbered breadth first, so the states a scan is in most
+// (those near the root) are close together; what a step needs of a state
+// (its edges, its failure link and its first output) is one 16-byte
+// record; the edges of a state are adjacent, sorted by rune. The root steps
+// through a table for ASCII, and so do its children (their failures
+// resolved): they are states 1 to nDense.
 type acMachine struct {
-	root   [128]int32       // ASCII transitions of the root, 0 when none
-	next   map[uint64]int32 // other transitions while building, keyed by state<<32 | rune
-	edgeAt []int32          // per state, the start of its edges; one extra at the end
+	states []acState
 	edges  []acEdge
-	fail   []int32   // failure link of each state
-	dict   []int32   // nearest state on the failure chain with outputs, -1 if none
-	out    [][]int32 // patterns that end at each state, while building
-	outAt  []int32   // per state, the start of its patterns in outPat; one extra at the end
-	outPat []int32
-	// firstOut is, per state, the first state with patterns on its
-	// failure chain, itself included (<= 0: none): where a scan starts
-	// reporting.
-	firstOut []int32
-	plen     []int32 // length in runes of each pattern
-	// dense holds, for each child of the root reached by an ASCII rune,
-	// its full ASCII transitions, failures resolved: the states a scan is
-	// in most, stepped without a search. denseAt[s] is s's row, -1 if none.
-	denseAt []int32
-	dense   [][128]int32
+	root   [128]int32   // the root's ASCII transitions, 0 when none
+	dense  [][128]int32 // state 1+i's ASCII transitions, failures resolved
+	nDense uint32
+	// alpha has, for each ASCII rune, whether a pattern holds it: one that
+	// none does sends every state back to the root.
+	alpha [128]bool
+	// outs are the patterns a scan reports, in lists: a state's out is
+	// the first of its list (-1: none), its own patterns, then those of
+	// its failure chain, each state's list ending in (sharing) that of
+	// the next state on its failure chain that has patterns.
+	outs []acOut
+	plen []int32 // length in runes of each pattern
+}
+
+// acState is what a scan step needs of a state.
+type acState struct {
+	edges, end int32 // its edges: edges[edges:end]
+	fail       int32 // failure link
+	// out is the first of the state's patterns in outs, -1 if none.
+	out int32
+}
+
+// acOut is a pattern in a list of outs.
+type acOut struct {
+	pat  int32
+	next int32 // the next in the list, -1 at the end
 }
 
 // acEdge is a transition: on rune r to state to.
@@ -37,18 +49,10 @@ type acEdge struct {
 	to int32
 }
 
-func acKey(state int32, r rune) uint64 { return uint64(uint32(state))<<32 | uint64(uint32(r)) }
-
-func (m *acMachine) child(state int32, r rune) (int32, bool) {
-	if state == 0 && r >= 0 && r < 128 {
-		c := m.root[r]
-		return c, c != 0
-	}
-	if m.next != nil {
-		c, ok := m.next[acKey(state, r)]
-		return c, ok
-	}
-	es := m.edges[m.edgeAt[state]:m.edgeAt[state+1]]
+// child returns the state s goes to on r, if it has that edge.
+func (m *acMachine) child(s int32, r rune) (int32, bool) {
+	st := &m.states[s]
+	es := m.edges[st.edges:st.end]
 	if len(es) <= 8 {
 		for _, e := range es {
 			if e.r == r {
@@ -72,36 +76,19 @@ func (m *acMachine) child(state int32, r rune) (int32, bool) {
 	return 0, false
 }
 
-func (m *acMachine) addChild(state int32, r rune) int32 {
-	c := int32(len(m.fail))
-	m.fail = append(m.fail, 0)
-	m.dict = append(m.dict, -1)
-	m.out = append(m.out, nil)
-	if state == 0 && r >= 0 && r < 128 {
-		m.root[r] = c
-	} else {
-		m.next[acKey(state, r)] = c
-	}
-	return c
-}
-
 // newACMachine builds the automaton for patterns; pattern i is reported as i.
 // Empty patterns are ignored.
 func newACMachine(patterns [][]rune) *acMachine {
-	m := &acMachine{
-		next: make(map[uint64]int32),
-		fail: []int32{0},
-		dict: []int32{-1},
-		out:  [][]int32{nil},
-		plen: make([]int32, len(patterns)),
-	}
-	// children lists each state's transitions in insertion order, so the
-	// breadth-first pass below is deterministic without iterating the map.
+	// The trie, in insertion order: children lists each state's edges.
 	type edge struct {
 		r     rune
 		state int32
 	}
 	children := [][]edge{nil}
+	next := make(map[uint64]int32) // state<<32 | rune → child
+	key := func(s int32, r rune) uint64 { return uint64(uint32(s))<<32 | uint64(uint32(r)) }
+	out := [][]int32{nil} // patterns that end at each state
+	m := &acMachine{plen: make([]int32, len(patterns))}
 	for i, p := range patterns {
 		m.plen[i] = int32(len(p))
 		if len(p) == 0 {
@@ -109,82 +96,88 @@ func newACMachine(patterns [][]rune) *acMachine {
 		}
 		s := int32(0)
 		for _, r := range p {
-			c, ok := m.child(s, r)
+			if r >= 0 && r < 128 {
+				m.alpha[r] = true
+			}
+			c, ok := next[key(s, r)]
 			if !ok {
-				c = m.addChild(s, r)
+				c = int32(len(children))
+				next[key(s, r)] = c
 				children = append(children, nil)
+				out = append(out, nil)
 				children[s] = append(children[s], edge{r, c})
 			}
 			s = c
 		}
-		m.out[s] = append(m.out[s], int32(i))
+		out[s] = append(out[s], int32(i))
 	}
-	queue := make([]int32, 0, len(m.fail))
-	for _, e := range children[0] {
-		queue = append(queue, e.state) // fail = 0 already
+	n := len(children)
+	// Number the states breadth first, each state's children by rune (so
+	// the root's ASCII children come first, from 1 on).
+	id := make([]int32, n) // trie state → new number
+	order := make([]int32, 0, n)
+	order = append(order, 0)
+	for k := 0; k < len(order); k++ {
+		s := order[k]
+		es := children[s]
+		slices.SortFunc(es, func(a, b edge) int { return int(a.r) - int(b.r) })
+		for _, e := range es {
+			id[e.state] = int32(len(order))
+			order = append(order, e.state)
+		}
 	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
+	m.states = make([]acState, n)
+	m.edges = make([]acEdge, 0, n-1)
+	for k, s := range order {
+		st := &m.states[k]
+		st.edges = int32(len(m.edges))
 		for _, e := range children[s] {
-			f := m.fail[s]
-			for {
-				if c, ok := m.child(f, e.r); ok {
-					m.fail[e.state] = c
+			m.edges = append(m.edges, acEdge{e.r, id[e.state]})
+		}
+		st.end = int32(len(m.edges))
+	}
+	for _, e := range children[0] {
+		if e.r < 0 || e.r >= 128 {
+			break
+		}
+		m.root[e.r] = id[e.state]
+		m.nDense++
+	}
+	// Failure links, breadth first (the numbering's order).
+	for s := int32(0); s < int32(n); s++ {
+		st := m.states[s]
+		for _, e := range m.edges[st.edges:st.end] {
+			fail := int32(0) // the root's children fail to the root
+			for f := st.fail; s != 0; f = m.states[f].fail {
+				if t, ok := m.child(f, e.r); ok {
+					fail = t
 					break
 				}
 				if f == 0 {
 					break
 				}
-				f = m.fail[f]
 			}
-			if t := m.fail[e.state]; len(m.out[t]) > 0 {
-				m.dict[e.state] = t
-			} else {
-				m.dict[e.state] = m.dict[t]
-			}
-			queue = append(queue, e.state)
+			m.states[e.to].fail = fail
 		}
 	}
-	// Lay the transitions out flat, sorted by rune.
-	m.edgeAt = make([]int32, len(children)+1)
-	for st, es := range children {
-		sort.Slice(es, func(i, j int) bool { return es[i].r < es[j].r })
-		m.edgeAt[st] = int32(len(m.edges))
-		for _, e := range es {
-			if st == 0 && e.r >= 0 && e.r < 128 {
-				continue // in m.root
-			}
-			m.edges = append(m.edges, acEdge{e.r, e.state})
+	// Every state's failure comes before it (a shorter string), so one
+	// pass in order links each state's patterns to those of its failure.
+	m.states[0].out = -1 // the root has no patterns (none is empty)
+	for k := 1; k < n; k++ {
+		st := &m.states[k]
+		st.out = m.states[st.fail].out
+		ps := out[order[k]]
+		for i := len(ps) - 1; i >= 0; i-- {
+			m.outs = append(m.outs, acOut{ps[i], st.out})
+			st.out = int32(len(m.outs) - 1)
 		}
 	}
-	m.edgeAt[len(children)] = int32(len(m.edges))
-	m.next = nil
-	// And the patterns of each state.
-	m.outAt = make([]int32, len(m.out)+1)
-	m.firstOut = make([]int32, len(m.out))
-	for st, ps := range m.out {
-		m.outAt[st] = int32(len(m.outPat))
-		m.outPat = append(m.outPat, ps...)
-		if len(ps) > 0 {
-			m.firstOut[st] = int32(st)
-		} else {
-			m.firstOut[st] = m.dict[st]
-		}
-	}
-	m.outAt[len(m.out)] = int32(len(m.outPat))
-	m.out = nil
 	// The root's children's rows: on r, its child if it has one, else
 	// where its failure (the root) goes on r.
-	m.denseAt = make([]int32, len(m.fail))
-	for i := range m.denseAt {
-		m.denseAt[i] = -1
-	}
-	for _, c := range m.root {
-		if c == 0 || m.denseAt[c] >= 0 {
-			continue
-		}
-		var row [128]int32
+	m.dense = make([][128]int32, m.nDense)
+	for i := range m.dense {
+		c := int32(i + 1)
+		row := &m.dense[i]
 		for r := range row {
 			if to, ok := m.child(c, rune(r)); ok {
 				row[r] = to
@@ -192,8 +185,6 @@ func newACMachine(patterns [][]rune) *acMachine {
 				row[r] = m.root[r]
 			}
 		}
-		m.denseAt[c] = int32(len(m.dense))
-		m.dense = append(m.dense, row)
 	}
 	return m
 }
@@ -219,36 +210,46 @@ type acHit struct {
 // their end (as scan reports them).
 func (m *acMachine) scanAll(text []rune, out []acHit) []acHit {
 	s := int32(0)
+	states := m.states
 	for i, r := range text {
-		if r >= 0 && r < 128 {
-			if d := m.denseAt[s]; d >= 0 {
-				s = m.dense[d][r]
-				goto step
-			}
-		}
 		for {
-			if s == 0 {
-				// The root's transitions: ASCII in a table; none means
-				// staying at the root.
-				if r >= 0 && r < 128 {
-					s = m.root[r]
-				} else if c, ok := m.child(0, r); ok {
-					s = c
+			if uint32(r) < 128 {
+				if !m.alpha[r] {
+					s = 0 // no pattern holds r, and the root has no patterns
+					goto next
 				}
-				break
+				if s == 0 {
+					s = m.root[r]
+					break
+				}
+				if uint32(s-1) < m.nDense {
+					s = m.dense[s-1][r]
+					break
+				}
 			}
-			if c, ok := m.child(s, r); ok {
+			// m.child, inline.
+			st := &states[s]
+			if es := m.edges[st.edges:st.end]; len(es) <= 8 {
+				for _, e := range es {
+					if e.r == r {
+						s = e.to
+						goto found
+					}
+				}
+			} else if c, ok := m.child(s, r); ok {
 				s = c
 				break
 			}
-			s = m.fail[s]
-		}
-	step:
-		for t := m.firstOut[s]; t > 0; t = m.dict[t] {
-			for _, p := range m.outPat[m.outAt[t]:m.outAt[t+1]] {
-				out = append(out, acHit{p, int32(i + 1)})
+			if s == 0 {
+				break // no edge from the root: stay there
 			}
+			s = st.fail
 		}
+	found:
+		for k := states[s].out; k >= 0; k = m.outs[k].next {
+			out = append(out, acHit{m.outs[k].pat, int32(i + 1)})
+		}
+	next:
 	}
 	return out
 }

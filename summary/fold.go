@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -189,6 +190,12 @@ func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return asciiWord[r]
 	}
+	return isWordRuneU(r)
+}
+
+// isWordRuneU is isWordRune beyond ASCII (apart, so that isWordRune is
+// inlined).
+func isWordRuneU(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -236,4 +243,69 @@ func (f *folded) foldWords(p string, ws []span) {
 		f.foldAt(p[w.s:w.e], off)
 		off += w.e - w.s
 	}
+}
+
+// appendFolded appends the folded runes of s to runes: what fold appends
+// to f.runes, without the offsets.
+func appendFolded(runes []rune, s string) []rune {
+	n := len(runes)
+	runes = slices.Grow(runes, len(s))[:n+len(s)] // ASCII: a rune a byte at most
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return appendFoldedFrom(runes[:n], s[i:])
+		case asciiSpace[c]:
+			if n > 0 && runes[n-1] == ' ' {
+				continue
+			}
+			c = ' '
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		runes[n] = rune(c)
+		n++
+	}
+	return runes[:n]
+}
+
+// appendFoldedFrom is appendFolded for any rune (foldFrom).
+func appendFoldedFrom(runes []rune, s string) []rune {
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if k := len(runes) - 1; k >= 0 && runes[k] == ' ' {
+				continue
+			}
+			runes = append(runes, ' ')
+			continue
+		}
+		a, b, n := foldRune(r)
+		switch n {
+		case 1:
+			runes = append(runes, a)
+		case 2:
+			runes = append(runes, a, b)
+		}
+	}
+	return runes
+}
+
+// appendFoldedWords appends the folded runes of the sentence joinWords(p,
+// ws) to runes: what foldWords appends to f.runes, without the offsets.
+func appendFoldedWords(runes []rune, p string, ws []span) []rune {
+	if len(ws) == 0 {
+		return runes
+	}
+	if first, last := ws[0].s, ws[len(ws)-1].e; last-first == joinedLen(ws) {
+		return appendFolded(runes, p[first:last])
+	}
+	for k, w := range ws {
+		if k > 0 {
+			if last := len(runes) - 1; last < 0 || runes[last] != ' ' {
+				runes = append(runes, ' ')
+			}
+		}
+		runes = appendFolded(runes, p[w.s:w.e])
+	}
+	return runes
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/natowatch/natowatch/release"
 )
@@ -22,10 +23,11 @@ type Watch struct {
 type Matcher struct {
 	regexes []regexTerm // terms written /…/, matched apart from the automaton
 	watches []Watch
-	refs    [][]termRef // per pattern: the watch terms it stands for
+	// The watch terms each pattern stands for: refs[refAt[p]:refAt[p+1]].
+	refAt   []int32
+	refs    []termRef
 	ac      *acMachine
 	hasExcl []bool // per watch
-	pats    [][]rune
 }
 
 // regexTerm is a watch term written as a regular expression.
@@ -93,6 +95,8 @@ func NewMatcher(watches []Watch) (*Matcher, error) {
 	var errs []error
 	index := make(map[string]int32) // folded pattern → pattern id
 	seen := make(map[string]bool)
+	var pats [][]rune
+	var refs [][]termRef // per pattern
 	add := func(w, t int, term string, exclude bool) {
 		if IsRegexTerm(term) {
 			re, err := compileTerm(term)
@@ -114,12 +118,12 @@ func NewMatcher(watches []Watch) (*Matcher, error) {
 		}
 		id, ok := index[key]
 		if !ok {
-			id = int32(len(m.pats))
+			id = int32(len(pats))
 			index[key] = id
-			m.pats = append(m.pats, []rune(key))
-			m.refs = append(m.refs, nil)
+			pats = append(pats, []rune(key))
+			refs = append(refs, nil)
 		}
-		m.refs[id] = append(m.refs[id], termRef{int32(w), int32(t), exclude})
+		refs[id] = append(refs[id], termRef{int32(w), int32(t), exclude})
 	}
 	for w, wt := range watches {
 		name := strings.TrimSpace(wt.Name)
@@ -144,7 +148,13 @@ func NewMatcher(watches []Watch) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	m.ac = newACMachine(m.pats)
+	m.ac = newACMachine(pats)
+	m.refAt = make([]int32, len(refs)+1)
+	for id, rs := range refs {
+		m.refAt[id] = int32(len(m.refs))
+		m.refs = append(m.refs, rs...)
+	}
+	m.refAt[len(refs)] = int32(len(m.refs))
 	return m, nil
 }
 
@@ -158,54 +168,48 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 	if m == nil || len(m.watches) == 0 || r == nil {
 		return nil
 	}
-	// The sentences, as Sentences has them, but joined into strings only
-	// when needed: most are only folded and scanned.
-	sentences := make([]sentenceRef, 0, 64)
-	if ws := wordSpans(r.Title); len(ws) > 0 {
-		sentences = append(sentences, sentenceRef{p: r.Title, ws: ws})
-	}
-	for _, p := range r.Body {
-		for _, pp := range paragraphs(p) {
-			eachSentence(pp, func(ws []span) { sentences = append(sentences, sentenceRef{p: pp, ws: ws}) })
-		}
-	}
+	ms := matchScratches.Get().(*matchScratch)
+	defer ms.free()
+	ms.start(r)
 
-	type hit struct {
-		sentence   int // -1: none yet
-		start, end int // folded rune indices
-		term       int32
+	hits := ms.hits[:0]
+	for range m.watches {
+		hits = append(hits, matchHit{sentence: -1})
 	}
-	hits := make([]hit, len(m.watches))
-	for i := range hits {
-		hits[i].sentence = -1
-	}
-	vetoed := make([]bool, len(m.watches))
+	ms.hits = hits
+	ms.vetoed = zeroed(ms.vetoed, len(m.watches))
+	vetoed := ms.vetoed
 	// pending counts watches whose outcome can still change: not vetoed,
 	// and either without a hit or with exclude terms still to look for.
 	pending := len(m.watches)
-	var firsts []int // watches without excludes first hit in this sentence
+	firsts := ms.firsts[:0] // watches without excludes first hit in this sentence
+	ms.done = zeroed(ms.done, len(m.refAt)-1)
+	done := ms.done // per pattern: a whole-word occurrence was seen
 
-	var f folded
-	var occ []acHit
-	for si, s := range sentences {
-		if pending == 0 {
-			break
-		}
-		f.reset()
-		f.foldWords(s.p, s.ws)
+	for si := 0; pending > 0 && ms.split(si); si++ {
+		s := &ms.sents[si]
+		ms.runes = appendFoldedWords(ms.runes[:0], s.p, s.ws)
+		runes := ms.runes
 		firsts = firsts[:0]
 		// Every occurrence in the sentence, then what they mean. (Stopping
 		// once pending is 0 would change nothing: within a sentence only a
 		// veto lowers it, so then every watch is vetoed or was settled in
 		// an earlier sentence.)
-		occ = m.ac.scanAll(f.runes, occ[:0])
-		for _, o := range occ {
+		ms.occ = m.ac.scanAll(runes, ms.occ[:0])
+		for _, o := range ms.occ {
 			p, end := o.pat, int(o.end)
-			start := end - int(m.ac.plen[p])
-			if !wordBounded(f.runes, start, end) {
+			if done[p] {
 				continue
 			}
-			for _, ref := range m.refs[p] {
+			start := end - int(m.ac.plen[p])
+			if !wordBounded(runes, start, end) {
+				continue
+			}
+			// After this occurrence, every watch of p is vetoed or has a
+			// hit no later than here; a later occurrence of p (further on,
+			// with a later start) can change nothing.
+			done[p] = true
+			for _, ref := range m.refs[m.refAt[p]:m.refAt[p+1]] {
 				w := int(ref.watch)
 				if vetoed[w] {
 					continue
@@ -216,34 +220,38 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 					vetoed[w] = true
 					pending--
 				case h.sentence < 0:
-					*h = hit{si, start, end, ref.term}
+					*h = matchHit{si, start, end, ref.term}
 					if !m.hasExcl[w] {
 						firsts = append(firsts, w)
 					}
 				case h.sentence == si && (start < h.start || start == h.start && end > h.end):
-					*h = hit{si, start, end, ref.term}
+					*h = matchHit{si, start, end, ref.term}
 				}
 			}
 		}
 		pending -= len(firsts) // their hit is final once the sentence is done
 	}
+	ms.firsts = firsts
 
 	// Regular-expression terms: an exclude anywhere vetoes; a term counts
 	// when it matches in an earlier sentence than the automaton's hit.
 	type rxHit struct {
 		sentence, start, end, term int
 	}
-	rx := make(map[int]rxHit)
+	var rx map[int]rxHit
+	if len(m.regexes) > 0 {
+		rx = make(map[int]rxHit)
+	}
 	for _, rt := range m.regexes {
 		if vetoed[rt.watch] {
 			continue
 		}
-		last := len(sentences) - 1
+		last := ms.all() - 1
 		if !rt.exclude && hits[rt.watch].sentence >= 0 {
 			last = hits[rt.watch].sentence
 		}
 		for si := 0; si <= last; si++ {
-			loc := rt.re.FindStringIndex(sentences[si].String())
+			loc := rt.re.FindStringIndex(ms.sents[si].String())
 			if loc == nil {
 				continue
 			}
@@ -266,47 +274,149 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 		r, ok := rx[w]
 		if ok && h.sentence == r.sentence {
 			// Both in one sentence: the earlier occurrence wins.
-			f.reset()
-			f.foldWords(sentences[h.sentence].p, sentences[h.sentence].ws)
-			ok = r.start < int(f.start[h.start])
+			starts, _ := ms.offsets(h.sentence)
+			ok = r.start < int(starts[h.start])
 		}
 		if ok {
 			out = append(out, release.Match{Watch: m.watches[w].Name, Term: m.watches[w].Terms[r.term],
-				Sentence: sentences[r.sentence].String(), Start: r.start, End: r.end, Role: m.watches[w].Role})
+				Sentence: ms.sents[r.sentence].String(), Start: r.start, End: r.end, Role: m.watches[w].Role})
 			continue
 		}
 		if h.sentence < 0 {
 			continue
 		}
-		s := sentences[h.sentence].String()
-		f.reset()
-		f.foldWords(sentences[h.sentence].p, sentences[h.sentence].ws)
+		s := ms.sents[h.sentence].String()
+		starts, ends := ms.offsets(h.sentence)
 		out = append(out, release.Match{
 			Watch:    m.watches[w].Name,
 			Term:     m.watches[w].Terms[h.term],
 			Sentence: s,
-			Start:    int(f.start[h.start]),
-			End:      int(f.end[h.end-1]),
+			Start:    int(starts[h.start]),
+			End:      int(ends[h.end-1]),
 			Role:     m.watches[w].Role,
 		})
 	}
 	return out
 }
 
+// matchHit is a watch's first occurrence.
+type matchHit struct {
+	sentence   int // -1: none yet
+	start, end int // folded rune indices
+	term       int32
+}
+
+// matchScratch is what Match works with, pooled: the release's sentences,
+// split as far as Match has read, and buffers.
+type matchScratch struct {
+	r     *release.Release
+	sents []sentenceRef
+	// The paragraphs not yet split: paras[para:], then the body's from
+	// next on.
+	next  int
+	paras []string
+	para  int
+	spans []span // the words of the sentences split so far
+	// Buffers.
+	runes  []rune
+	occ    []acHit
+	hits   []matchHit
+	vetoed []bool
+	done   []bool
+	firsts []int
+	f      folded
+	// The offsets of folded sentences (offsets): sentence si's are
+	// starts and ends [offs[si].s:offs[si].e], once offs[si].s >= 0.
+	offs         []span
+	starts, ends []int32
+}
+
+var matchScratches = sync.Pool{New: func() any { return new(matchScratch) }}
+
+// start sets ms to read r; the title is its first sentence.
+func (ms *matchScratch) start(r *release.Release) {
+	ms.r, ms.next = r, 0
+	ms.offs, ms.starts, ms.ends = ms.offs[:0], ms.starts[:0], ms.ends[:0]
+	ms.paras, ms.para = ms.paras[:0], 0
+	ms.spans = appendWordSpans(ms.spans[:0], r.Title)
+	if len(ms.spans) > 0 {
+		ms.sents = append(ms.sents, sentenceRef{p: r.Title, ws: ms.spans[:len(ms.spans):len(ms.spans)]})
+	}
+}
+
+// split splits paragraphs until sentence si is there, and reports whether
+// it is.
+func (ms *matchScratch) split(si int) bool {
+	for si >= len(ms.sents) {
+		if ms.para == len(ms.paras) {
+			if ms.next == len(ms.r.Body) {
+				return false
+			}
+			ms.paras, ms.para = appendParagraphs(ms.paras[:0], ms.r.Body[ms.next]), 0
+			ms.next++
+			continue
+		}
+		pp := ms.paras[ms.para]
+		ms.para++
+		// Earlier sentences keep their words even if spans moves.
+		at := len(ms.spans)
+		ms.spans = appendWordSpans(ms.spans, pp)
+		eachSentenceOf(pp, ms.spans[at:len(ms.spans):len(ms.spans)], func(ws []span) {
+			ms.sents = append(ms.sents, sentenceRef{p: pp, ws: ws})
+		})
+	}
+	return true
+}
+
+// all splits every sentence and returns their number.
+func (ms *matchScratch) all() int {
+	for ms.split(len(ms.sents)) {
+	}
+	return len(ms.sents)
+}
+
+// offsets returns the offsets of sentence si folded (folded.start and
+// folded.end), folding each sentence once.
+func (ms *matchScratch) offsets(si int) (start, end []int32) {
+	for len(ms.offs) <= si {
+		ms.offs = append(ms.offs, span{-1, -1})
+	}
+	o := ms.offs[si]
+	if o.s < 0 {
+		ms.f.reset()
+		ms.f.foldWords(ms.sents[si].p, ms.sents[si].ws)
+		o = span{len(ms.starts), len(ms.starts) + len(ms.f.start)}
+		ms.offs[si] = o
+		ms.starts = append(ms.starts, ms.f.start...)
+		ms.ends = append(ms.ends, ms.f.end...)
+	}
+	return ms.starts[o.s:o.e], ms.ends[o.s:o.e]
+}
+
+// free puts ms back in the pool, without anything of the release.
+func (ms *matchScratch) free() {
+	ms.r = nil
+	clear(ms.sents)
+	clear(ms.paras)
+	ms.sents, ms.paras = ms.sents[:0], ms.paras[:0]
+	ms.f.reset()
+	matchScratches.Put(ms)
+}
+
 // sentenceRef is a sentence not yet joined: joinWords(p, ws), once.
 type sentenceRef struct {
-	p  string
-	ws []span
-	s  *string
+	p      string
+	ws     []span
+	s      string
+	joined bool
 }
 
 // String is the sentence, joined the first time it is asked for.
 func (r *sentenceRef) String() string {
-	if r.s == nil {
-		s := joinWords(r.p, r.ws)
-		r.s = &s
+	if !r.joined {
+		r.s, r.joined = joinWords(r.p, r.ws), true
 	}
-	return *r.s
+	return r.s
 }
 
 // wordBounded reports whether runes[start:end] is a whole-word occurrence:

@@ -311,3 +311,41 @@ func TestRegexTerms(t *testing.T) {
 		}
 	}
 }
+
+// TestACMachineOrder checks the order of the automaton's occurrences, on
+// which Match's choice between occurrences of one sentence relies: by end,
+// then longest first, then in pattern order; with an alphabet that reaches
+// the root's and its children's ASCII tables, their edges and other runes.
+func TestACMachineOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []rune("abcz 9-ăß日")
+	randRunes := func(n int) []rune {
+		out := make([]rune, n)
+		for i := range out {
+			out[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return out
+	}
+	for round := 0; round < 500; round++ {
+		pats := make([][]rune, 1+rng.IntN(40))
+		for i := range pats {
+			pats[i] = randRunes(rng.IntN(6))
+		}
+		text := randRunes(rng.IntN(200))
+		var want []acHit
+		for end := 1; end <= len(text); end++ {
+			var at []acHit
+			for i, p := range pats {
+				if len(p) > 0 && end >= len(p) && slices.Equal(text[end-len(p):end], p) {
+					at = append(at, acHit{int32(i), int32(end)})
+				}
+			}
+			slices.SortStableFunc(at, func(a, b acHit) int { return len(pats[b.pat]) - len(pats[a.pat]) })
+			want = append(want, at...)
+		}
+		got := newACMachine(pats).scanAll(text, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("patterns %q in %q:\n got %v\nwant %v", runesList(pats), string(text), got, want)
+		}
+	}
+}

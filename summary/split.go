@@ -72,8 +72,15 @@ func wordSpans(p string) []span { return appendWordSpans(make([]span, 0, len(p)/
 // appendWordSpans appends the whitespace-separated words of p to ws.
 func appendWordSpans(ws []span, p string) []span {
 	start := -1
-	for i, r := range p {
-		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
+	for i := 0; i < len(p); {
+		c := p[i]
+		space, w := asciiSpace[c&0x7f], 1
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, w = utf8.DecodeRuneInString(p[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
 			if start >= 0 {
 				ws = append(ws, span{start, i})
 				start = -1
@@ -81,6 +88,7 @@ func appendWordSpans(ws []span, p string) []span {
 		} else if start < 0 {
 			start = i
 		}
+		i += w
 	}
 	if start >= 0 {
 		ws = append(ws, span{start, len(p)})

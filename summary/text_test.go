@@ -82,3 +82,28 @@ func TestSplitter(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendFolded checks the folding without offsets against folded.
+func TestAppendFolded(t *testing.T) {
+	texts := append([]string{"", " a ", "A\u0301B", "\u0301x", "a \t b", "x\u00a0\u2003y", "ß ĳ Æ’", "\xffA"}, fuzzSeeds...)
+	for _, r := range genCorpus(t, 200, 8, true) {
+		texts = append(texts, r.Title)
+		texts = append(texts, r.Body...)
+	}
+	for _, s := range texts {
+		var f folded
+		f.fold(s)
+		if got := appendFolded(nil, s); !slices.Equal(got, f.runes) {
+			t.Errorf("%q: appendFolded %q, fold %q", s, string(got), string(f.runes))
+		}
+		for _, p := range paragraphs(s) {
+			eachSentence(p, func(ws []span) {
+				var f folded
+				f.foldWords(p, ws)
+				if got := appendFoldedWords(nil, p, ws); !slices.Equal(got, f.runes) {
+					t.Errorf("%q: appendFoldedWords %q, foldWords %q", p, string(got), string(f.runes))
+				}
+			})
+		}
+	}
+}
