@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
 
@@ -178,26 +177,21 @@ func containsFoldASCII(b []byte, needle string) bool {
 	return false
 }
 
-// compileAll compiles CSS selectors once, as goquery would on every call.
-func compileAll(sels ...string) []cascadia.Selector {
-	out := make([]cascadia.Selector, len(sels))
-	for i, s := range sels {
-		out[i] = cascadia.MustCompile(s)
-	}
-	return out
-}
-
 // cleanInPlace rewrites b as clean(string(b)) and returns it: b's
 // storage, as long as the clean text.
 func cleanInPlace(b []byte) []byte {
 	w, r, n := 0, 0, len(b)
 	for {
 		for r < n { // white space
-			if k := spaceAt(b, r); k > 0 {
-				r += k
-				continue
+			k := 1
+			if c := cleanClass[b[r]]; c == 0 {
+				break
+			} else if c == 2 {
+				if k = spaceAt(b, r); k == 0 {
+					break
+				}
 			}
-			break
+			r += k
 		}
 		if r == n {
 			return b[:w]
@@ -206,13 +200,43 @@ func cleanInPlace(b []byte) []byte {
 			b[w] = ' ' // w < r: at least one separator was passed
 			w++
 		}
-		for r < n && spaceAt(b, r) == 0 { // a word
-			b[w] = b[r]
-			w++
-			r++
+		e := wordEnd(b, r)
+		if w != r {
+			copy(b[w:], b[r:e])
 		}
+		w += e - r
+		r = e
 	}
 }
+
+// wordEnd is where the word that starts at b[i] ends: the next isCleanSpace
+// rune, or len(b).
+func wordEnd(b []byte, i int) int {
+	for i < len(b) {
+		switch cleanClass[b[i]] {
+		case 0:
+			i++
+			continue
+		case 2:
+			if spaceAt(b, i) == 0 {
+				i++
+				continue
+			}
+		}
+		break
+	}
+	return i
+}
+
+// cleanClass sorts bytes for clean: 1 is ASCII white space, 2 a byte that
+// may start a NBSP or U+200B, 0 any other.
+var cleanClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\n\r\f\v") {
+		t[c] = 1
+	}
+	t[0xC2], t[0xE2] = 2, 2
+	return t
+}()
 
 // spaceAt is the length of the isCleanSpace rune at b[i], 0 if there is
 // none. Decoding b from its start, as clean does, starts a rune at every
@@ -237,28 +261,19 @@ func spaceAt(b []byte, i int) int {
 // cleanLen is len(clean(string(b))): the lengths of the words of b and a
 // space between each two.
 func cleanLen(b []byte) int {
-	n, words, inWord := 0, 0, false
+	n, words := 0, 0
 	for i := 0; i < len(b); {
-		c := b[i]
-		w := 1
-		space := false
-		if c < utf8.RuneSelf {
-			space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-		} else {
-			var r rune
-			r, w = utf8.DecodeRune(b[i:])
-			space = r == '\u00a0' || r == '\u200b'
+		k := 1
+		if c := cleanClass[b[i]]; c == 0 || c == 2 && spaceAt(b, i) == 0 {
+			e := wordEnd(b, i)
+			n += e - i
+			words++
+			i = e
+			continue
+		} else if c == 2 {
+			k = spaceAt(b, i)
 		}
-		if space {
-			inWord = false
-		} else {
-			if !inWord {
-				words++
-				inWord = true
-			}
-			n += w
-		}
-		i += w
+		i += k
 	}
 	if words > 1 {
 		n += words - 1
@@ -320,12 +335,7 @@ type marks struct {
 func (m *marks) walk(n *html.Node) bool {
 	switch n.Type {
 	case html.TextNode:
-		if !m.ref {
-			m.scanRef(n.Data)
-		}
-		if !m.public {
-			m.scanPublic(n.Data)
-		}
+		m.text(n.Data)
 		return m.ref && m.public
 	case html.ElementNode, html.DocumentNode:
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -335,6 +345,16 @@ func (m *marks) walk(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// text reads the next text node.
+func (m *marks) text(d string) {
+	if !m.ref {
+		m.scanRef(d)
+	}
+	if !m.public {
+		m.scanPublic(d)
+	}
 }
 
 func (m *marks) scanRef(d string) {
@@ -394,13 +414,41 @@ func (m *marks) scanPublic(d string) {
 	}
 }
 
-// foldPrefixed is false when no regular expression (?i)^p… can match t, for
-// each p in starts (lower-case ASCII, the literal text every match of an
-// alternative starts with): t starts with ASCII that is none of them, in
-// any case. Case folding can join a non-ASCII rune to an ASCII letter ("ſ"
-// to "s", "K" to "k"): a non-ASCII byte where it could stand gives true.
-func foldPrefixed(t string, starts []string) bool {
-	for _, p := range starts {
+// prefixes are the literal texts (lower-case ASCII) the matches of a
+// case-insensitive regular expression (?i)^… start with, one for each
+// alternative, and the bytes they start with.
+type prefixes struct {
+	list  []string
+	first [utf8.RuneSelf]bool
+}
+
+func newPrefixes(list ...string) *prefixes {
+	p := &prefixes{list: list}
+	for _, s := range list {
+		p.first[s[0]] = true
+	}
+	return p
+}
+
+// foldPrefixed is false when no match of the expression can start t: t
+// starts with ASCII that begins none of the prefixes, in any case. Case
+// folding can join a non-ASCII rune to an ASCII letter ("ſ" to "s", "K" to
+// "k"): a non-ASCII byte where it could stand gives true.
+func foldPrefixed(t string, ps *prefixes) bool {
+	if t == "" {
+		return false // no prefix is empty
+	}
+	c := t[0]
+	if c >= utf8.RuneSelf {
+		return true
+	}
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	if !ps.first[c] {
+		return false
+	}
+	for _, p := range ps.list {
 		if len(t) < len(p) {
 			continue // a fold of p is no shorter than p
 		}

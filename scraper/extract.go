@@ -12,36 +12,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"github.com/natowatch/natowatch/release"
 	"golang.org/x/net/html"
 )
-
-// Selectors compiled once (goquery's Find compiles its argument on every
-// call).
-var (
-	selCanonical = cascadia.MustCompile(`link[rel="canonical"]`)
-	selBody      = tagMatcher("body")
-	selLink      = tagMatcher("link")
-	selTitleTag  = tagMatcher("title")
-	selH1        = tagMatcher("h1")
-	selMeta      = tagMatcher("meta")
-	selOGTitle   = cascadia.MustCompile(`meta[property="og:title"]`)
-	selTitles    = compileAll("main h1", "article h1", "h1.fs-huge", "h1") // all h1s: matched against selH1's nodes
-	selDateMetas = compileAll(`meta[property="article:published_time"]`, `meta[name="date"]`, `meta[name="dcterms.date"]`, `meta[itemprop="datePublished"]`)
-)
-
-// firstMatch is the first of nodes that m matches, nil if none: what
-// goquery's First gives when nodes are every element m can match, in
-// document order.
-func firstMatch(nodes []*html.Node, m cascadia.Selector) *html.Node {
-	for _, n := range nodes {
-		if m.Match(n) {
-			return n
-		}
-	}
-	return nil
-}
 
 // attrOf is goquery's Attr for one node.
 func attrOf(n *html.Node, key string) (string, bool) {
@@ -116,7 +89,7 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 		a.Canonical = Canonical(href, base)
 	}
 	a.Title = s.pageTitle()
-	ref, public := bodyMarks(s.bodies)
+	ref, public := s.marks.ref, s.marks.public
 	var pub *publicMeta
 	if public {
 		// (publicHeader finds nothing in a page whose text lacks the words.)
@@ -175,20 +148,31 @@ func joinFrom(ps []string, k int) string {
 // "Distributed by Public on" and starts at most publicSpan lines before.
 func hasPublicLine(ps []string) bool {
 	for i, p := range ps {
-		if strings.Contains(p, "Distributed by Public on") && publicLine.MatchString(strings.Join(ps[max(0, i-publicSpan):i+1], "\n")) {
-			return true
+		if strings.Contains(p, "Distributed by Public on") {
+			if lo := digitLine(ps, i-publicSpan, i); lo >= 0 && publicLine.MatchString(strings.Join(ps[lo:i+1], "\n")) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
 // bodyPublicHeader is publicHeader of the paragraphs of the bodies joined
-// by "\n" (lines), reading no more paragraphs than it needs: once a line
-// s starts a match, matches that start earlier end by line s+publicSpan, and
-// the title is the line after.
+// by "\n" (lines), reading no more paragraphs than it needs.
+//
+// Lines are clean and not empty, so a match of publicLine crosses a line
+// break only where its \s* takes in the "\n" (four places), starts with a
+// line that starts with a digit, and ends with a line holding "Distributed
+// by Public on"; publicHeader's title is the line after. Say line i is the
+// first such line with a match ending in it, found in lines i-4 to i,
+// starting at line s. A match that starts at an earlier line j (j < s)
+// ends after line i (else it had been found), so by line j+4 ≤ s+3, and
+// starts after line i-4: none when no line from i-3 to s-1 starts with a
+// digit. Then lines up to i+1 are enough, else up to s+4.
 func bodyPublicHeader(bodies []*html.Node) *publicMeta {
 	var lines []string
 	first, last := -1, -1 // the first line holding the words; the last needed
+	start := -1           // the line the match starts in, when no earlier one can
 	walkParagraphs(bodies, func(p string) bool {
 		lines = append(lines, p)
 		i := len(lines) - 1
@@ -196,10 +180,15 @@ func bodyPublicHeader(bodies []*html.Node) *publicMeta {
 			first = i
 		}
 		if last < 0 && strings.Contains(p, "Distributed by Public on") {
-			lo := max(0, i-publicSpan)
-			w := strings.Join(lines[lo:], "\n")
-			if loc := publicLine.FindStringIndex(w); loc != nil {
-				last = lo + strings.Count(w[:loc[0]], "\n") + publicSpan + 1
+			if lo := digitLine(lines, i-publicSpan, i); lo >= 0 {
+				w := strings.Join(lines[lo:], "\n")
+				if loc := publicLine.FindStringIndex(w); loc != nil {
+					start = lo + strings.Count(w[:loc[0]], "\n")
+					last = i + 1
+					if digitLine(lines, i-publicSpan+1, start-1) >= 0 {
+						last, start = max(i+1, start+publicSpan), -1
+					}
+				}
 			}
 		}
 		return last < 0 || i < last
@@ -207,7 +196,22 @@ func bodyPublicHeader(bodies []*html.Node) *publicMeta {
 	if first < 0 {
 		return nil
 	}
+	if start >= 0 {
+		// The match is the leftmost: the text from it is enough.
+		return publicHeader(strings.Join(lines[start:], "\n"))
+	}
 	return publicHeader(joinFrom(lines, first))
+}
+
+// digitLine is the first of lines lo to hi that starts with a digit, -1
+// if none: a match of publicLine starts with such a line.
+func digitLine(lines []string, lo, hi int) int {
+	for j := max(0, lo); j <= hi && j < len(lines); j++ {
+		if c := lines[j][0]; '0' <= c && c <= '9' {
+			return j
+		}
+	}
+	return -1
 }
 
 // truncatedHTML reports a document that opens <html> and never closes it.
@@ -342,9 +346,9 @@ func isSpeechTitle(t string) bool {
 }
 
 // speechStarts are how speechTitle's matches start (foldPrefixed).
-var speechStarts = []string{"opening ", "closing ", "keynote ", "introductory ", "remarks", "speech", "statement",
+var speechStarts = newPrefixes("opening ", "closing ", "keynote ", "introductory ", "remarks", "speech", "statement",
 	"press ", "doorstep", "joint press ", "interview", "transcript", "video message", "address", "lecture",
-	"pre-ministerial press conference"}
+	"pre-ministerial press conference")
 
 func typeFromURL(u *url.URL) release.Type {
 	p := strings.ToLower(u.Path)
@@ -457,14 +461,26 @@ func turnSpeakers(body []string) []string {
 var notSpeaker = regexp.MustCompile(`(?i)^(question|q|answer|a|moderator|journalist|audience|note|editor|related|share|more|read more|press release|speech)\b`)
 
 func isSpeakerLabel(s string) bool {
-	n := len(strings.Fields(s))
-	if n < 2 || n > 12 || notSpeaker.MatchString(s) {
+	// The words of s as strings.Fields gives them (more than 13 are not
+	// counted).
+	n := 0
+	for rest := s; n <= 12; n++ {
+		var w string
+		if w, rest = nextField(rest); w == "" {
+			break
+		}
+	}
+	if n < 2 || n > 12 || foldPrefixed(s, notSpeakerStarts) && notSpeaker.MatchString(s) {
 		return false
 	}
 	// Names and roles: every word capitalised, connectors aside; what is
 	// in brackets or parentheses is free.
 	depth := 0
-	for _, w := range strings.Fields(s) {
+	for rest := s; ; {
+		var w string
+		if w, rest = nextField(rest); w == "" {
+			break
+		}
 		free := depth > 0
 		depth += strings.Count(w, "[") + strings.Count(w, "(") - strings.Count(w, "]") - strings.Count(w, ")")
 		if free || strings.HasPrefix(w, "[") || strings.HasPrefix(w, "(") {
@@ -476,6 +492,34 @@ func isSpeakerLabel(s string) bool {
 	}
 	return true
 }
+
+// nextField is the first field of s as strings.Fields splits it (at
+// unicode.IsSpace runes), "" if there is none, and what follows it.
+func nextField(s string) (field, rest string) {
+	start := -1
+	for i := 0; i < len(s); {
+		r, w := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				return s[start:i], s[i:]
+			}
+		} else if start < 0 {
+			start = i
+		}
+		i += w
+	}
+	if start < 0 {
+		return "", ""
+	}
+	return s[start:], ""
+}
+
+// notSpeakerStarts are how notSpeaker's matches start (foldPrefixed).
+var notSpeakerStarts = newPrefixes("q", "a", "moderator", "journalist", "note", "editor", "related", "share", "more",
+	"read more", "press release", "speech")
 
 var labelConnector = map[string]bool{"of": true, "the": true, "for": true, "and": true, "de": true, "van": true,
 	"von": true, "der": true, "den": true, "du": true, "la": true, "le": true, "di": true, "da": true, "to": true, "on": true, "at": true}
@@ -506,4 +550,4 @@ func dropLeadIn(body []string, title string) []string {
 var leadIn = regexp.MustCompile(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)
 
 // leadInStarts are how leadIn's matches start (foldPrefixed).
-var leadInStarts = []string{"press ", "(as ", "last updated", "speech", "news", "official text", "by "}
+var leadInStarts = newPrefixes("press ", "(as ", "last updated", "speech", "news", "official text", "by ")

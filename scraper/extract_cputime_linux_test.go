@@ -19,4 +19,3 @@ func threadCPU() time.Duration {
 }
 
 const haveThreadCPU = true
-

@@ -11,22 +11,25 @@ import (
 // done with it.
 type pageScan struct {
 	canonical *html.Node    // link[rel="canonical"]
-	ogTitle   *html.Node    // selOGTitle
+	ogTitle   *html.Node    // meta[property="og:title"]
 	title     *html.Node    // title
-	h1s       [4]*html.Node // selTitles, each
-	dateMetas [4]*html.Node // selDateMetas, each
-	times     []*html.Node  // timesMatcher
-	dateLines []*html.Node  // dateLinesMatcher, the first maxDateLines only
+	h1s       [4]*html.Node // titlesCSS, each
+	dateMetas [4]*html.Node // dateMetasCSS, each
+	times     []*html.Node  // timesCSS
+	dateLines []*html.Node  // dateLinesCSS, the first maxDateLines only
 	bodies    []*html.Node  // body
 
 	// noise are the elements removeNoise removes, those inside another
 	// left out: what detaching them leaves of the page is what removeNoise
 	// leaves.
 	noise []*html.Node
-	known [6][]*html.Node // knownBodies, each, once the noise is gone
-	paras []*html.Node    // paragraphsMatcher, once the noise is gone
+	known [6][]*html.Node // knownBodiesCSS, each, once the noise is gone
+	paras []*html.Node    // paragraphsCSS, once the noise is gone
 
-	inMain, inArticle int // the walk is below this many main, article elements
+	// marks are bodyMarks of bodies (read on the way when there is one).
+	marks marks
+
+	inMain, inArticle, inBody int // the walk is below this many main, article, body elements
 }
 
 // maxDateLines is how many date line candidates pageDate reads.
@@ -37,13 +40,23 @@ const maxDateLines = 201
 func scanPage(root *html.Node) *pageScan {
 	s := &pageScan{}
 	s.children(root, false)
+	if len(s.bodies) > 1 {
+		// The text of each body in turn (a body in a body twice).
+		s.marks = marks{}
+		s.marks.ref, s.marks.public = bodyMarks(s.bodies)
+	}
 	return s
 }
 
 func (s *pageScan) children(n *html.Node, pruned bool) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode {
+		switch c.Type {
+		case html.ElementNode:
 			s.element(c, pruned)
+		case html.TextNode:
+			if s.inBody > 0 {
+				s.marks.text(c.Data)
+			}
 		}
 	}
 }
@@ -51,18 +64,19 @@ func (s *pageScan) children(n *html.Node, pruned bool) {
 // element reads n and its subtree; pruned is set when an ancestor of n is
 // noise.
 func (s *pageScan) element(n *html.Node, pruned bool) {
-	main, article := false, false
+	f, cls, id := attrFlags(n)
+	main, article, body := false, false, false
 	switch n.Data {
 	case "link":
-		if s.canonical == nil && selCanonical.Match(n) {
+		if s.canonical == nil && f&aCanonical != 0 {
 			s.canonical = n
 		}
 	case "meta":
-		if s.ogTitle == nil && selOGTitle.Match(n) {
+		if s.ogTitle == nil && f&aOGTitle != 0 {
 			s.ogTitle = n
 		}
-		for i, m := range selDateMetas {
-			if s.dateMetas[i] == nil && m.Match(n) {
+		for i, m := range dateMetaFlags {
+			if s.dateMetas[i] == nil && f&m != 0 {
 				s.dateMetas[i] = n
 			}
 		}
@@ -78,34 +92,54 @@ func (s *pageScan) element(n *html.Node, pruned bool) {
 		if s.h1s[1] == nil && s.inArticle > 0 {
 			s.h1s[1] = n
 		}
-		if s.h1s[2] == nil && hasClass(n, func(c string) bool { return c == "fs-huge" }) {
+		if s.h1s[2] == nil && f&aFsHuge != 0 {
 			s.h1s[2] = n
 		}
 		if s.h1s[3] == nil {
 			s.h1s[3] = n
 		}
 	case "time":
-		if timesMatcher(n) {
+		if hasAttr(n, "datetime") {
 			s.times = append(s.times, n)
 		}
 	case "body":
 		s.bodies = append(s.bodies, n)
+		body = true
 	case "main":
 		main = true
 	case "article":
 		article = true
 	}
-	if len(s.dateLines) < maxDateLines && dateLinesMatcher(n) {
+	if len(s.dateLines) < maxDateLines && (n.Data == "p" || n.Data == "span" || f&aDateClass != 0) {
 		s.dateLines = append(s.dateLines, n)
 	}
 	if !pruned {
-		if isNoise(n) {
+		if f&aNoise != 0 || isNoiseTag(n) || n.Data == "header" || !main && !article && n.Data != "body" && n.Data != "html" && (isNoiseName(cls) || isNoiseName(id)) {
 			s.noise = append(s.noise, n)
 			pruned = true
 		} else {
-			s.knownBody(n)
-			if paragraphsMatcher(n) {
+			switch n.Data {
+			case "section":
+				if f&(aContent|aCf) == aContent|aCf {
+					s.known[0] = append(s.known[0], n)
+				}
+			case "div":
+				if f&aJustified != 0 {
+					s.known[1] = append(s.known[1], n)
+				}
+				if f&aJustified2 != 0 {
+					s.known[2] = append(s.known[2], n)
+				}
+			case "article":
+				if s.inMain > 0 {
+					s.known[4] = append(s.known[4], n)
+				}
+				s.known[5] = append(s.known[5], n)
+			case "p", "pre", "blockquote", "li":
 				s.paras = append(s.paras, n)
+			}
+			if f&aArticleBody != 0 {
+				s.known[3] = append(s.known[3], n)
 			}
 		}
 	}
@@ -115,6 +149,9 @@ func (s *pageScan) element(n *html.Node, pruned bool) {
 	if article {
 		s.inArticle++
 	}
+	if body {
+		s.inBody++
+	}
 	s.children(n, pruned)
 	if main {
 		s.inMain--
@@ -122,56 +159,7 @@ func (s *pageScan) element(n *html.Node, pruned bool) {
 	if article {
 		s.inArticle--
 	}
-}
-
-// knownBody adds n to the lists of the knownBodies selectors it matches:
-// "section.content.cf", the two justified divs, articleBodyCSS, "main
-// article", "article".
-func (s *pageScan) knownBody(n *html.Node) {
-	switch n.Data {
-	case "section":
-		if knownBodies[0].Match(n) {
-			s.known[0] = append(s.known[0], n)
-		}
-	case "div":
-		if knownBodies[1].Match(n) {
-			s.known[1] = append(s.known[1], n)
-		}
-		if knownBodies[2].Match(n) {
-			s.known[2] = append(s.known[2], n)
-		}
-	case "article":
-		if s.inMain > 0 {
-			s.known[4] = append(s.known[4], n)
-		}
-		s.known[5] = append(s.known[5], n)
+	if body {
+		s.inBody--
 	}
-	if articleBodyMatcher(n) {
-		s.known[3] = append(s.known[3], n)
-	}
-}
-
-// isNoise reports an element removeNoise removes: noiseTags, a header, or
-// an element (but body, html, main and article) whose class or id is a
-// noise name.
-func isNoise(n *html.Node) bool {
-	if noiseMatcher(n) || n.Data == "header" {
-		return true
-	}
-	switch n.Data {
-	case "body", "html", "main", "article":
-		return false
-	}
-	// The first class and id attributes, as goquery's Attr reads them.
-	var cls, id string
-	var hasCls, hasID bool
-	for _, a := range n.Attr {
-		switch {
-		case a.Key == "class" && !hasCls:
-			cls, hasCls = a.Val, true
-		case a.Key == "id" && !hasID:
-			id, hasID = a.Val, true
-		}
-	}
-	return isNoiseName(cls) || isNoiseName(id)
 }

@@ -3,22 +3,171 @@ package scraper
 import (
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
 
-// The selector groups extraction runs over every element of a page, as
-// plain predicates: a group of n selectors costs n tests per element in
-// cascadia; these cost one look at the tag and the attributes. Each matches
-// exactly what its CSS (kept beside it, and checked against cascadia by
-// TestMatchersAgreeWithCSS) matches.
+// The selectors extraction reads a page with, as CSS: scanPage (one walk
+// of the page) finds what each matches, as goquery and cascadia would
+// (TestScanAgreesWithCSS checks it). The tests it runs on each element are
+// here.
 
-// noiseMatcher is noiseTags.
-var noiseMatcher = cascadia.Selector(func(n *html.Node) bool {
-	if n.Type != html.ElementNode {
-		return false
+// titlesCSS are where a page's title is, best first: pageTitle takes the
+// first h1 of each.
+var titlesCSS = []string{"main h1", "article h1", "h1.fs-huge", "h1"}
+
+// dateMetasCSS are the metas that date a page, best first.
+var dateMetasCSS = []string{`meta[property="article:published_time"]`, `meta[name="date"]`, `meta[name="dcterms.date"]`, `meta[itemprop="datePublished"]`}
+
+// noiseTags never hold article text.
+const noiseTags = "script, style, noscript, template, svg, iframe, form, button, select, input, nav, footer, aside, figure figcaption, [role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], [hidden]"
+
+// dateLinesCSS are the elements that may hold a date line.
+const dateLinesCSS = ".date, .fs-small, .event-date, .cmp-date, p, span, div.date"
+
+// timesCSS are the times that may date a page: the third selector holds
+// the first two.
+const timesCSS = "main time[datetime], article time[datetime], time[datetime]"
+
+// knownBodiesCSS are where the known sites keep their text, best first:
+// nato.int's /cps/ pages (two generations), Public, the new site's text
+// components, then the usual article containers.
+var knownBodiesCSS = []string{
+	"section.content.cf",
+	`div[style*="text-align: justify"]`,
+	`div[style*="text-align:justify"]`,
+	articleBodyCSS,
+	"main article",
+	"article",
+}
+
+// articleBodyCSS is one of knownBodiesCSS.
+const articleBodyCSS = ".article-content, .article__content, .article-body, [itemprop=articleBody], .story-body, .post-content, .entry-content"
+
+// paragraphsCSS are the paragraphs bestContainer scores.
+const paragraphsCSS = "p, pre, blockquote, li"
+
+// Attribute flags: what an element's attributes say, read in one look.
+const (
+	aCanonical     = 1 << iota // rel="canonical"
+	aOGTitle                   // property="og:title"
+	aPublished                 // property="article:published_time"
+	aDate                      // name="date"
+	aDCDate                    // name="dcterms.date"
+	aDatePublished             // itemprop="datePublished"
+	aArticleBody               // itemprop="articleBody", or a class of articleBodyCSS
+	aJustified                 // style*="text-align: justify"
+	aJustified2                // style*="text-align:justify"
+	aNoise                     // role navigation, banner or contentinfo; aria-hidden="true"; hidden
+	aDateClass                 // class date, fs-small, event-date or cmp-date
+	aFsHuge                    // class fs-huge
+	aContent                   // class content
+	aCf                        // class cf
+)
+
+// dateMetaFlags are dateMetasCSS' attributes, in order.
+var dateMetaFlags = [4]uint32{aPublished, aDate, aDCDate, aDatePublished}
+
+// attrFlags reads n's attributes: the flags, and the first class and id
+// (goquery's Attr). Every attribute of a name counts, as in CSS.
+func attrFlags(n *html.Node) (f uint32, cls, id string) {
+	hasCls, hasID := false, false
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "class":
+			if !hasCls {
+				cls, hasCls = a.Val, true
+			}
+			f |= classFlags(a.Val)
+		case "id":
+			if !hasID {
+				id, hasID = a.Val, true
+			}
+		case "rel":
+			if a.Val == "canonical" {
+				f |= aCanonical
+			}
+		case "property":
+			switch a.Val {
+			case "og:title":
+				f |= aOGTitle
+			case "article:published_time":
+				f |= aPublished
+			}
+		case "name":
+			switch a.Val {
+			case "date":
+				f |= aDate
+			case "dcterms.date":
+				f |= aDCDate
+			}
+		case "itemprop":
+			switch a.Val {
+			case "datePublished":
+				f |= aDatePublished
+			case "articleBody":
+				f |= aArticleBody
+			}
+		case "style":
+			if strings.Contains(a.Val, "text-align: justify") {
+				f |= aJustified
+			}
+			if strings.Contains(a.Val, "text-align:justify") {
+				f |= aJustified2
+			}
+		case "role":
+			if a.Val == "navigation" || a.Val == "banner" || a.Val == "contentinfo" {
+				f |= aNoise
+			}
+		case "aria-hidden":
+			if a.Val == "true" {
+				f |= aNoise
+			}
+		case "hidden":
+			f |= aNoise
+		}
 	}
+	return f, cls, id
+}
+
+// classFlags are the flags of the classes of one class attribute, split as
+// cascadia splits them.
+func classFlags(v string) uint32 {
+	var f uint32
+	for v != "" {
+		i := 0
+		for i < len(v) && !isClassSep(v[i]) {
+			i++
+		}
+		c := v
+		if i < len(v) {
+			c, v = v[:i], v[i+1:]
+		} else {
+			v = ""
+		}
+		switch c {
+		case "date", "fs-small", "event-date", "cmp-date":
+			f |= aDateClass
+		case "article-content", "article__content", "article-body", "story-body", "post-content", "entry-content":
+			f |= aArticleBody
+		case "fs-huge":
+			f |= aFsHuge
+		case "content":
+			f |= aContent
+		case "cf":
+			f |= aCf
+		}
+	}
+	return f
+}
+
+// isClassSep reports the bytes cascadia splits a class list at.
+func isClassSep(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'
+}
+
+// isNoiseTag is noiseTags' test of the tag: the elements it names, and a
+// figcaption in a figure.
+func isNoiseTag(n *html.Node) bool {
 	switch n.Data {
 	case "script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select", "input", "nav", "footer", "aside":
 		return true
@@ -29,90 +178,10 @@ var noiseMatcher = cascadia.Selector(func(n *html.Node) bool {
 			}
 		}
 	}
-	for _, a := range n.Attr {
-		switch a.Key {
-		case "role":
-			if a.Val == "navigation" || a.Val == "banner" || a.Val == "contentinfo" {
-				return true
-			}
-		case "aria-hidden":
-			if a.Val == "true" {
-				return true
-			}
-		case "hidden":
-			return true
-		}
-	}
 	return false
-})
-
-// namedMatcher is "[class], [id]".
-var namedMatcher = cascadia.Selector(func(n *html.Node) bool {
-	if n.Type != html.ElementNode {
-		return false
-	}
-	for _, a := range n.Attr {
-		if a.Key == "class" || a.Key == "id" {
-			return true
-		}
-	}
-	return false
-})
-
-// dateLinesCSS is what dateLinesMatcher matches.
-const dateLinesCSS = ".date, .fs-small, .event-date, .cmp-date, p, span, div.date"
-
-var dateLinesMatcher = cascadia.Selector(func(n *html.Node) bool {
-	if n.Type != html.ElementNode {
-		return false
-	}
-	if n.Data == "p" || n.Data == "span" {
-		return true
-	}
-	return hasClass(n, func(c string) bool { return c == "date" || c == "fs-small" || c == "event-date" || c == "cmp-date" })
-})
-
-// timesCSS is what timesMatcher matches: the third selector holds the
-// first two.
-const timesCSS = "main time[datetime], article time[datetime], time[datetime]"
-
-var timesMatcher = cascadia.Selector(func(n *html.Node) bool {
-	return n.Type == html.ElementNode && n.Data == "time" && hasAttr(n, "datetime")
-})
-
-// articleBodyCSS is what articleBodyMatcher matches (one of knownBodies).
-const articleBodyCSS = ".article-content, .article__content, .article-body, [itemprop=articleBody], .story-body, .post-content, .entry-content"
-
-var articleBodyMatcher = cascadia.Selector(func(n *html.Node) bool {
-	if n.Type != html.ElementNode {
-		return false
-	}
-	for _, a := range n.Attr {
-		if a.Key == "itemprop" && a.Val == "articleBody" {
-			return true
-		}
-	}
-	return hasClass(n, func(c string) bool {
-		switch c {
-		case "article-content", "article__content", "article-body", "story-body", "post-content", "entry-content":
-			return true
-		}
-		return false
-	})
-})
-
-// paragraphsCSS is what paragraphsMatcher matches.
-const paragraphsCSS = "p, pre, blockquote, li"
-
-var paragraphsMatcher = cascadia.Selector(func(n *html.Node) bool {
-	return n.Type == html.ElementNode && (n.Data == "p" || n.Data == "pre" || n.Data == "blockquote" || n.Data == "li")
-})
-
-// tagMatcher matches elements named tag, as the CSS selector tag does.
-func tagMatcher(tag string) cascadia.Selector {
-	return func(n *html.Node) bool { return n.Type == html.ElementNode && n.Data == tag }
 }
 
+// hasAttr reports whether n has an attribute named key.
 func hasAttr(n *html.Node, key string) bool {
 	for _, a := range n.Attr {
 		if a.Key == key {
@@ -120,55 +189,4 @@ func hasAttr(n *html.Node, key string) bool {
 		}
 	}
 	return false
-}
-
-// hasClass reports whether a class attribute of n lists a class (split as
-// cascadia splits it) that ok accepts.
-func hasClass(n *html.Node, ok func(string) bool) bool {
-	for _, a := range n.Attr {
-		if a.Key != "class" {
-			continue
-		}
-		for s := a.Val; s != ""; {
-			i := strings.IndexAny(s, " \t\r\n\f")
-			if i == -1 {
-				if ok(s) {
-					return true
-				}
-				break
-			}
-			if ok(s[:i]) {
-				return true
-			}
-			s = s[i+1:]
-		}
-	}
-	return false
-}
-
-// findAll is doc.FindMatcher(m).Nodes for each of ms, in one walk of the
-// document instead of one per matcher: each list in document order.
-func findAll(doc *goquery.Document, ms ...cascadia.Selector) [][]*html.Node {
-	out := make([][]*html.Node, len(ms))
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for i, m := range ms {
-			if m(n) {
-				out[i] = append(out[i], n)
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	// As goquery's Find: the descendants of the document's element
-	// children.
-	for _, root := range doc.Nodes {
-		for c := root.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.ElementNode {
-				walk(c)
-			}
-		}
-	}
-	return out
 }

@@ -1,66 +1,25 @@
 package scraper
 
 import (
-	"bytes"
-	"path/filepath"
+	"strings"
 	"testing"
-
-	"github.com/andybalholm/cascadia"
-	"golang.org/x/net/html"
 )
 
-// TestMatchersAgreeWithCSS checks the hand-written matchers against the CSS
-// selectors they stand for, on every element of the fixture pages and of
-// some awkward markup.
-func TestMatchersAgreeWithCSS(t *testing.T) {
-	pairs := []struct {
-		css string
-		m   cascadia.Selector
-	}{
-		{noiseTags, noiseMatcher},
-		{"[class], [id]", namedMatcher},
-		{dateLinesCSS, dateLinesMatcher},
-		{timesCSS, timesMatcher},
-		{articleBodyCSS, articleBodyMatcher},
-		{paragraphsCSS, paragraphsMatcher},
-		{"body", selBody},
-		{"title", selTitleTag},
-		{"h1", selH1},
-		{"meta", selMeta},
-		{"header", selHeader},
-		{"a", selLinks},
+// TestNoiseNames checks isNoiseName against the reference's word lists.
+func TestNoiseNames(t *testing.T) {
+	names := []string{"", "-", "share", "Share-Tools", "site_header", "site header", "siteheader", "read-more", "more-from-nato",
+		"x read more", "cmp-image__image", "image--box", "ſhare", "ÉLAN menu", "LANGUAGE_SELECTOR", "lang-switch", "sign-up",
+		"signup", "pn-release__tools", "cmp-navigation__item", strings.Repeat("a-", 70) + "menu", strings.Repeat("A", 200)}
+	for w := range refNoiseWords {
+		names = append(names, w, strings.ToUpper(w), "x-"+w+"-y", w+"s")
 	}
-	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*"))
-	docs := [][]byte{[]byte(`<html><body>
-		<div class="x  date	y" hidden="">a</div><div class="date-line cmp-date"></div><span class="">s</span>
-		<div role="Navigation">n</div><div role="banner" aria-hidden="false">b</div><div aria-hidden="true"></div>
-		<figure><div><figcaption>c</figcaption></div></figure><figcaption>free</figcaption>
-		<time datetime>t</time><time>t</time><main><time datetime="2026-01-02">t</time></main>
-		<div itemprop="articlebody">i</div><div itemprop="articleBody">I</div><div class="post-content
-		story-body">p</div><svg><title>svg title</title></svg><math><mi>x</mi></math>
-		<input type="hidden"><li>l</li><pre>p</pre><blockquote>q</blockquote><h1 class="fs-huge">h</h1>
-		<div id="">e</div><div class=entry-content>e</div><header>h</header><a>a</a><meta name="date">
-		</body></html>`)}
-	for _, f := range files {
-		docs = append(docs, readFixture(t, filepath.Join(filepath.Base(filepath.Dir(f)), filepath.Base(f))))
+	for p := range refNoisePairs {
+		a, b, _ := strings.Cut(p, " ")
+		names = append(names, a+"-"+b, a+"_"+b, a+b, b+"-"+a)
 	}
-	for _, p := range pairs {
-		css := cascadia.MustCompile(p.css)
-		for i, d := range docs {
-			root, err := html.Parse(bytes.NewReader(d))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var walk func(*html.Node)
-			walk = func(n *html.Node) {
-				if css.Match(n) != p.m.Match(n) {
-					t.Errorf("%q on doc %d: <%s %v>: CSS says %v", p.css, i, n.Data, n.Attr, css.Match(n))
-				}
-				for c := n.FirstChild; c != nil; c = c.NextSibling {
-					walk(c)
-				}
-			}
-			walk(root)
+	for _, n := range names {
+		if got, want := isNoiseName(n), refIsNoiseName(n); got != want {
+			t.Errorf("isNoiseName(%q) = %v, want %v", n, got, want)
 		}
 	}
 }

@@ -8,37 +8,32 @@ import (
 	"unsafe"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
 
-// noiseTags never hold article text.
-const noiseTags = "script, style, noscript, template, svg, iframe, form, button, select, input, nav, footer, aside, figure figcaption, [role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], [hidden]"
-
-// noiseWords are class and id words of page chrome; a class or id is
-// noise when one of its words (split at "-", "_" and spaces) is one.
-var noiseWords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`share sharing social related breadcrumb breadcrumbs cookie cookies consent
-		newsletter subscribe signup footer navbar nav menu sidebar promo banner skip tags pagination pager print
-		toolbar disclaimer carousel modal popup search tools caption credit credits gallery video audio download
-		downloads langswitch languageselector`) {
-		noiseWords[w] = true
-	}
-}
-
-// noisePairs are two-word names of chrome ("site-header", "read-more").
-var noisePairs = map[string]bool{"site header": true, "read more": true, "more from": true, "image box": true,
-	"cmp image": true, "sign up": true, "lang switch": true, "language switch": true, "language selector": true}
-
+// isNoiseName reports a class or id of page chrome: one of its words (the
+// name lower-cased, split at "-", "_" and spaces) is a noise word, or two
+// in a row are a noise pair.
 func isNoiseName(s string) bool {
 	if s == "" {
 		return false
 	}
-	// The words of the lower-cased name, split at "-", "_" and " ", each
-	// with the one before it.
-	l := strings.ToLower(s)
+	var l string
+	var buf [128]byte
+	if len(s) <= len(buf) && isASCII(s) {
+		// strings.ToLower without the copy on the heap.
+		b := buf[:len(s)]
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		l = unsafe.String(&b[0], len(b))
+	} else {
+		l = strings.ToLower(s)
+	}
 	prev := ""
 	for start, i := -1, 0; i <= len(l); i++ {
 		if i < len(l) && l[i] != '-' && l[i] != '_' && l[i] != ' ' {
@@ -51,7 +46,7 @@ func isNoiseName(s string) bool {
 			continue
 		}
 		w := l[start:i]
-		if noiseWords[w] || (prev != "" && noisePairs[prev+" "+w]) {
+		if isNoiseWord(w) || (prev != "" && isNoisePair(prev, w)) {
 			return true
 		}
 		prev, start = w, -1
@@ -59,25 +54,51 @@ func isNoiseName(s string) bool {
 	return false
 }
 
-// knownBodies are where the known sites keep their text, best first:
-// nato.int's /cps/ pages (two generations), Public, the new site's text
-// components, then the usual article containers.
-var knownBodies = compileAll(
-	"section.content.cf",
-	`div[style*="text-align: justify"]`,
-	`div[style*="text-align:justify"]`,
-	articleBodyCSS,
-	"main article",
-	"article",
-)
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
 
-func init() { knownBodies[3] = articleBodyMatcher } // articleBodyCSS, faster
+// isNoiseWord reports the class and id words of page chrome.
+func isNoiseWord(w string) bool {
+	switch w {
+	case "share", "sharing", "social", "related", "breadcrumb", "breadcrumbs", "cookie", "cookies", "consent",
+		"newsletter", "subscribe", "signup", "footer", "navbar", "nav", "menu", "sidebar", "promo", "banner", "skip",
+		"tags", "pagination", "pager", "print", "toolbar", "disclaimer", "carousel", "modal", "popup", "search",
+		"tools", "caption", "credit", "credits", "gallery", "video", "audio", "download", "downloads", "langswitch",
+		"languageselector":
+		return true
+	}
+	return false
+}
 
-var (
-	selHeader     = tagMatcher("header")
-	selTextBlocks = cascadia.MustCompile("body, main, article")
-	selLinks      = tagMatcher("a")
-)
+// isNoisePair reports two-word names of chrome ("site-header",
+// "read-more").
+func isNoisePair(a, b string) bool {
+	switch a {
+	case "site":
+		return b == "header"
+	case "read":
+		return b == "more"
+	case "more":
+		return b == "from"
+	case "image":
+		return b == "box"
+	case "cmp":
+		return b == "image"
+	case "sign":
+		return b == "up"
+	case "lang":
+		return b == "switch"
+	case "language":
+		return b == "switch" || b == "selector"
+	}
+	return false
+}
 
 // removeNoise removes the page's chrome: what noiseTags matches, headers
 // (site headers go; an article's own header keeps nothing of the body
@@ -128,7 +149,7 @@ func isElement(n *html.Node) bool { return n != nil && n.Type == html.ElementNod
 // text blocks (a lead, text, an image, more text).
 func withSiblings(best *html.Node) []string {
 	// Climb wrappers that hold nothing but the container.
-	for p := best.Parent; isElement(p) && elementChildren(p) == 1 && !selTextBlocks.Match(p); p = best.Parent {
+	for p := best.Parent; isElement(p) && elementChildren(p) == 1 && !isTextBlock(p); p = best.Parent {
 		best = p
 	}
 	parent := best.Parent
@@ -157,6 +178,11 @@ func withSiblings(best *html.Node) []string {
 		}
 	}
 	return out
+}
+
+// isTextBlock is "body, main, article".
+func isTextBlock(n *html.Node) bool {
+	return n.Data == "body" || n.Data == "main" || n.Data == "article"
 }
 
 func elementChildren(n *html.Node) int {
@@ -367,7 +393,7 @@ func isTurnLabelText(t string) bool {
 var questionLabel = regexp.MustCompile(`(?i)^(question|q|moderator|answer)\b`)
 
 // questionStarts are how questionLabel's matches start (foldPrefixed).
-var questionStarts = []string{"q", "moderator", "answer"}
+var questionStarts = newPrefixes("q", "moderator", "answer")
 
 func nodeText(n *html.Node) string {
 	var b strings.Builder
@@ -384,37 +410,17 @@ func nodeText(n *html.Node) string {
 	return b.String()
 }
 
-// isBoilerplateLine is boilerplate.MatchString(t). A line whose start, in
-// ASCII, begins none of the alternatives (in any case) cannot match, and
-// most lines do not; a line starting with other characters goes to the
-// expression (case folding there joins "ſ" to "s", "K" to "k").
+// isBoilerplateLine is boilerplate.MatchString(t): most lines start with
+// none of its alternatives' words.
 func isBoilerplateLine(t string) bool {
-	var head [len("(as delivered)")]byte
-	n := 0
-	for ; n < len(head) && n < len(t); n++ {
-		c := t[n]
-		if c >= utf8.RuneSelf {
-			return boilerplate.MatchString(t)
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		head[n] = c
-	}
-	h := head[:n]
-	for _, p := range boilerplateStarts {
-		if len(h) >= len(p) && string(h[:len(p)]) == p {
-			return boilerplate.MatchString(t)
-		}
-	}
-	return false
+	return foldPrefixed(t, boilerplateStarts) && boilerplate.MatchString(t)
 }
 
 // boilerplateStarts are how the alternatives of boilerplate begin (the
 // first literal of each, in lower case), © aside: a non-ASCII start goes to
-// the expression anyway.
-var boilerplateStarts = []string{"share", "print", "e-mail", "email", "back to top", "read more", "related", "top",
-	"follow us", "copyright", "tag", "see also", "download", "(as delivered)", "last updated"}
+// the expression anyway (foldPrefixed).
+var boilerplateStarts = newPrefixes("share", "print", "e-mail", "email", "back to top", "read more", "related", "top",
+	"follow us", "copyright", "tag", "see also", "download", "(as delivered)", "last updated")
 
 // boilerplate matches paragraphs that are page furniture, not text.
 var boilerplate = regexp.MustCompile(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|last updated:?.*)$`)
