@@ -31,7 +31,10 @@ type acMachine struct {
 
 // acState is what a scan step needs of a state.
 type acState struct {
-	edges, end int32 // its edges: edges[edges:end]
+	// Its edges: edges[edges:end]; or, when end < 0, its only edge, on
+	// rune edges to state ^end (most states have one: no second cache
+	// line to read).
+	edges, end int32
 	fail       int32 // failure link
 	// out is the first of the state's patterns in outs, -1 if none.
 	out int32
@@ -52,6 +55,9 @@ type acEdge struct {
 // child returns the state s goes to on r, if it has that edge.
 func (m *acMachine) child(s int32, r rune) (int32, bool) {
 	st := &m.states[s]
+	if st.end < 0 {
+		return ^st.end, st.edges == r
+	}
 	es := m.edges[st.edges:st.end]
 	if len(es) <= 8 {
 		for _, e := range es {
@@ -74,6 +80,15 @@ func (m *acMachine) child(s int32, r rune) (int32, bool) {
 		return es[lo].to, true
 	}
 	return 0, false
+}
+
+// edgesOf returns the edges of state s.
+func (m *acMachine) edgesOf(s int32) []acEdge {
+	st := &m.states[s]
+	if st.end < 0 {
+		return []acEdge{{st.edges, ^st.end}}
+	}
+	return m.edges[st.edges:st.end]
 }
 
 // newACMachine builds the automaton for patterns; pattern i is reported as i.
@@ -127,9 +142,12 @@ func newACMachine(patterns [][]rune) *acMachine {
 		}
 	}
 	m.states = make([]acState, n)
-	m.edges = make([]acEdge, 0, n-1)
 	for k, s := range order {
 		st := &m.states[k]
+		if es := children[s]; len(es) == 1 {
+			st.edges, st.end = es[0].r, ^id[es[0].state]
+			continue
+		}
 		st.edges = int32(len(m.edges))
 		for _, e := range children[s] {
 			m.edges = append(m.edges, acEdge{e.r, id[e.state]})
@@ -146,7 +164,7 @@ func newACMachine(patterns [][]rune) *acMachine {
 	// Failure links, breadth first (the numbering's order).
 	for s := int32(0); s < int32(n); s++ {
 		st := m.states[s]
-		for _, e := range m.edges[st.edges:st.end] {
+		for _, e := range m.edgesOf(s) {
 			fail := int32(0) // the root's children fail to the root
 			for f := st.fail; s != 0; f = m.states[f].fail {
 				if t, ok := m.child(f, e.r); ok {
@@ -229,7 +247,12 @@ func (m *acMachine) scanAll(text []rune, out []acHit) []acHit {
 			}
 			// m.child, inline.
 			st := &states[s]
-			if es := m.edges[st.edges:st.end]; len(es) <= 8 {
+			if st.end < 0 {
+				if st.edges == r {
+					s = ^st.end
+					goto found
+				}
+			} else if es := m.edges[st.edges:st.end]; len(es) <= 8 {
 				for _, e := range es {
 					if e.r == r {
 						s = e.to

@@ -186,7 +186,22 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 	ms.done = zeroed(ms.done, len(m.refAt)-1)
 	done := ms.done // per pattern: a whole-word occurrence was seen
 
-	for si := 0; pending > 0 && ms.split(si); si++ {
+	for si := 0; pending > 0; si++ {
+		for si == len(ms.sents) {
+			// Split the next paragraph into sentences, unless it holds no
+			// new whole-word occurrence (as regular expressions look at
+			// every sentence, not with them).
+			pp, ok := ms.nextParagraph()
+			if !ok {
+				break
+			}
+			if len(m.regexes) > 0 || m.mayHit(ms, pp) {
+				ms.addSentences(pp)
+			}
+		}
+		if si == len(ms.sents) {
+			break
+		}
 		s := &ms.sents[si]
 		ms.runes = appendFoldedWords(ms.runes[:0], s.p, s.ws)
 		runes := ms.runes
@@ -344,35 +359,54 @@ func (ms *matchScratch) start(r *release.Release) {
 	}
 }
 
-// split splits paragraphs until sentence si is there, and reports whether
-// it is.
-func (ms *matchScratch) split(si int) bool {
-	for si >= len(ms.sents) {
-		if ms.para == len(ms.paras) {
-			if ms.next == len(ms.r.Body) {
-				return false
-			}
-			ms.paras, ms.para = appendParagraphs(ms.paras[:0], ms.r.Body[ms.next]), 0
-			ms.next++
-			continue
+// nextParagraph returns the next paragraph of the body not yet read.
+func (ms *matchScratch) nextParagraph() (string, bool) {
+	for ms.para == len(ms.paras) {
+		if ms.next == len(ms.r.Body) {
+			return "", false
 		}
-		pp := ms.paras[ms.para]
-		ms.para++
-		// Earlier sentences keep their words even if spans moves.
-		at := len(ms.spans)
-		ms.spans = appendWordSpans(ms.spans, pp)
-		eachSentenceOf(pp, ms.spans[at:len(ms.spans):len(ms.spans)], func(ws []span) {
-			ms.sents = append(ms.sents, sentenceRef{p: pp, ws: ws})
-		})
+		ms.paras, ms.para = appendParagraphs(ms.paras[:0], ms.r.Body[ms.next]), 0
+		ms.next++
 	}
-	return true
+	ms.para++
+	return ms.paras[ms.para-1], true
 }
 
-// all splits every sentence and returns their number.
+// addSentences splits the paragraph pp into sentences.
+func (ms *matchScratch) addSentences(pp string) {
+	// Earlier sentences keep their words even if spans moves.
+	at := len(ms.spans)
+	ms.spans = appendWordSpans(ms.spans, pp)
+	eachSentenceOf(pp, ms.spans[at:len(ms.spans):len(ms.spans)], func(ws []span) {
+		ms.sents = append(ms.sents, sentenceRef{p: pp, ws: ws})
+	})
+}
+
+// all splits every sentence (of the paragraphs not yet read) and returns
+// their number.
 func (ms *matchScratch) all() int {
-	for ms.split(len(ms.sents)) {
+	for pp, ok := ms.nextParagraph(); ok; pp, ok = ms.nextParagraph() {
+		ms.addSentences(pp)
 	}
 	return len(ms.sents)
+}
+
+// mayHit reports whether the paragraph pp may hold a whole-word
+// occurrence of a pattern not seen yet. The paragraph folds to its
+// sentences' folded runes with a space between them (and maybe one at
+// either end), so its occurrences are theirs, and some that span two
+// sentences; and a space beside an occurrence bounds it as an edge of a
+// sentence does.
+func (m *Matcher) mayHit(ms *matchScratch, pp string) bool {
+	ms.runes = appendFolded(ms.runes[:0], pp)
+	ms.occ = m.ac.scanAll(ms.runes, ms.occ[:0])
+	for _, o := range ms.occ {
+		end := int(o.end)
+		if !ms.done[o.pat] && wordBounded(ms.runes, end-int(m.ac.plen[o.pat]), end) {
+			return true
+		}
+	}
+	return false
 }
 
 // offsets returns the offsets of sentence si folded (folded.start and
