@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -52,7 +53,6 @@ var zoneWords = map[string]string{
 }
 
 var (
-	wordRE     = regexp.MustCompile(`\p{L}+\.?`)
 	ordinalRE  = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th|er)(,?)$`)
 	colonZone  = regexp.MustCompile(`^([+-]\d{2}):(\d{2})$`)
 	clockToken = regexp.MustCompile(`^\d{1,2}:\d{2}`)
@@ -95,18 +95,53 @@ func buildLayouts() []string {
 // that cannot be read is an error, not a silent midnight. Two-digit years are
 // not accepted. A zero offset is returned as UTC.
 func ParseDate(s string) (time.Time, error) {
-	if len(s) > maxDateInput {
+	t, st, clock, cand := parseDateAt(s)
+	switch st {
+	case dateOK:
+		return t, nil
+	case dateTooLong:
 		return time.Time{}, fmt.Errorf("scraper: parse date %s: input longer than %d bytes", quoteShort(s), maxDateInput)
+	case dateBadClock:
+		return time.Time{}, fmt.Errorf("scraper: parse date %s: unreadable time %q after %q", quoteShort(s), clock, cand)
+	}
+	return time.Time{}, fmt.Errorf("scraper: parse date %s: no recognisable date", quoteShort(s))
+}
+
+// How parseDateAt ends.
+const (
+	dateOK = iota
+	dateNone
+	dateTooLong
+	dateBadClock // a date, then a clock that cannot be read
+)
+
+// parseDate is ParseDate without the error, for callers that drop it.
+func parseDate(s string) (time.Time, bool) {
+	t, st, _, _ := parseDateAt(s)
+	return t, st == dateOK
+}
+
+// parseDateAt is ParseDate's work: the date, or why there is none (with
+// the clock token and the date before it, for dateBadClock).
+func parseDateAt(s string) (t time.Time, st int, clock, date string) {
+	if len(s) > maxDateInput {
+		return time.Time{}, dateTooLong, "", ""
 	}
 	if !hasYearDigits(s) {
 		// Every layout has a four-digit year: without four digits in a
 		// row there is nothing to try (a fast path for the many lines of
 		// text that are not dates).
-		return time.Time{}, fmt.Errorf("scraper: parse date %s: no recognisable date", quoteShort(s))
+		return time.Time{}, dateNone, "", ""
 	}
-	toks := dateTokens(s)
+	toks, years := dateTokens(s)
 	for i := range toks {
 		for n := min(maxDateTokens, len(toks)-i); n >= 1; n-- {
+			// A candidate needs a year: four digits in one of its
+			// tokens (the space between two breaks a run; trimming the
+			// ends makes none).
+			if !anyYear(years[i : i+n]) {
+				continue
+			}
 			cand := strings.Trim(strings.Join(toks[i:i+n], " "), "()[],;:|")
 			cand = strings.TrimRight(cand, ".")
 			t, ok := parseCandidate(cand)
@@ -114,12 +149,21 @@ func ParseDate(s string) (time.Time, error) {
 				continue
 			}
 			if j := i + n; j < len(toks) && clockToken.MatchString(toks[j]) {
-				return time.Time{}, fmt.Errorf("scraper: parse date %s: unreadable time %q after %q", quoteShort(s), toks[j], cand)
+				return time.Time{}, dateBadClock, toks[j], cand
 			}
-			return t, nil
+			return t, dateOK, "", ""
 		}
 	}
-	return time.Time{}, fmt.Errorf("scraper: parse date %s: no recognisable date", quoteShort(s))
+	return time.Time{}, dateNone, "", ""
+}
+
+func anyYear(ys []bool) bool {
+	for _, y := range ys {
+		if y {
+			return true
+		}
+	}
+	return false
 }
 
 func parseCandidate(c string) (time.Time, bool) {
@@ -226,33 +270,82 @@ var dateSpaces = strings.NewReplacer("\u200b", "", "\ufeff", "", "\u00a0", " ", 
 
 // dateTokens normalises s and splits it into words: invisible characters and
 // NBSP become spaces, month names become "Jan"…"Dec" (dropping their period),
-// weekdays go, ordinals lose their suffix, zone names become offsets.
-func dateTokens(s string) []string {
+// weekdays go, ordinals lose their suffix, zone names become offsets. years
+// tells the words with four digits in a row.
+func dateTokens(s string) (toks []string, years []bool) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, " ")
 	}
 	s = dateSpaces.Replace(s)
-	s = wordRE.ReplaceAllStringFunc(s, func(w string) string {
-		key := strings.ToLower(strings.TrimSuffix(w, "."))
-		if m, ok := monthWords[key]; ok {
-			return m
-		}
-		if weekdayWords[key] {
-			return " "
-		}
-		return w
-	})
-	toks := strings.Fields(s)
+	s = replaceDateWords(s)
+	toks = strings.Fields(s)
+	years = make([]bool, len(toks))
 	for i, t := range toks {
 		if z, ok := zoneWords[strings.Trim(t, "()")]; ok {
 			toks[i] = z
-		} else if m := colonZone.FindStringSubmatch(t); m != nil {
-			toks[i] = m[1] + m[2]
-		} else if m := ordinalRE.FindStringSubmatch(t); m != nil {
-			toks[i] = m[1] + m[2]
+		} else if (t[0] == '+' || t[0] == '-') && len(t) == 6 {
+			if m := colonZone.FindStringSubmatch(t); m != nil {
+				toks[i] = m[1] + m[2]
+			}
+		} else if '0' <= t[0] && t[0] <= '9' {
+			if m := ordinalRE.FindStringSubmatch(t); m != nil {
+				toks[i] = m[1] + m[2]
+			}
 		}
+		years[i] = hasYearDigits(toks[i])
 	}
-	return toks
+	return toks, years
+}
+
+// replaceDateWords is wordRE.ReplaceAllStringFunc(s, dateWord) for a valid
+// s: each run of letters, with the period after it, through dateWord.
+func replaceDateWords(s string) string {
+	var b []byte
+	last := 0 // s[:last] is in b
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if !unicode.Is(unicode.L, r) {
+			i += w
+			continue
+		}
+		j := i + w
+		for j < len(s) {
+			r, w := utf8.DecodeRuneInString(s[j:])
+			if !unicode.Is(unicode.L, r) {
+				break
+			}
+			j += w
+		}
+		if j < len(s) && s[j] == '.' {
+			j++
+		}
+		if d := dateWord(s[i:j]); d != s[i:j] {
+			if b == nil {
+				b = make([]byte, 0, len(s))
+			}
+			b = append(b, s[last:i]...)
+			b = append(b, d...)
+			last = j
+		}
+		i = j
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// dateWord is a month's abbreviation for its name, " " for a weekday, the
+// word itself else.
+func dateWord(w string) string {
+	key := strings.ToLower(strings.TrimSuffix(w, "."))
+	if m, ok := monthWords[key]; ok {
+		return m
+	}
+	if weekdayWords[key] {
+		return " "
+	}
+	return w
 }
 
 func quoteShort(s string) string {

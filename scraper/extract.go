@@ -400,7 +400,7 @@ var legacyTitleDate = regexp.MustCompile(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s
 func (s *pageScan) pageDate(base *url.URL) time.Time {
 	for _, n := range s.dateMetas {
 		if v, ok := attrOf(n, "content"); ok {
-			if t, err := ParseDate(v); err == nil {
+			if t, ok := parseDate(v); ok {
 				return t
 			}
 		}
@@ -410,12 +410,12 @@ func (s *pageScan) pageDate(base *url.URL) time.Time {
 	}
 	for _, n := range s.times {
 		v, _ := attrOf(n, "datetime")
-		if t, err := ParseDate(v); err == nil {
+		if t, ok := parseDate(v); ok {
 			return t
 		}
 	}
 	if m := legacyTitleDate.FindStringSubmatch(s.titleText()); m != nil {
-		if t, err := ParseDate(m[1]); err == nil {
+		if t, ok := parseDate(m[1]); ok {
 			return t
 		}
 	}
@@ -429,7 +429,7 @@ func (s *pageScan) pageDate(base *url.URL) time.Time {
 		if !short || len(txt) < 6 || strings.Contains(strings.ToLower(txt), "updated") {
 			continue
 		}
-		if t, err := ParseDate(txt); err == nil {
+		if t, ok := parseDate(txt); ok {
 			return t
 		}
 	}
@@ -538,7 +538,7 @@ func dropLeadIn(body []string, title string) []string {
 			continue
 		}
 		if i < 8 && len(p) < 40 {
-			if _, err := ParseDate(p); err == nil {
+			if _, ok := parseDate(p); ok {
 				continue
 			}
 		}
