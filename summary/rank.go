@@ -27,26 +27,22 @@ type weight struct {
 // same id for the same term in every sentence, so that ranking compares
 // integers, not strings. Each sentence is read once, whatever ranks it.
 type vocab struct {
-	words map[string]int32 // folded word → its term's id; -1: not a term (stop word, one byte)
-	stems map[string]int32 // term → id
-	cue   []bool           // per id: a news cue (cueStems)
-	buf   []byte           // scratch for a folded word
+	words strTable // folded word → its term's id; -1: not a term (stop word, one byte)
+	stems strTable // term → id
+	cue   []bool   // per id: a news cue (cueStems)
+	buf   []byte   // scratch for a folded word
 }
 
 // reset forgets every word, keeping the room.
 func (v *vocab) reset() {
-	clear(v.words)
-	clear(v.stems)
+	v.words.reset()
+	v.stems.reset()
 	v.cue = v.cue[:0]
 }
 
 // terms appends the ids of the terms of s, in order, to out: terms(s),
 // as ids.
 func (v *vocab) terms(s string, out []int32) []int32 {
-	if v.words == nil {
-		v.words = make(map[string]int32)
-		v.stems = make(map[string]int32)
-	}
 	for i := 0; ; {
 		var w []byte
 		var at int
@@ -54,7 +50,8 @@ func (v *vocab) terms(s string, out []int32) []int32 {
 			break
 		}
 		v.buf = w
-		id, ok := v.words[string(w)]
+		h := strHash(w)
+		id, ok := v.words.get(w, h)
 		if !ok {
 			var ws string
 			if at >= 0 {
@@ -65,19 +62,116 @@ func (v *vocab) terms(s string, out []int32) []int32 {
 			id = -1
 			if len(ws) >= 2 && !stopWords[ws] {
 				t := stem(ws)
-				if id, ok = v.stems[t]; !ok {
+				th := strHash(t)
+				if id, ok = v.stems.getString(t, th); !ok {
 					id = int32(len(v.cue))
-					v.stems[t] = id
+					v.stems.put(t, th, id)
 					v.cue = append(v.cue, cueStems[t])
 				}
 			}
-			v.words[ws] = id
+			v.words.put(ws, h, id)
 		}
 		if id >= 0 {
 			out = append(out, id)
 		}
 	}
 	return out
+}
+
+// strTable maps strings to int32, for vocab: open addressing, linear
+// probing, about twice the room it holds; reset forgets what it holds in
+// time proportional to that, not to its room.
+type strTable struct {
+	slots []strSlot // len a power of 2
+	used  []int32   // the slots in use
+}
+
+type strSlot struct {
+	key  string // "" when free (no key is empty)
+	hash uint32
+	val  int32
+}
+
+// strHash is FNV-1a.
+func strHash[T string | []byte](s T) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
+}
+
+// get returns the value of key k, whose strHash is h.
+func (t *strTable) get(k []byte, h uint32) (int32, bool) {
+	if len(t.slots) == 0 {
+		return 0, false
+	}
+	mask := uint32(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.key == "" {
+			return 0, false
+		}
+		if sl.hash == h && sl.key == string(k) {
+			return sl.val, true
+		}
+	}
+}
+
+// put sets key k (not in t, not empty), whose strHash is h, to v.
+// getString is get for a string key.
+func (t *strTable) getString(k string, h uint32) (int32, bool) {
+	if len(t.slots) == 0 {
+		return 0, false
+	}
+	mask := uint32(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.key == "" {
+			return 0, false
+		}
+		if sl.hash == h && sl.key == k {
+			return sl.val, true
+		}
+	}
+}
+
+func (t *strTable) put(k string, h uint32, v int32) {
+	if 2*(len(t.used)+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := uint32(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i].key != "" {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = strSlot{k, h, v}
+	t.used = append(t.used, int32(i))
+}
+
+func (t *strTable) grow() {
+	old := t.slots
+	t.slots = make([]strSlot, max(64, 2*len(old)))
+	mask := uint32(len(t.slots) - 1)
+	t.used = t.used[:0]
+	for _, sl := range old {
+		if sl.key == "" {
+			continue
+		}
+		i := sl.hash & mask
+		for t.slots[i].key != "" {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = sl
+		t.used = append(t.used, int32(i))
+	}
+}
+
+func (t *strTable) reset() {
+	for _, i := range t.used {
+		t.slots[i] = strSlot{}
+	}
+	t.used = t.used[:0]
 }
 
 // ranker holds what ranking needs, kept from one ranking to the next so
