@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
@@ -98,14 +99,57 @@ func normalise(s string) string {
 // fingerprint identifies a release's text: title and body, white space
 // folded, so that markup-only changes are not edits.
 func fingerprint(r *release.Release) string {
-	h := sha256.New()
-	h.Write([]byte(strings.Join(strings.Fields(r.Title), " ")))
+	n := len(r.Title)
 	for _, p := range r.Body {
-		h.Write([]byte{'\n'})
-		h.Write([]byte(strings.Join(strings.Fields(p), " ")))
+		n += len(p) + 1
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	b := appendFields(make([]byte, 0, n), r.Title)
+	for _, p := range r.Body {
+		b = appendFields(append(b, '\n'), p)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
+
+// appendFields appends strings.Join(strings.Fields(s), " ") to b, without
+// the slice of fields: s's words, one space between them.
+func appendFields(b []byte, s string) []byte {
+	word := false // inside a word, or after one
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				space = word
+				continue
+			}
+			if space {
+				b = append(b, ' ')
+				space = false
+			}
+			b = append(b, c)
+			word = true
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = word
+			i += size
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, s[i:i+size]...)
+		word = true
+		i += size
+	}
+	return b
+}
+
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // diff lists the sentences an edit added and removed.
 func diff(old, cur *release.Release) *release.Changes {
