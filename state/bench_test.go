@@ -200,3 +200,58 @@ func BenchmarkFootprint(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFanOut is one release queued for 100 channels (every tenth with
+// a watch match of its own), claimed and marked sent, as a delivery pass
+// does it.
+func BenchmarkFanOut(b *testing.B) {
+	pool := benchParagraphs(b)
+	const targets = 100
+	run := func(b *testing.B, s Store) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		i := 0
+		cpu0 := cpuTime()
+		for b.Loop() {
+			r, keys, a := benchRelease(pool, i)
+			i++
+			put := Put{Release: r, Keys: keys, Fingerprint: "f", Version: 1}
+			for t := range targets {
+				per := a
+				if t%10 != 0 {
+					per.Matches = nil
+				}
+				put.Alerts = append(put.Alerts, Outgoing{Target: fmt.Sprintf("channel:%d", 600000000000000000+t), Alert: per})
+			}
+			if _, err := s.Save(ctx, put, t0); err != nil {
+				b.Fatal(err)
+			}
+			due, err := s.Claim(ctx, "me", t0, targets, time.Minute)
+			if err != nil || len(due) != targets {
+				b.Fatal(len(due), err)
+			}
+			for _, d := range due {
+				if err := s.MarkSent(ctx, d.ID, "1300000000000000000", t0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	}
+	b.Run("sqlite", func(b *testing.B) {
+		s, err := OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "state.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		run(b, s)
+	})
+	b.Run("postgres", func(b *testing.B) {
+		s, err := OpenPostgres(context.Background(), pgtest.DSN(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		run(b, s)
+	})
+}

@@ -70,7 +70,7 @@ func Migrate(ctx context.Context, fromSpec, toSpec string) error {
 	}
 	if toPG {
 		// Identity columns go on after the copied ids.
-		for _, t := range []string{"releases", "outbox", "subscriptions"} {
+		for _, t := range []string{"releases", "alerts", "outbox", "subscriptions"} {
 			if _, err := wtx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), coalesce((SELECT max(id) FROM `+t+`), 0) + 1, false)`); err != nil {
 				return rollback(wtx, fmt.Errorf("state: migrate: %s ids: %w", t, err))
 			}

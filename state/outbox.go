@@ -3,20 +3,24 @@ package state
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 )
 
 var (
-	sqDue = hot(`SELECT id, release_id, target, alert, nonce, attempts, created_at
+	sqDue = hot(`SELECT ` + deliveryCols + `
 		FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?`)
 	sqPendingBefore = hot(`SELECT count(*) FROM outbox WHERE target = ? AND status = 'pending' AND id < ?`)
-	sqMarkSent      = hot(`UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`)
-	sqMarkRetry     = hot(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`)
-	sqMarkFailed    = hot(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`)
-	sqFirstMessage  = hot(`SELECT message_id FROM outbox WHERE release_id = ? AND target = ? AND kind = 'new' AND status = 'sent'
+	// A delivered row keeps no alert (outbox_sent counts it out of its
+	// alert's waiting rows).
+	sqMarkSent = hot(`UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = '', alert_id = NULL, matches = ''
+		WHERE id = ?`)
+	sqMarkRetry  = hot(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`)
+	sqMarkFailed = hot(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`)
+	// +status: found by release (outbox's unique index), not among every
+	// row ever sent (outbox_due), which SQLite picks without statistics.
+	sqFirstMessage = hot(`SELECT message_id FROM outbox WHERE release_id = ? AND target = ? AND kind = 'new' AND +status = 'sent'
 		ORDER BY id LIMIT 1`)
 	sqOutbox = hot(`SELECT
 		coalesce(sum(status = 'pending'), 0), coalesce(sum(status = 'sent'), 0), coalesce(sum(status = 'failed'), 0) FROM outbox`)
@@ -43,7 +47,8 @@ func (s *SQLite) PendingBefore(ctx context.Context, target string, id int64) (bo
 	return n > 0, nil
 }
 
-// MarkSent records a delivered alert and the message id Discord gave it.
+// MarkSent records a delivered alert and the message id Discord gave it;
+// the row keeps no copy of the alert.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
 	_, err := s.conn().ExecContext(ctx, sqMarkSent, messageID, ms(now), id)
 	if err != nil {
@@ -97,7 +102,11 @@ func (s *SQLite) Outbox(ctx context.Context) (Counts, error) {
 
 // FailedDeliveries lists given-up deliveries, newest first, for operators.
 func (s *SQLite) FailedDeliveries(ctx context.Context, limit int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT target, json_extract(alert, '$.url'), last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT ?`, limit)
+	// A row marked failed after another replica sent it has no alert: the
+	// release's URL stands in.
+	rows, err := s.db.QueryContext(ctx, `SELECT o.target, coalesce(json_extract(a.alert, '$.url'), r.url), o.last_error
+		FROM outbox o LEFT JOIN alerts a ON a.id = o.alert_id JOIN releases r ON r.id = o.release_id
+		WHERE o.status = 'failed' ORDER BY o.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("state: failed deliveries: %w", err)
 	}
@@ -130,30 +139,4 @@ func (s *SQLite) Targets(ctx context.Context, releaseID int64) ([]string, error)
 		out = append(out, t)
 	}
 	return out, rows.Err()
-}
-
-// scanDeliveries reads rows of (id, release_id, target, alert, nonce,
-// attempts, created_at), the columns every delivery query selects.
-func scanDeliveries(what string, rows *sql.Rows) ([]Delivery, error) {
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		var (
-			d       Delivery
-			alert   string
-			created int64
-		)
-		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &d.Nonce, &d.Attempts, &created); err != nil {
-			return nil, fmt.Errorf("state: %s: %w", what, err)
-		}
-		if err := json.Unmarshal([]byte(alert), &d.Alert); err != nil {
-			return nil, fmt.Errorf("state: %s: delivery %d: corrupt alert: %w", what, d.ID, err)
-		}
-		d.CreatedAt = fromMS(created)
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: %s: %w", what, err)
-	}
-	return out, nil
 }

@@ -25,6 +25,7 @@ type Postgres struct {
 // pgOptions are knobs for tests.
 type pgOptions struct {
 	noUnaccent bool // fold accents with translate() even where unaccent exists
+	schema     int  // apply the migrations up to this one only (0: all)
 }
 
 // OpenPostgres connects to the PostgreSQL database that dsn names (a
@@ -121,7 +122,11 @@ func pgMigrate(ctx context.Context, tx *sql.Tx, o pgOptions) error {
 	if version > len(pgMigrations) {
 		return fmt.Errorf("database is from a newer natowatch (schema %d, this build knows %d)", version, len(pgMigrations))
 	}
-	for v := version; v < len(pgMigrations); v++ {
+	to := len(pgMigrations)
+	if o.schema > 0 {
+		to = o.schema
+	}
+	for v := version; v < to; v++ {
 		if err := pgMigrations[v](ctx, tx, o); err != nil {
 			return fmt.Errorf("migration %d: %w", v+1, err)
 		}
@@ -139,7 +144,8 @@ var pgBackupTables = []struct{ table, from, to string }{
 	{"http_cache", "url, etag, last_modified, updated_at", ""},
 	{"releases", "id, source, url, published, fingerprint, version, data, first_seen, checked_at, lastmod, suspect", ""},
 	{"release_keys", "key, release_id", ""},
-	{"outbox", "id, release_id, version, target, kind, alert, nonce, status, attempts, next_at, last_error, message_id, created_at, sent_at", ""},
+	{"alerts", "id, release_id, alert, waiting", ""},
+	{"outbox", "id, release_id, version, target, kind, alert_id, matches, nonce, status, attempts, next_at, last_error, message_id, created_at, sent_at", ""},
 	{"missing_items", "url, first_at, count", ""},
 	{"subscriptions", "id, guild_id, channel_id, types, watch, created_by, created_at", ""},
 	{"watches", "guild_id, name, terms, exclude, role, created_by, created_at", ""},

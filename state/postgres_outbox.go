@@ -11,7 +11,7 @@ import (
 
 // Due returns pending deliveries whose time has come, oldest first.
 func (s *Postgres) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := pgQuery(ctx, s.db, `SELECT id, release_id, target, alert, nonce, attempts, created_at
+	rows, err := pgQuery(ctx, s.db, `SELECT `+deliveryCols+`
 		FROM outbox WHERE status = 'pending' AND next_at <= $1 ORDER BY id LIMIT $2`, ms(now), pgLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("state: due: %w", err)
@@ -30,9 +30,11 @@ func (s *Postgres) PendingBefore(ctx context.Context, target string, id int64) (
 	return pending, nil
 }
 
-// MarkSent records a delivered alert and the message id Discord gave it.
+// MarkSent records a delivered alert and the message id Discord gave it;
+// the row keeps no copy of the alert.
 func (s *Postgres) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
-	_, err := pgExec(ctx, s.db, `UPDATE outbox SET status = 'sent', message_id = $1, sent_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $3`,
+	_, err := pgExec(ctx, s.db, `UPDATE outbox SET status = 'sent', message_id = $1, sent_at = $2, attempts = attempts + 1, last_error = '',
+		alert_id = NULL, matches = '' WHERE id = $3`,
 		messageID, ms(now), id)
 	if err != nil {
 		return fmt.Errorf("state: mark sent: %w", err)
@@ -86,7 +88,9 @@ func (s *Postgres) Outbox(ctx context.Context) (Counts, error) {
 
 // FailedDeliveries lists given-up deliveries, newest first, for operators.
 func (s *Postgres) FailedDeliveries(ctx context.Context, limit int) ([]string, error) {
-	rows, err := pgQuery(ctx, s.db, `SELECT id, target, alert, last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT $1`, pgLimit(limit))
+	rows, err := pgQuery(ctx, s.db, `SELECT o.id, o.target, coalesce(a.alert, ''), r.url, o.last_error
+		FROM outbox o LEFT JOIN alerts a ON a.id = o.alert_id JOIN releases r ON r.id = o.release_id
+		WHERE o.status = 'failed' ORDER BY o.id DESC LIMIT $1`, pgLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("state: failed deliveries: %w", err)
 	}
@@ -100,13 +104,17 @@ func (s *Postgres) FailedDeliveries(ctx context.Context, limit int) ([]string, e
 				URL string `json:"url"`
 			}
 		)
-		if err := rows.Scan(&id, &target, &alert, &cause); err != nil {
+		if err := rows.Scan(&id, &target, &alert, &a.URL, &cause); err != nil {
 			return nil, fmt.Errorf("state: failed deliveries: %w", err)
 		}
 		// The URL is read in Go: the alert is JSON text, and a cast to
 		// jsonb would refuse some of what encoding/json writes (\u0000).
-		if err := json.Unmarshal([]byte(alert), &a); err != nil {
-			return nil, fmt.Errorf("state: failed deliveries: delivery %d: corrupt alert: %w", id, err)
+		// A row marked failed after another replica sent it has no alert:
+		// the release's URL stands in.
+		if alert != "" {
+			if err := json.Unmarshal([]byte(alert), &a); err != nil {
+				return nil, fmt.Errorf("state: failed deliveries: delivery %d: corrupt alert: %w", id, err)
+			}
 		}
 		out = append(out, fmt.Sprintf("%s %s: %s", target, a.URL, cause))
 	}

@@ -13,6 +13,14 @@ import (
 // This file holds the PostgreSQL twins of releases.go, cache.go and
 // sources.go: same queries, same semantics, PostgreSQL's placeholders.
 
+var pgQueue = queueQueries{
+	alert: `INSERT INTO alerts (release_id, alert, waiting) VALUES ($1, $2, $3) RETURNING id`,
+	row: `INSERT INTO outbox (release_id, version, target, kind, alert_id, matches, nonce, next_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (release_id, version, target) DO NOTHING`,
+	waiting: `UPDATE alerts SET waiting = $2 WHERE id = $1`,
+	drop:    `DELETE FROM alerts WHERE id = $1`,
+}
+
 const pgStoredCols = `r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect`
 
 // Lookup returns the release known by any of keys, or nil when none is.
@@ -121,16 +129,8 @@ func (s *Postgres) Save(ctx context.Context, p Put, now time.Time) (int64, error
 			return 0, rollback(tx, err)
 		}
 	}
-	for _, o := range p.Alerts {
-		alert, err := json.Marshal(o.Alert)
-		if err != nil {
-			return 0, rollback(tx, fmt.Errorf("state: save alert: %w", err))
-		}
-		if _, err := pgExec(ctx, tx, `INSERT INTO outbox (release_id, version, target, kind, alert, nonce, next_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (release_id, version, target) DO NOTHING`,
-			id, o.Alert.Version, o.Target, string(o.Alert.Kind), string(alert), newNonce(), ms(now)); err != nil {
-			return 0, rollback(tx, fmt.Errorf("state: queue alert: %w", err))
-		}
+	if err := queueAlerts(ctx, tx, pgQueue, pgArgs, id, p.Alerts, now); err != nil {
+		return 0, rollback(tx, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("state: save: %w", err)

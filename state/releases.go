@@ -64,8 +64,13 @@ var (
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id`)
 	sqUpdateRelease = hot(`UPDATE releases SET published = ?, fingerprint = ?, version = ?, data = ?, checked_at = ?, lastmod = ?, suspect = '' WHERE id = ?`)
 	sqInsertKey     = hot(`INSERT INTO release_keys (key, release_id) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`)
-	sqQueue         = hot(`INSERT INTO outbox (release_id, version, target, kind, alert, nonce, next_at, created_at)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(release_id, version, target) DO NOTHING`)
+	sqliteQueue     = queueQueries{
+		alert: hot(`INSERT INTO alerts (release_id, alert, waiting) VALUES (?, ?, ?) RETURNING id`),
+		row: hot(`INSERT INTO outbox (release_id, version, target, kind, alert_id, matches, nonce, next_at, created_at)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT(release_id, version, target) DO NOTHING`),
+		waiting: `UPDATE alerts SET waiting = ?2 WHERE id = ?1`,
+		drop:    `DELETE FROM alerts WHERE id = ?`,
+	}
 	sqTouch       = hot(`UPDATE releases SET checked_at = ?, lastmod = max(lastmod, ?) WHERE id = ?`)
 	sqMarkSuspect = hot(`UPDATE releases SET suspect = ? WHERE id = ?`)
 	// The index reads the text from releases_text: the old text leaves it
@@ -213,14 +218,8 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 			return 0, rollback(tx, err)
 		}
 	}
-	for _, o := range p.Alerts {
-		alert, err := json.Marshal(o.Alert)
-		if err != nil {
-			return 0, rollback(tx, fmt.Errorf("state: save alert: %w", err))
-		}
-		if _, err := c.ExecContext(ctx, sqQueue, id, o.Alert.Version, o.Target, string(o.Alert.Kind), string(alert), newNonce(), ms(now)); err != nil {
-			return 0, rollback(tx, fmt.Errorf("state: queue alert: %w", err))
-		}
+	if err := queueAlerts(ctx, c, sqliteQueue, noArgs, id, p.Alerts, now); err != nil {
+		return 0, rollback(tx, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("state: save: %w", err)
@@ -258,6 +257,8 @@ func (s *SQLite) MarkSuspect(ctx context.Context, id int64, fingerprint string) 
 	}
 	return nil
 }
+
+func noArgs(args []any) []any { return args }
 
 // newNonce returns a Discord nonce: at most 25 characters.
 func newNonce() string {

@@ -17,7 +17,7 @@ const (
 	claimQuery  = `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id IN (
 			SELECT id FROM outbox WHERE status = 'pending' AND next_at <= P3 AND (claim_until < P3 OR claimed_by = P1)
 			ORDER BY id LIMIT P4 LOCK)
-		RETURNING id, release_id, target, alert, nonce, attempts, created_at`
+		RETURNING ` + deliveryCols
 )
 
 type replicaQueries struct{ lead, holder, claim string }

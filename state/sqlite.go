@@ -157,11 +157,33 @@ var migrations = []string{
 	INSERT INTO missing_items_7 (url, first_at, count) SELECT url, first_at, count FROM missing_items;
 	DROP TABLE missing_items;
 	ALTER TABLE missing_items_7 RENAME TO missing_items;`,
+	// 8: an alert queued for many targets is kept once (alerts; queue.go),
+	// each outbox row holding its target's matches; a delivered row keeps
+	// no alert, and an alert goes with the delivery of its last row.
+	// outbox.alert_id is no foreign key: nothing looks rows up by it.
+	`CREATE TABLE alerts (
+		id INTEGER PRIMARY KEY,
+		release_id INTEGER NOT NULL REFERENCES releases(id),
+		alert TEXT NOT NULL,
+		waiting INTEGER NOT NULL
+	);
+	ALTER TABLE outbox ADD COLUMN alert_id INTEGER;
+	ALTER TABLE outbox ADD COLUMN matches TEXT NOT NULL DEFAULT '';
+	INSERT INTO alerts (id, release_id, alert, waiting)
+		SELECT id, release_id, json_remove(alert, '$.matches'), 1 FROM outbox WHERE status != 'sent';
+	UPDATE outbox SET alert_id = id, matches = coalesce(json_extract(alert, '$.matches'), '') WHERE status != 'sent';
+	ALTER TABLE outbox DROP COLUMN alert;
+	CREATE TRIGGER outbox_sent AFTER UPDATE OF status ON outbox
+		WHEN old.status != 'sent' AND new.status = 'sent' AND old.alert_id IS NOT NULL
+	BEGIN
+		UPDATE alerts SET waiting = waiting - 1 WHERE id = old.alert_id;
+		DELETE FROM alerts WHERE id = old.alert_id AND waiting <= 0;
+	END;`,
 }
 
 // compactAfter is the last migration that leaves much of the file free:
 // a file migrated past it is vacuumed once.
-const compactAfter = 7
+const compactAfter = 8
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.
 type SQLite struct {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,8 @@ import (
 )
 
 // v5File writes a state file as natowatch wrote it at schema 5 (before the
-// search index read the releases' text): three fetched releases and one
+// search index read the releases' text, and alerts were kept apart from the
+// outbox): three fetched releases and one
 // only listed, their keys and validators, the full-text index with its own
 // copy of the text, and the outbox (a sent alert, a pending one, a failed
 // one).
@@ -31,23 +33,37 @@ func v5File(t *testing.T) string {
 	if err := (&SQLite{db: db}).migrateTo(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
-	exec := func(q string, args ...any) {
+	writeOldState(t, func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
-	}
-	rels := []struct {
-		r  release.Release
-		fp string
-	}{
-		{release.Release{Source: "nato", URL: "https://x/1", Title: "Allies condemn missile launch", Published: t0,
-			Body: []string{"North Korea fired a ballistic missile over Japan.", "Allies met in Brussels."}}, "f1"},
-		{release.Release{Source: "nato", URL: "https://x/2", Title: "Defence ministers meet", Published: t0.Add(time.Hour),
-			Body: []string{"Ministers discussed air defence and the Geoană plan."}}, "f2"},
-		{release.Release{Source: "nato", URL: "https://x/3", Title: "Old title", Published: t0.Add(2 * time.Hour), Body: []string{"Nothing here\nyet."}}, "f3"},
-		{release.Release{Source: "nato", URL: "https://x/4", Title: "Listed only", Published: t0.Add(3 * time.Hour)}, ""},
-	}
+	}, "rowid")
+	return path
+}
+
+// oldReleases are what writeOldState writes.
+var oldReleases = []struct {
+	r  release.Release
+	fp string
+}{
+	{release.Release{Source: "nato", URL: "https://x/1", Title: "Allies condemn missile launch", Published: t0,
+		Body: []string{"North Korea fired a ballistic missile over Japan.", "Allies met in Brussels."}}, "f1"},
+	{release.Release{Source: "nato", URL: "https://x/2", Title: "Defence ministers meet", Published: t0.Add(time.Hour),
+		Body: []string{"Ministers discussed air defence and the Geoană plan."}}, "f2"},
+	{release.Release{Source: "nato", URL: "https://x/3", Title: "Old title", Published: t0.Add(2 * time.Hour), Body: []string{"Nothing here\nyet."}}, "f3"},
+	{release.Release{Source: "nato", URL: "https://x/4", Title: "Listed only", Published: t0.Add(3 * time.Hour)}, ""},
+}
+
+// oldMatch is the match of the sent alert and of the pending one.
+var oldMatch = release.Match{Watch: "c:korea", Term: "North Korea", Sentence: "North Korea fired a ballistic missile over Japan.\x00", End: 11}
+
+// writeOldState writes the rows of a state before alerts were kept apart
+// from the outbox (SQLite schema 5, PostgreSQL schema 2), with exec and ? placeholders; ftsID is
+// the index's id column.
+func writeOldState(t *testing.T, exec func(q string, args ...any), ftsID string) {
+	t.Helper()
+	rels := oldReleases
 	for i, x := range rels {
 		id := i + 1
 		data, _ := json.Marshal(x.r)
@@ -56,7 +72,7 @@ func v5File(t *testing.T) string {
 		exec(`INSERT INTO release_keys (key, release_id) VALUES (?, ?)`, "url:"+x.r.URL, id)
 		exec(`INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?, ?, '', ?)`, x.r.URL, fmt.Sprintf(`"e%d"`, id), ms(t0))
 		if x.fp != "" {
-			exec(`INSERT INTO releases_fts (rowid, title, body) VALUES (?, ?, ?)`, id, x.r.Title, strings.Join(x.r.Body, "\n"))
+			exec(`INSERT INTO releases_fts (`+ftsID+`, title, body) VALUES (?, ?, ?)`, id, x.r.Title, strings.Join(x.r.Body, "\n"))
 		}
 	}
 	alert := func(id int, matches ...release.Match) string {
@@ -65,20 +81,22 @@ func v5File(t *testing.T) string {
 			Summary: r.Body, Matches: matches, Version: 1})
 		return string(b)
 	}
-	korea := release.Match{Watch: "c:korea", Term: "North Korea", Sentence: "North Korea fired a ballistic missile over Japan.", End: 11}
 	exec(`INSERT INTO outbox (release_id, version, target, kind, alert, nonce, status, attempts, next_at, message_id, created_at, sent_at)
-		VALUES (1, 1, 'channel:1', 'new', ?, 'nw1', 'sent', 1, ?, 'm1', ?, ?)`, alert(1, korea), ms(t0), ms(t0), ms(t0))
+		VALUES (1, 1, 'channel:1', 'new', ?, 'nw1', 'sent', 1, ?, 'm1', ?, ?)`, alert(1, oldMatch), ms(t0), ms(t0), ms(t0))
 	exec(`INSERT INTO outbox (release_id, version, target, kind, alert, nonce, next_at, created_at)
-		VALUES (2, 1, 'channel:1', 'new', ?, 'nw2', ?, ?)`, alert(2), ms(t0), ms(t0))
+		VALUES (2, 1, 'channel:1', 'new', ?, 'nw2', ?, ?)`, alert(2, oldMatch), ms(t0), ms(t0))
 	exec(`INSERT INTO outbox (release_id, version, target, kind, alert, nonce, status, attempts, next_at, last_error, created_at)
 		VALUES (3, 1, 'webhook:w', 'new', ?, 'nw3', 'failed', 3, ?, 'HTTP 404', ?)`, alert(3), ms(t0), ms(t0))
-	return path
 }
 
-// checkIndex runs FTS5's integrity check, which compares the index with
-// the text it reads from the releases.
+// checkIndex indexes the releases waiting and runs FTS5's integrity
+// check, which compares the index with the text it reads from the
+// releases.
 func checkIndex(t *testing.T, s *SQLite) {
 	t.Helper()
+	if err := s.catchUpIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.db.Exec(`INSERT INTO releases_fts (releases_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
 		t.Fatalf("search index: %v", err)
 	}
@@ -97,6 +115,14 @@ func TestMigrateFromSchema5(t *testing.T) {
 		t.Fatalf("user_version = %d, %v", version, err)
 	}
 	checkIndex(t, s)
+	checkMigrated(t, s)
+	checkIndex(t, s)
+}
+
+// checkMigrated checks a store holding writeOldState's rows, migrated.
+func checkMigrated(t *testing.T, s Store) {
+	t.Helper()
+	ctx := context.Background()
 	cases := map[string]string{
 		"missile":             "https://x/1",
 		`"ballistic missile"`: "https://x/1",
@@ -113,7 +139,7 @@ func TestMigrateFromSchema5(t *testing.T) {
 		t.Errorf("a release only listed is searchable: %+v %v", hits, err)
 	}
 	st, err := s.Lookup(ctx, []string{"url:https://x/2"})
-	if err != nil || st == nil || st.ID != 2 || st.Release.Body[0] != "Ministers discussed air defence and the Geoană plan." {
+	if err != nil || st == nil || st.ID != 2 || !reflect.DeepEqual(st.Release.Body, oldReleases[1].r.Body) {
 		t.Fatalf("lookup after migrating: %+v %v", st, err)
 	}
 	if v, err := s.Validators(ctx, "https://x/2"); err != nil || v.ETag != `"e2"` {
@@ -130,14 +156,17 @@ func TestMigrateFromSchema5(t *testing.T) {
 	if hits, _ := s.Search(ctx, "ukraine", 5); len(hits) != 1 || hits[0].ID != 3 {
 		t.Errorf("the new text of an edited release: %+v", hits)
 	}
-	checkIndex(t, s)
-	// The outbox as it was.
+	// The outbox as it was, less the delivered row's alert.
+	if n := countAlerts(t, s); n != 2 {
+		t.Fatalf("%d alerts kept, want the waiting row's and the failed one's", n)
+	}
 	c, err := s.Outbox(ctx)
 	if err != nil || c != (Counts{Pending: 1, Sent: 1, Failed: 1}) {
 		t.Fatalf("outbox after migrating: %+v %v", c, err)
 	}
 	due, err := s.Claim(ctx, "me", t0, 10, time.Minute)
-	if err != nil || len(due) != 1 || due[0].ReleaseID != 2 || due[0].Alert.URL != "https://x/2" || due[0].Nonce != "nw2" || due[0].Target != "channel:1" {
+	if err != nil || len(due) != 1 || due[0].ReleaseID != 2 || due[0].Alert.URL != "https://x/2" || due[0].Nonce != "nw2" || due[0].Target != "channel:1" ||
+		!reflect.DeepEqual(due[0].Alert.Summary, oldReleases[1].r.Body) || !reflect.DeepEqual(due[0].Alert.Matches, []release.Match{oldMatch}) {
 		t.Fatalf("claim after migrating: %+v %v", due, err)
 	}
 	if m, err := s.FirstMessage(ctx, 1, "channel:1"); err != nil || m != "m1" {
@@ -148,6 +177,20 @@ func TestMigrateFromSchema5(t *testing.T) {
 	}
 	if ts, err := s.Targets(ctx, 1); err != nil || len(ts) != 1 || ts[0] != "channel:1" {
 		t.Fatalf("targets after migrating: %q %v", ts, err)
+	}
+	if err := s.MarkSent(ctx, due[0].ID, "m2", t0); err != nil {
+		t.Fatal(err)
+	}
+	if n := countAlerts(t, s); n != 1 {
+		t.Fatalf("%d alerts kept, want the failed row's", n)
+	}
+	// New alerts after the migrated ones.
+	if _, err := s.Save(ctx, Put{Release: release.Release{Source: "nato", URL: "https://x/5"}, Fingerprint: "f5", Version: 1,
+		Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, URL: "https://x/5", Version: 1}}}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if due, err := s.Due(ctx, t0, -1); err != nil || len(due) != 1 || due[0].Alert.URL != "https://x/5" {
+		t.Fatalf("a new alert after migrating: %+v %v", due, err)
 	}
 }
 

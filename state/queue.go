@@ -1,0 +1,124 @@
+package state
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// An alert queued for several targets (a release's fan-out) is stored
+// once, in alerts, without its watch matches; each outbox row names its
+// alert and holds its target's matches. alerts.waiting counts the rows not
+// yet sent; a trigger on outbox (outbox_sent) counts down as rows are sent
+// and deletes the alert after the last, so a delivered row keeps only what
+// is read of it later (target, message id, status), and the store only the
+// alerts of rows waiting or failed (FailedDeliveries shows their URL).
+
+// queueQueries are a backend's statements for queueing alerts: insert an
+// alert returning its id (release_id, alert, waiting); insert an outbox row
+// (release_id, version, target, kind, alert_id, matches, nonce, now) doing
+// nothing on conflict; set an alert's waiting rows (id, waiting); delete
+// an alert (id).
+type queueQueries struct{ alert, row, waiting, drop string }
+
+// queued is one Outgoing, encoded.
+type queued struct {
+	o       Outgoing
+	alert   []byte // the alert's JSON without matches
+	matches string // the matches' JSON, "" for none
+}
+
+// queueAlerts queues alerts of release id in a transaction: one alert for
+// each run of targets whose alerts differ only in their matches.
+func queueAlerts(ctx context.Context, c pgConn, q queueQueries, args func([]any) []any, id int64, alerts []Outgoing, now time.Time) error {
+	all := make([]queued, len(alerts))
+	for i, o := range alerts {
+		shared := o.Alert
+		shared.Matches = nil
+		b, err := json.Marshal(shared)
+		if err != nil {
+			return fmt.Errorf("state: save alert: %w", err)
+		}
+		all[i] = queued{o: o, alert: b}
+		if len(o.Alert.Matches) > 0 {
+			m, err := json.Marshal(o.Alert.Matches)
+			if err != nil {
+				return fmt.Errorf("state: save alert: %w", err)
+			}
+			all[i].matches = string(m)
+		}
+	}
+	for len(all) > 0 {
+		n := 1
+		for n < len(all) && bytes.Equal(all[n].alert, all[0].alert) {
+			n++
+		}
+		run := all[:n]
+		all = all[n:]
+		var alertID int64
+		if err := c.QueryRowContext(ctx, q.alert, args([]any{id, string(run[0].alert), n})...).Scan(&alertID); err != nil {
+			return fmt.Errorf("state: queue alert: %w", err)
+		}
+		queued := 0
+		for _, x := range run {
+			res, err := c.ExecContext(ctx, q.row, args([]any{id, x.o.Alert.Version, x.o.Target, string(x.o.Alert.Kind), alertID, x.matches, newNonce(), ms(now)})...)
+			if err != nil {
+				return fmt.Errorf("state: queue alert: %w", err)
+			}
+			if k, err := res.RowsAffected(); err != nil || k > 0 {
+				queued++
+			}
+		}
+		// Rows queued already (a save done again) do not wait for it.
+		var err error
+		switch {
+		case queued == 0:
+			_, err = c.ExecContext(ctx, q.drop, alertID)
+		case queued < n:
+			_, err = c.ExecContext(ctx, q.waiting, alertID, queued)
+		}
+		if err != nil {
+			return fmt.Errorf("state: queue alert: %w", err)
+		}
+	}
+	return nil
+}
+
+// deliveryCols are the columns every delivery query selects of outbox (not
+// aliased: SQLite's RETURNING takes no alias), for scanDeliveries.
+const deliveryCols = `outbox.id, outbox.release_id, outbox.target, (SELECT alert FROM alerts WHERE alerts.id = outbox.alert_id),
+	outbox.matches, outbox.nonce, outbox.attempts, outbox.created_at`
+
+// scanDeliveries reads rows of deliveryCols.
+func scanDeliveries(what string, rows *sql.Rows) ([]Delivery, error) {
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var (
+			d       Delivery
+			alert   sql.NullString
+			matches string
+			created int64
+		)
+		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &matches, &d.Nonce, &d.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("state: %s: %w", what, err)
+		}
+		if err := json.Unmarshal([]byte(alert.String), &d.Alert); err != nil {
+			return nil, fmt.Errorf("state: %s: delivery %d: corrupt alert: %w", what, d.ID, err)
+		}
+		if matches != "" {
+			if err := json.Unmarshal([]byte(matches), &d.Alert.Matches); err != nil {
+				return nil, fmt.Errorf("state: %s: delivery %d: corrupt matches: %w", what, d.ID, err)
+			}
+		}
+		d.CreatedAt = fromMS(created)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("state: %s: %w", what, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,187 @@
+package state
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+func countAlerts(t *testing.T, s Store) int {
+	t.Helper()
+	var n int
+	if err := rawDB(s).QueryRow(`SELECT count(*) FROM alerts`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// An alert fanned out to many targets is stored once; each target still
+// gets its own matches, and the alert goes once its last row is sent.
+func TestFanOutStoresTheAlertOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		r := release.Release{Source: "s", URL: "https://x/1", Title: "Allies meet", Published: t0, Body: []string{"North Korea. Estonia."}}
+		base := release.Alert{Kind: release.KindNew, Source: "s", URL: r.URL, Title: r.Title, Published: t0, Summary: r.Body,
+			Quotes: []release.Quote{{Text: "We stand together.", Speaker: "SG"}}, Version: 1}
+		korea := []release.Match{{Watch: "c:korea", Term: "North Korea", Sentence: "North Korea.", End: 11, Role: "123"}}
+		baltic := []release.Match{{Watch: "g:1:baltic", Term: "Estonia", Sentence: "Estonia.", End: 7}}
+		targets := []string{"channel:1", "channel:2", "channel:3", "webhook:w"}
+		var put Put
+		put.Release, put.Keys, put.Fingerprint, put.Version = r, []string{"url:1"}, "f", 1
+		for i, tg := range targets {
+			a := base
+			a.Matches = [][]release.Match{korea, baltic, nil, {}}[i]
+			put.Alerts = append(put.Alerts, Outgoing{Target: tg, Alert: a})
+		}
+		id, err := s.Save(ctx, put, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countAlerts(t, s); n != 1 {
+			t.Fatalf("%d alerts stored for one fan-out", n)
+		}
+		// Saved again (a retried save): nothing more.
+		put.ID = id
+		if _, err := s.Save(ctx, put, t0); err != nil {
+			t.Fatal(err)
+		}
+		if n := countAlerts(t, s); n != 1 {
+			t.Fatalf("%d alerts stored after the same save twice", n)
+		}
+		due, err := s.Claim(ctx, "me", t0, 10, time.Minute)
+		if err != nil || len(due) != len(targets) {
+			t.Fatalf("claim: %d, %v", len(due), err)
+		}
+		for i, d := range due {
+			want := put.Alerts[i].Alert
+			if len(want.Matches) == 0 {
+				want.Matches = nil
+			}
+			if d.Target != targets[i] || d.ReleaseID != id || !reflect.DeepEqual(d.Alert, want) {
+				t.Errorf("delivery %d: %s %+v, want %s %+v", i, d.Target, d.Alert, targets[i], want)
+			}
+		}
+		if err := s.MarkFailed(ctx, due[3].ID, "HTTP 404"); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range due[:3] {
+			if err := s.MarkSent(ctx, d.ID, "m"+d.Target, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The failed row keeps the alert, for FailedDeliveries.
+		if n := countAlerts(t, s); n != 1 {
+			t.Fatalf("%d alerts with a failed row", n)
+		}
+		if f, err := s.FailedDeliveries(ctx, 10); err != nil || len(f) != 1 || f[0] != "webhook:w https://x/1: HTTP 404" {
+			t.Fatalf("failed deliveries: %q %v", f, err)
+		}
+		if m, err := s.FirstMessage(ctx, id, "channel:2"); err != nil || m != "mchannel:2" {
+			t.Fatalf("first message: %q %v", m, err)
+		}
+		if ts, err := s.Targets(ctx, id); err != nil || !reflect.DeepEqual(sorted(ts), targets[:3]) {
+			t.Fatalf("targets: %q %v", ts, err)
+		}
+		if c, err := s.Outbox(ctx); err != nil || c != (Counts{Sent: 3, Failed: 1}) {
+			t.Fatalf("outbox: %+v %v", c, err)
+		}
+
+		// An update to the three: sent, its alert goes with the last row.
+		var upd Put
+		upd.ID, upd.Release, upd.Fingerprint, upd.Version = id, r, "g", 2
+		for _, tg := range targets[:3] {
+			a := base
+			a.Kind, a.Version, a.Changes = release.KindUpdate, 2, &release.Changes{Added: []string{"More."}}
+			upd.Alerts = append(upd.Alerts, Outgoing{Target: tg, Alert: a})
+		}
+		if _, err := s.Save(ctx, upd, t0); err != nil {
+			t.Fatal(err)
+		}
+		due, err = s.Due(ctx, t0, -1)
+		if err != nil || len(due) != 3 || due[0].Alert.Changes == nil || due[0].Alert.Version != 2 {
+			t.Fatalf("due update: %+v %v", due, err)
+		}
+		for i, d := range due {
+			if err := s.MarkSent(ctx, d.ID, "u", t0); err != nil {
+				t.Fatal(err)
+			}
+			if n, want := countAlerts(t, s), map[bool]int{false: 2, true: 1}[i == 2]; n != want {
+				t.Fatalf("after %d of 3 sent: %d alerts, want %d", i+1, n, want)
+			}
+		}
+		if c, err := s.Outbox(ctx); err != nil || c != (Counts{Sent: 6, Failed: 1}) {
+			t.Fatalf("outbox: %+v %v", c, err)
+		}
+		// Marking a row sent twice (a replica whose claim ran out) is harmless.
+		if err := s.MarkSent(ctx, due[0].ID, "u", t0); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := s.FirstMessage(ctx, id, "channel:1"); err != nil || m != "mchannel:1" {
+			t.Fatalf("first message after the update: %q %v", m, err)
+		}
+	})
+}
+
+// Different alerts in one save (other fields than the matches differ) are
+// each stored, and each row gets its own.
+func TestQueueDifferentAlerts(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		r := release.Release{Source: "s", URL: "https://x/1", Title: "T"}
+		a1 := release.Alert{Kind: release.KindNew, URL: r.URL, Title: "one", Version: 1}
+		a2 := a1
+		a2.Title = "two"
+		put := Put{Release: r, Fingerprint: "f", Version: 1, Alerts: []Outgoing{{Target: "a", Alert: a1}, {Target: "b", Alert: a2}, {Target: "c", Alert: a1}}}
+		if _, err := s.Save(ctx, put, t0); err != nil {
+			t.Fatal(err)
+		}
+		due, err := s.Due(ctx, t0, -1)
+		if err != nil || len(due) != 3 {
+			t.Fatalf("due: %+v %v", due, err)
+		}
+		for i, want := range []string{"one", "two", "one"} {
+			if due[i].Alert.Title != want {
+				t.Errorf("row %d: %q, want %q", i, due[i].Alert.Title, want)
+			}
+		}
+		if n := countAlerts(t, s); n != 3 {
+			t.Errorf("%d alerts stored, want 3 (each differs from the one before)", n)
+		}
+	})
+}
+
+// A row sent by one replica and then given up by another whose claim ran
+// out is counted failed, and shows the release's URL.
+func TestSentThenFailed(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		r := release.Release{Source: "s", URL: "https://x/1"}
+		put := Put{Release: r, Fingerprint: "f", Version: 1,
+			Alerts: []Outgoing{{Target: "webhook:w", Alert: release.Alert{Kind: release.KindNew, URL: r.URL, Version: 1}}}}
+		if _, err := s.Save(ctx, put, t0); err != nil {
+			t.Fatal(err)
+		}
+		due, err := s.Claim(ctx, "a", t0, 10, time.Minute)
+		if err != nil || len(due) != 1 {
+			t.Fatalf("claim: %+v %v", due, err)
+		}
+		if err := s.MarkSent(ctx, due[0].ID, "m", t0); err != nil {
+			t.Fatal(err)
+		}
+		if n := countAlerts(t, s); n != 0 {
+			t.Fatalf("%d alerts kept after the only row was sent", n)
+		}
+		if err := s.MarkFailed(ctx, due[0].ID, "HTTP 404"); err != nil {
+			t.Fatal(err)
+		}
+		if f, err := s.FailedDeliveries(ctx, 10); err != nil || len(f) != 1 || f[0] != "webhook:w https://x/1: HTTP 404" {
+			t.Fatalf("failed deliveries: %q %v", f, err)
+		}
+		if c, err := s.Outbox(ctx); err != nil || c != (Counts{Failed: 1}) {
+			t.Fatalf("outbox: %+v %v", c, err)
+		}
+	})
+}
