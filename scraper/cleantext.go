@@ -148,33 +148,50 @@ func joinedLen(ps []string) int {
 // containsFoldASCII reports whether b holds needle, ASCII letters compared
 // without case. needle is lower case ASCII without the letters k, s and i
 // (whose Unicode folds leave ASCII), so this is
-// bytes.Contains(bytes.ToLower(b), needle).
-func containsFoldASCII(b []byte, needle string) bool {
+// bytes.Contains(bytes.ToLower(b), needle). It looks from the end of b
+// (where a closing tag is) when fromEnd is set.
+func containsFoldASCII(b []byte, needle string, fromEnd bool) bool {
 	// needle starts with "<": only there can it start.
-	for i := 0; i+len(needle) <= len(b); i++ {
-		if j := bytes.IndexByte(b[i:], needle[0]); j < 0 {
-			return false
-		} else {
-			i += j
-		}
-		if i+len(needle) > len(b) {
-			return false
-		}
-		j := 0
-		for ; j < len(needle); j++ {
-			c := b[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+	if fromEnd {
+		for end := len(b); ; {
+			i := bytes.LastIndexByte(b[:end], needle[0])
+			if i < 0 {
+				return false
 			}
-			if c != needle[j] {
-				break
+			if hasFoldPrefix(b[i:], needle) {
+				return true
 			}
+			end = i
 		}
-		if j == len(needle) {
+	}
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(b[i:], needle[0])
+		if j < 0 {
+			return false
+		}
+		i += j
+		if hasFoldPrefix(b[i:], needle) {
 			return true
 		}
 	}
-	return false
+}
+
+// hasFoldPrefix reports whether b starts with needle (lower-case ASCII),
+// ASCII letters compared without case.
+func hasFoldPrefix(b []byte, needle string) bool {
+	if len(b) < len(needle) {
+		return false
+	}
+	for j := 0; j < len(needle); j++ {
+		c := b[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != needle[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // cleanInPlace rewrites b as clean(string(b)) and returns it: b's

@@ -173,3 +173,22 @@ func TestSpeakerLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestContainsFoldASCII(t *testing.T) {
+	pieces := []string{"<", "<h", "<html", "<HTML", "<Html", "</html", "</HTML>", "</", "html", "<ht", "x", " ", "<<", "\xff", "é", "<htm"}
+	rng := rand.New(rand.NewPCG(15, 16))
+	for range 100000 {
+		var b []byte
+		for range rng.IntN(10) {
+			b = append(b, pieces[rng.IntN(len(pieces))]...)
+		}
+		for _, needle := range []string{"<html", "</html"} {
+			want := bytes.Contains(bytes.ToLower(b), []byte(needle))
+			for _, fromEnd := range []bool{false, true} {
+				if got := containsFoldASCII(b, needle, fromEnd); got != want {
+					t.Fatalf("containsFoldASCII(%q, %q, %v) = %v", b, needle, fromEnd, got)
+				}
+			}
+		}
+	}
+}

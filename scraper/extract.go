@@ -217,7 +217,7 @@ func digitLine(lines []string, lo, hi int) int {
 // truncatedHTML reports a document that opens <html> and never closes it.
 func truncatedHTML(b []byte) bool {
 	tail := b[max(0, len(b)-4096):]
-	return containsFoldASCII(b[:min(len(b), 4096)], "<html") && !containsFoldASCII(tail, "</html")
+	return containsFoldASCII(b[:min(len(b), 4096)], "<html", false) && !containsFoldASCII(tail, "</html", true)
 }
 
 // finish fills what the text and the URL tell, once the body is known.
@@ -287,7 +287,7 @@ var roleLabel = regexp.MustCompile(`^(.+?)\s*\[(.+?)\]$`)
 
 // mainSpeakerFirst rewrites "Jens Stoltenberg [NATO Secretary General]" as
 // "NATO Secretary General Jens Stoltenberg" and puts the speaker the title
-// names (named: speakerFromTitle) first.
+// names (named: titleSpeaker, "" if none) first.
 func mainSpeakerFirst(speakers []string, named string) []string {
 	out := make([]string, 0, len(speakers))
 	for _, s := range speakers {
@@ -324,15 +324,8 @@ var (
 	titleBy     = regexp.MustCompile(`\bby ((?:NATO |the )?(?:[A-Z][\p{L}.'’-]*\s?){2,9}?)(?:\s+(?:at|in|on|to|following|after|during|before|with|ahead|for)\b|,|$)`)
 )
 
-// speakerFromTitle finds "… by NATO Secretary General Mark Rutte at …".
-func speakerFromTitle(title string) string {
-	if !isSpeechTitle(title) {
-		return ""
-	}
-	return titleSpeaker(title)
-}
-
-// titleSpeaker is speakerFromTitle of a title that speechTitle matches.
+// titleSpeaker finds "… by NATO Secretary General Mark Rutte at …" in a
+// title that speechTitle matches.
 func titleSpeaker(title string) string {
 	if m := titleBy.FindStringSubmatch(title); m != nil {
 		return strings.TrimSpace(m[1])
@@ -367,7 +360,7 @@ func typeFromURL(u *url.URL) release.Type {
 
 var titleSuffix = regexp.MustCompile(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
 
-// pageTitle is the first h1 of selTitles' that has text, else og:title,
+// pageTitle is the first h1 of titlesCSS' that has text, else og:title,
 // else <title> without the site's additions.
 func (s *pageScan) pageTitle() string {
 	for _, n := range s.h1s {
