@@ -27,7 +27,7 @@ func randomText(rng *rand.Rand) string {
 
 func TestCleanHelpers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for range 50000 {
+	for range sized(50000) {
 		s := randomText(rng)
 		want := clean(s)
 		if got := string(cleanInPlace([]byte(s))); got != want {
@@ -61,7 +61,7 @@ func FuzzCleanHelpers(f *testing.F) {
 // texts split into text nodes at random.
 func TestBodyMarks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for range 30000 {
+	for range sized(30000) {
 		body := &html.Node{Type: html.ElementNode, Data: "body"}
 		parent := body
 		for range rng.IntN(8) {
@@ -111,7 +111,7 @@ func TestFoldPrefixed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, c := range cases {
 		matched := 0
-		for range 50000 {
+		for range sized(50000) {
 			var b strings.Builder
 			for i := range 1 + rng.IntN(4) {
 				if i > 0 {
@@ -148,7 +148,7 @@ func TestSpeakerLabels(t *testing.T) {
 		"\u2009", "\xff", "x?", "(", ")", "[", "]", "Press", "Release", "More", "read", "Read"}
 	seps := []string{" ", "  ", "\t", "\u00a0", "\u0085", "\u2003", "\n"}
 	rng := rand.New(rand.NewPCG(9, 10))
-	for range 30000 {
+	for range sized(30000) {
 		var b strings.Builder
 		for i := range rng.IntN(15) {
 			if i > 0 || rng.IntN(4) == 0 {
@@ -177,7 +177,7 @@ func TestSpeakerLabels(t *testing.T) {
 func TestContainsFoldASCII(t *testing.T) {
 	pieces := []string{"<", "<h", "<html", "<HTML", "<Html", "</html", "</HTML>", "</", "html", "<ht", "x", " ", "<<", "\xff", "é", "<htm"}
 	rng := rand.New(rand.NewPCG(15, 16))
-	for range 30000 {
+	for range sized(30000) {
 		var b []byte
 		for range rng.IntN(10) {
 			b = append(b, pieces[rng.IntN(len(pieces))]...)

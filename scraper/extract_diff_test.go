@@ -26,7 +26,16 @@ import (
 // pages rendered by the fake NATO site in its three layouts, on the
 // fixtures, and on both mutated.
 
-var diffPages = flag.Int("diffpages", 150, "generated releases for the differential test (each in three layouts, each mutated)")
+var diffPages = flag.Int("diffpages", 150, "generated releases for the differential test (each in three layouts, each mutated; a fifth of them with -short or -race)")
+
+// sized is n, or a fifth of it (at least 1) for a -short or -race run: the
+// size of a random comparison test.
+func sized(n int) int {
+	if testing.Short() || raceEnabled {
+		return max(1, n/5)
+	}
+	return n
+}
 
 type genPage struct {
 	url, contentType string
@@ -45,7 +54,7 @@ var (
 // site's, the /cps/ and Public's layout.
 func generatedPages(tb testing.TB, n int) []genPage {
 	tb.Helper()
-	genOnce.Do(func() { genCache, genErr = renderPages(max(n, 300)) })
+	genOnce.Do(func() { genCache, genErr = renderPages(max(n, sized(*diffPages), 100)) })
 	if genErr != nil {
 		tb.Fatal(genErr)
 	}
@@ -256,7 +265,7 @@ func TestExtractMatchesReference(t *testing.T) {
 	for _, f := range []string{"broken/no-body.html", "broken/truncated.html", "html/newsroom.html", "legacy/news-listing.html", "new/news-hub.html"} {
 		pages = append(pages, page{f, genPage{"https://www.nato.int/cps/en/natohq/news_1.htm", "text/html", readFixture(t, f)}})
 	}
-	for i, p := range generatedPages(t, *diffPages) {
+	for i, p := range generatedPages(t, sized(*diffPages)) {
 		pages = append(pages, page{fmt.Sprintf("generated %d", i), p})
 	}
 	failed := 0

@@ -19,7 +19,7 @@ func TestPublicHeaderLines(t *testing.T) {
 		"11/02/2017 | Press release | Distributed by Public on 11/02/2017 03:34", "11/02/2017 |", "| News |"}
 	rng := rand.New(rand.NewPCG(11, 12))
 	found := 0
-	for range 10000 {
+	for range sized(10000) {
 		body := &html.Node{Type: html.ElementNode, Data: "body"}
 		var lines []string
 		add := func(line string) {
@@ -69,7 +69,7 @@ func TestPublicHeaderLines(t *testing.T) {
 			found++
 		}
 	}
-	if found < 100 {
+	if found < sized(100) {
 		t.Errorf("only %d headers found", found)
 	}
 }

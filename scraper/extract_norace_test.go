@@ -1,0 +1,5 @@
+//go:build !race
+
+package scraper
+
+const raceEnabled = false
