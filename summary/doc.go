@@ -31,8 +31,14 @@
 //     and "NATO-led" but not "NATOs" or "SENATOR". Plurals are not
 //     guessed: list "drone" and "drones" to match both.
 //   - Terms are found with one Aho–Corasick automaton over folded runes
-//     (ahocorasick.go) built once per Matcher; the text of a release is
-//     folded once and scanned once for all terms and excludes.
+//     (ahocorasick.go) built once per Matcher; each paragraph of a release
+//     is folded and scanned once for all terms and excludes, and only a
+//     paragraph with an occurrence not seen before is split into
+//     sentences (and those scanned) to place it. Only a term's first
+//     whole-word occurrence can decide anything.
+//   - Summarize and Quotes share their reading of the body (Digest does
+//     it once for both); ranking works on integer term ids, and keeps the
+//     order of every floating-point sum, so ties fall as they always did.
 //   - Speaker labels ("NATO Secretary General Mark Rutte:", "Q:",
 //     "Oana Lungescu (NATO Spokesperson):") open turns that last until the
 //     next label (turns.go); Summarize leaves out question and moderator
