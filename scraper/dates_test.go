@@ -1,6 +1,7 @@
 package scraper
 
 import (
+	"fmt"
 	"html"
 	"os"
 	"path/filepath"
@@ -190,6 +191,9 @@ func FuzzParseDate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := ParseDate(s)
+		if want, werr := refParseDate(s); !got.Equal(want) || got.Location().String() != want.Location().String() || fmt.Sprint(err) != fmt.Sprint(werr) {
+			t.Fatalf("ParseDate(%q) = %v, %v; the reference %v, %v", s, got, err, want, werr)
+		}
 		if err != nil {
 			if !got.IsZero() {
 				t.Fatalf("ParseDate(%q) = %v with error %v", s, got, err)
