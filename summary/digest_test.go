@@ -43,8 +43,15 @@ func digestHash(sum []string, qs []release.Quote) string {
 // floating-point sum, which decides ties between sentences.
 func TestDigestCorpus(t *testing.T) {
 	rs := digestCorpus(t)
+	step := 1
+	if testing.Short() && !*update {
+		step = 10 // one release in ten
+	}
 	got := make([]string, len(rs))
 	for i, r := range rs {
+		if i%step != 0 {
+			continue
+		}
 		sum, qs := Digest(r)
 		got[i] = digestHash(sum, qs)
 		if i%7 == 0 { // the others alone, now and then
@@ -76,7 +83,7 @@ func TestDigestCorpus(t *testing.T) {
 	}
 	bad := 0
 	for i := range got {
-		if got[i] != want[i] {
+		if got[i] != "" && got[i] != want[i] {
 			if bad++; bad <= 5 {
 				sum, qs := Digest(rs[i])
 				t.Errorf("release %d (%s): Digest differs from %s:\n%s\nsummary %q\nquotes %q", i, got[i], digestGolden, describe(rs[i]), sum, qs)

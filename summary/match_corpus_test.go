@@ -86,6 +86,10 @@ func matchHash(ms []release.Match) string {
 // them, vetoes and regular expressions included.
 func TestMatchCorpus(t *testing.T) {
 	rs := genCorpus(t, 600, 44, true)
+	step := 1
+	if testing.Short() && !*update {
+		step = 10 // one case in ten
+	}
 	var got []string
 	for round := 0; round < 8; round++ {
 		rng := rand.New(rand.NewPCG(uint64(round), 3))
@@ -101,6 +105,10 @@ func TestMatchCorpus(t *testing.T) {
 		}
 		for i, r := range rs {
 			if i%(round+1) == 0 {
+				if len(got)%step != 0 {
+					got = append(got, "") // not checked
+					continue
+				}
 				got = append(got, matchHash(m.Match(r)))
 			}
 		}
@@ -120,7 +128,7 @@ func TestMatchCorpus(t *testing.T) {
 	}
 	bad := 0
 	for i := range got {
-		if got[i] != want[i] {
+		if got[i] != "" && got[i] != want[i] {
 			if bad++; bad <= 5 {
 				t.Errorf("case %d: Match differs from %s (%s, want %s)", i, matchGolden, got[i], want[i])
 			}
