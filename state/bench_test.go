@@ -255,3 +255,36 @@ func BenchmarkFanOut(b *testing.B) {
 		run(b, s)
 	})
 }
+
+// BenchmarkSearch is a search of a few words over 5,000 releases.
+func BenchmarkSearch(b *testing.B) {
+	pool := benchParagraphs(b)
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, filepath.Join(b.TempDir(), "state.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 5000 {
+		r, keys, _ := benchRelease(pool, i)
+		if _, err := s.Save(ctx, Put{Release: r, Keys: keys, Fingerprint: "f", Version: 1}, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := s.Search(ctx, "nato", 1); err != nil {
+		b.Fatal(err)
+	}
+	var segments int
+	if err := s.db.QueryRow(`SELECT count(*) FROM releases_fts_data WHERE id > 10 AND id & 0xFFFFFFFF = 1`).Scan(&segments); err == nil {
+		b.Logf("~%d segments", segments)
+	}
+	queries := []string{"missile defence", `"Secretary General"`, "estonia allies", "ukraine", "brigade winter"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.Search(ctx, queries[i%len(queries)], 10); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

@@ -179,6 +179,10 @@ var migrations = []string{
 		UPDATE alerts SET waiting = waiting - 1 WHERE id = old.alert_id;
 		DELETE FROM alerts WHERE id = old.alert_id AND waiting <= 0;
 	END;`,
+	// 9: the search index merges its segments 8 at a time, not 4: about
+	// 10% less CPU per saved release, a few more segments to read per
+	// search.
+	`INSERT INTO releases_fts (releases_fts, rank) VALUES ('automerge', 8);`,
 }
 
 // compactAfter is the last migration that leaves much of the file free:

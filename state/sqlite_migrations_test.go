@@ -114,6 +114,10 @@ func TestMigrateFromSchema5(t *testing.T) {
 	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != len(migrations) {
 		t.Fatalf("user_version = %d, %v", version, err)
 	}
+	var automerge int
+	if err := s.db.QueryRow(`SELECT v FROM releases_fts_config WHERE k = 'automerge'`).Scan(&automerge); err != nil || automerge != 8 {
+		t.Fatalf("automerge = %d, %v", automerge, err)
+	}
 	checkIndex(t, s)
 	checkMigrated(t, s)
 	checkIndex(t, s)
