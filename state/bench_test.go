@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -131,15 +132,62 @@ func BenchmarkNewRelease(b *testing.B) {
 	})
 }
 
-// BenchmarkFootprint is the state file's size per release, after b.N
-// releases saved as the footprint benchmark saves its history (no alerts),
-// or with alerts to three targets, delivered. Run it with a fixed count
-// (-benchtime 5000x): bytes/release is the file's size after a checkpoint
-// over b.N; -v logs where the bytes are (dbstat).
+// BenchmarkFootprint is the state's size per release, after b.N releases
+// saved as the footprint benchmark saves its history (no alerts), or with
+// alerts to three targets, delivered. Run it with a fixed count
+// (-benchtime 5000x): bytes/release is the SQLite file's size after a
+// checkpoint, or the PostgreSQL tables' with their indexes and TOAST after
+// a VACUUM, over b.N; -v logs where the bytes are.
 func BenchmarkFootprint(b *testing.B) {
 	pool := benchParagraphs(b)
+	fill := func(b *testing.B, s Store, targets int) {
+		ctx := context.Background()
+		i := 0
+		for b.Loop() {
+			r, keys, a := benchRelease(pool, i)
+			i++
+			put := Put{Release: r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
+				Validators: Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
+			for t := range targets {
+				put.Alerts = append(put.Alerts, Outgoing{Target: fmt.Sprintf("channel:%d", 600000000000000000+t), Alert: a})
+			}
+			if _, err := s.Save(ctx, put, r.Published); err != nil {
+				b.Fatal(err)
+			}
+			if targets > 0 {
+				due, err := s.Due(ctx, r.Published, -1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, d := range due {
+					if err := s.MarkSent(ctx, d.ID, fmt.Sprint(1300000000000000000+d.ID), r.Published); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		}
+		b.StopTimer()
+	}
+	// report reports the size and logs the rows of (what, bytes, payload).
+	report := func(b *testing.B, size int64, rows *sql.Rows, err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer rows.Close()
+		b.ReportMetric(float64(size)/float64(b.N), "bytes/release")
+		for rows.Next() {
+			var (
+				name           string
+				pages, payload int64
+			)
+			if err := rows.Scan(&name, &pages, &payload); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%-36s %9.0f bytes/release (payload %7.0f)", name, float64(pages)/float64(b.N), float64(payload)/float64(b.N))
+		}
+	}
 	for _, targets := range []int{0, 3} {
-		b.Run(fmt.Sprintf("alerts=%d", targets), func(b *testing.B) {
+		b.Run(fmt.Sprintf("sqlite/alerts=%d", targets), func(b *testing.B) {
 			ctx := context.Background()
 			path := filepath.Join(b.TempDir(), "state.db")
 			s, err := OpenSQLite(ctx, path)
@@ -147,31 +195,7 @@ func BenchmarkFootprint(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			i := 0
-			for b.Loop() {
-				r, keys, a := benchRelease(pool, i)
-				i++
-				put := Put{Release: r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
-					Validators: Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
-				for t := range targets {
-					put.Alerts = append(put.Alerts, Outgoing{Target: fmt.Sprintf("channel:%d", 600000000000000000+t), Alert: a})
-				}
-				if _, err := s.Save(ctx, put, r.Published); err != nil {
-					b.Fatal(err)
-				}
-				if targets > 0 {
-					due, err := s.Due(ctx, r.Published, -1)
-					if err != nil {
-						b.Fatal(err)
-					}
-					for _, d := range due {
-						if err := s.MarkSent(ctx, d.ID, fmt.Sprint(1300000000000000000+d.ID), r.Published); err != nil {
-							b.Fatal(err)
-						}
-					}
-				}
-			}
-			b.StopTimer()
+			fill(b, s, targets)
 			if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 				b.Fatal(err)
 			}
@@ -181,22 +205,28 @@ func BenchmarkFootprint(b *testing.B) {
 					size += fi.Size()
 				}
 			}
-			b.ReportMetric(float64(size)/float64(b.N), "bytes/release")
 			rows, err := s.db.QueryContext(ctx, `SELECT name, sum(pgsize), sum(payload) FROM dbstat GROUP BY name ORDER BY 2 DESC`)
+			report(b, size, rows, err)
+		})
+		b.Run(fmt.Sprintf("postgres/alerts=%d", targets), func(b *testing.B) {
+			ctx := context.Background()
+			s, err := OpenPostgres(ctx, pgtest.DSN(b))
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer rows.Close()
-			for rows.Next() {
-				var (
-					name           string
-					pages, payload int64
-				)
-				if err := rows.Scan(&name, &pages, &payload); err != nil {
-					b.Fatal(err)
-				}
-				b.Logf("%-28s %9.0f bytes/release (payload %7.0f)", name, float64(pages)/float64(b.N), float64(payload)/float64(b.N))
+			defer s.Close()
+			fill(b, s, targets)
+			if _, err := s.db.ExecContext(ctx, `VACUUM`); err != nil {
+				b.Fatal(err)
 			}
+			const rels = `pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')`
+			var size int64
+			if err := s.db.QueryRowContext(ctx, `SELECT sum(pg_total_relation_size(c.oid)) FROM `+rels+` AND c.relkind = 'r'`).Scan(&size); err != nil {
+				b.Fatal(err)
+			}
+			rows, err := s.db.QueryContext(ctx, `SELECT c.relname, pg_relation_size(c.oid) + coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0), 0
+				FROM `+rels+` ORDER BY 2 DESC`)
+			report(b, size, rows, err)
 		})
 	}
 }

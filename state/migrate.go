@@ -50,21 +50,24 @@ func Migrate(ctx context.Context, fromSpec, toSpec string) error {
 	}
 	toPG := IsPostgres(toSpec)
 	for _, t := range pgBackupTables {
+		values := ""
 		srcCols, dstCols := t.from, t.from
 		if t.table == "releases_fts" {
-			if !toPG {
+			switch {
+			case !toPG:
 				// SQLite's index reads the text from the releases.
 				if err := rebuildIndex(ctx, wtx); err != nil {
 					return rollback(wtx, fmt.Errorf("state: migrate: %w", err))
 				}
 				continue
-			}
-			// SQLite's index calls the id rowid.
-			if !IsPostgres(fromSpec) {
-				srcCols = "rowid, title, body"
+			case IsPostgres(fromSpec):
+				srcCols, dstCols, values = "id, doc::text", "id, doc", "$1, $2::tsvector"
+			default:
+				// SQLite's index has the text (read from the releases).
+				srcCols, dstCols, values = "rowid, title, body", "id, doc", "$1, "+pgDoc
 			}
 		}
-		if err := copyRows(ctx, rtx, wtx, t.table, srcCols, dstCols, toPG); err != nil {
+		if err := copyRows(ctx, rtx, wtx, t.table, srcCols, dstCols, values, toPG); err != nil {
 			return rollback(wtx, fmt.Errorf("state: migrate %s: %w", t.table, err))
 		}
 	}
@@ -92,7 +95,9 @@ func rawDB(s Store) *sql.DB {
 	panic(fmt.Sprintf("state: unknown store %T", s))
 }
 
-func copyRows(ctx context.Context, src, dst *sql.Tx, table, from, to string, toPG bool) error {
+// copyRows copies the columns from of a table into the columns to, with
+// the placeholders of each column, or the expressions values of them.
+func copyRows(ctx context.Context, src, dst *sql.Tx, table, from, to, values string, toPG bool) error {
 	n := len(strings.Split(from, ","))
 	rows, err := src.QueryContext(ctx, `SELECT `+from+` FROM `+table+` ORDER BY 1`)
 	if err != nil {
@@ -106,7 +111,10 @@ func copyRows(ctx context.Context, src, dst *sql.Tx, table, from, to string, toP
 			ph[i] = fmt.Sprintf("$%d", i+1)
 		}
 	}
-	ins, err := dst.PrepareContext(ctx, `INSERT INTO `+table+` (`+to+`) VALUES (`+strings.Join(ph, ", ")+`)`)
+	if values == "" {
+		values = strings.Join(ph, ", ")
+	}
+	ins, err := dst.PrepareContext(ctx, `INSERT INTO `+table+` (`+to+`) VALUES (`+values+`)`)
 	if err != nil {
 		return err
 	}

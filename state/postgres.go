@@ -137,8 +137,9 @@ func pgMigrate(ctx context.Context, tx *sql.Tx, o pgOptions) error {
 	return nil
 }
 
-// pgBackupTables are copied by Backup, parents first; releases_fts's id is
-// the SQLite index's rowid.
+// pgBackupTables are copied by Backup and Migrate, parents first; the
+// search index, releases_fts, is made anew from the releases (SQLite) or
+// from their text (PostgreSQL): see Migrate.
 var pgBackupTables = []struct{ table, from, to string }{
 	{"sources", "name, first_check, last_check, last_success, last_error, failing_since, consecutive_ko", ""},
 	{"http_cache", "url, etag, last_modified, updated_at", ""},
@@ -150,7 +151,7 @@ var pgBackupTables = []struct{ table, from, to string }{
 	{"subscriptions", "id, guild_id, channel_id, types, watch, created_by, created_at", ""},
 	{"watches", "guild_id, name, terms, exclude, role, created_by, created_at", ""},
 	{"follows", "user_id, terms, created_at", ""},
-	{"releases_fts", "id, title, body", "rowid, title, body"},
+	{"releases_fts", "", ""},
 }
 
 // Backup writes a consistent copy of the database to a new SQLite state

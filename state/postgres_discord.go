@@ -198,36 +198,49 @@ func (s *Postgres) Search(ctx context.Context, query string, limit int) ([]Searc
 	if match == "" {
 		return nil, nil
 	}
-	// The inner query ranks and limits; only the rows kept get a headline.
-	rows, err := pgQuery(ctx, s.db, `SELECT h.id, h.data, h.fingerprint, h.version, h.first_seen, h.checked_at, h.lastmod, h.suspect,
-		ts_headline('natowatch_search', natowatch_fold(h.body), websearch_to_tsquery('natowatch_search', natowatch_fold($3)), '`+pgHeadline+`')
-		FROM (SELECT `+pgStoredCols+`, r.published, f.body, ts_rank('{0, 0, 0.2, 1}', f.doc, q.q, 1) AS rank
-			FROM releases_fts f JOIN releases r ON r.id = f.id,
-				websearch_to_tsquery('natowatch_search', natowatch_fold($1)) AS q (q)
-			WHERE f.doc @@ q.q
-			ORDER BY rank DESC, r.published DESC, r.id DESC LIMIT $2) h
-		ORDER BY h.rank DESC, h.published DESC, h.id DESC`, match, pgLimit(limit), headline)
+	rows, err := pgQuery(ctx, s.db, `SELECT `+pgStoredCols+`
+		FROM releases_fts f JOIN releases r ON r.id = f.id,
+			websearch_to_tsquery('natowatch_search', natowatch_fold($1)) AS q (q)
+		WHERE f.doc @@ q.q
+		ORDER BY ts_rank('{0, 0, 0.2, 1}', f.doc, q.q, 1) DESC, r.published DESC, r.id DESC LIMIT $2`, match, pgLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("state: search: %w", err)
 	}
-	defer rows.Close()
-	var out []SearchHit
-	for rows.Next() {
-		var (
-			h                          SearchHit
-			data                       string
-			firstSeen, checked, lastmo int64
-		)
-		if err := rows.Scan(&h.ID, &data, &h.Fingerprint, &h.Version, &firstSeen, &checked, &lastmo, &h.Suspect, &h.Snippet); err != nil {
-			return nil, fmt.Errorf("state: search: %w", err)
-		}
-		if err := json.Unmarshal([]byte(data), &h.Release); err != nil {
-			return nil, fmt.Errorf("state: search: release %d: %w", h.ID, err)
-		}
-		h.FirstSeen, h.CheckedAt, h.LastMod = fromMS(firstSeen), fromMS(checked), fromMS(lastmo)
-		out = append(out, h)
+	stored, err := scanStoredRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("state: search: %w", err)
 	}
-	return out, rows.Err()
+	if len(stored) == 0 {
+		return nil, nil
+	}
+	out := make([]SearchHit, len(stored))
+	for i, st := range stored {
+		out[i].Stored = st
+	}
+	// Headlines of the hits' bodies, from the text as saved (the index
+	// keeps none).
+	bodies := make([]string, len(out))
+	for i, h := range out {
+		bodies[i] = strings.Join(h.Release.Body, "\n")
+	}
+	hl, err := pgQuery(ctx, s.db, `SELECT ts_headline('natowatch_search', natowatch_fold(t.b),
+			websearch_to_tsquery('natowatch_search', natowatch_fold($2)), '`+pgHeadline+`')
+		FROM unnest($1::text[]) WITH ORDINALITY AS t (b, n) ORDER BY t.n`, bodies, headline)
+	if err != nil {
+		return nil, fmt.Errorf("state: search: %w", err)
+	}
+	defer hl.Close()
+	for i := 0; hl.Next(); i++ {
+		if i < len(out) {
+			if err := hl.Scan(&out[i].Snippet); err != nil {
+				return nil, fmt.Errorf("state: search: %w", err)
+			}
+		}
+	}
+	if err := hl.Err(); err != nil {
+		return nil, fmt.Errorf("state: search: %w", err)
+	}
+	return out, nil
 }
 
 // headlineWords bounds the query given to ts_headline, whose cost grows

@@ -42,7 +42,28 @@ var pgMigrations = []func(ctx context.Context, tx *sql.Tx, o pgOptions) error{
 	// 3: as the SQLite file's migration 8: an alert queued for many
 	// targets is kept once, a delivered row keeps no alert.
 	pgSharedAlerts,
+	// 4: as the SQLite file's migration 6: the search index keeps no copy
+	// of the text, only its tsvector (pgDoc); Search reads the text for
+	// headlines from the releases.
+	func(ctx context.Context, tx *sql.Tx, o pgOptions) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE releases_fts_4 (
+				id BIGINT PRIMARY KEY REFERENCES releases (id),
+				doc tsvector NOT NULL
+			);
+			INSERT INTO releases_fts_4 (id, doc) SELECT id, doc FROM releases_fts;
+			DROP TABLE releases_fts;
+			ALTER TABLE releases_fts_4 RENAME TO releases_fts;
+			ALTER INDEX releases_fts_4_pkey RENAME TO releases_fts_pkey;
+			CREATE INDEX releases_fts_doc ON releases_fts USING gin (doc);
+			COMMENT ON TABLE releases_fts IS 'the search index: each fetched release''s title (weight A) and body (B)'`)
+		return err
+	},
 }
+
+// pgDoc is the search index's tsvector of a title ($2) and a body ($3),
+// folded as queries are.
+const pgDoc = `setweight(to_tsvector('natowatch_search', natowatch_fold($2)), 'A') ||
+	setweight(to_tsvector('natowatch_search', natowatch_fold($3)), 'B')`
 
 // pgSharedAlerts is migration 3. The alerts waiting or failed are split in
 // Go: the JSON is text that a cast to jsonb could refuse (\u0000).

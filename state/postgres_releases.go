@@ -146,7 +146,7 @@ func pgIndexRelease(ctx context.Context, tx *sql.Tx, id int64, p Put) error {
 	if p.Fingerprint == "" {
 		return nil
 	}
-	if _, err := pgExec(ctx, tx, `INSERT INTO releases_fts (id, title, body) VALUES ($1, $2, $3)`,
+	if _, err := pgExec(ctx, tx, `INSERT INTO releases_fts (id, doc) VALUES ($1, `+pgDoc+`)`,
 		id, p.Release.Title, strings.Join(p.Release.Body, "\n")); err != nil {
 		return fmt.Errorf("state: index: %w", err)
 	}
