@@ -2,6 +2,7 @@ package scraper
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 
@@ -217,7 +218,7 @@ func cleanInPlace(b []byte) []byte {
 			b[w] = ' ' // w < r: at least one separator was passed
 			w++
 		}
-		e := wordEnd(b, r)
+		e := runEnd(b, r)
 		if w != r {
 			copy(b[w:], b[r:e])
 		}
@@ -243,6 +244,42 @@ func wordEnd(b []byte, i int) int {
 		break
 	}
 	return i
+}
+
+// runEnd is where the run of words that starts at b[i] (a word's first
+// byte) ends: words with single spaces between them, clean already.
+func runEnd(b []byte, i int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+		low7 = 0x7f7f7f7f7f7f7f7f
+	)
+	for {
+		// Eight bytes at a time while they are printable ASCII without
+		// two spaces in a row. Each mask has the high bit of the bytes it
+		// tells (no carry crosses a byte): lt21 those below 0x21, spaces
+		// those that are ' '.
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			lt21 := ^((x & low7) + 0x5f*ones | x) & high
+			y := x ^ 0x20*ones
+			spaces := ^((y & low7) + low7 | y) & high
+			if x&high|lt21&^spaces != 0 || spaces&(spaces<<8) != 0 {
+				break
+			}
+			if spaces>>63 != 0 {
+				i += 7 // a space last: the byte after it decides
+			} else {
+				i += 8
+			}
+		}
+		e := wordEnd(b, i)
+		if e+1 < len(b) && b[e] == ' ' && spaceAt(b, e+1) == 0 {
+			i = e + 1 // one space, then a word
+			continue
+		}
+		return e
+	}
 }
 
 // cleanClass sorts bytes for clean: 1 is ASCII white space, 2 a byte that
@@ -273,29 +310,6 @@ func spaceAt(b []byte, i int) int {
 		}
 	}
 	return 0
-}
-
-// cleanLen is len(clean(string(b))): the lengths of the words of b and a
-// space between each two.
-func cleanLen(b []byte) int {
-	n, words := 0, 0
-	for i := 0; i < len(b); {
-		k := 1
-		if c := cleanClass[b[i]]; c == 0 || c == 2 && spaceAt(b, i) == 0 {
-			e := wordEnd(b, i)
-			n += e - i
-			words++
-			i = e
-			continue
-		} else if c == 2 {
-			k = spaceAt(b, i)
-		}
-		i += k
-	}
-	if words > 1 {
-		n += words - 1
-	}
-	return n
 }
 
 // appendText appends the text of n's subtree (goquery's Text) to b.

@@ -350,7 +350,8 @@ func benchGenerated(b *testing.B, f func(genPage)) {
 }
 
 // BenchmarkExtractVsParse times goquery parsing, Extract and the reference
-// on each page in turn, so that a noisy machine slows all three alike, and
+// on each page in turn (generated pages, all or by layout, and each
+// fixture), so that a noisy machine slows all three alike, and
 // reports each per page and Extract's and the reference's time over the
 // parse's (ns/op is all three together). On Linux the times are the
 // thread's CPU time, which leaves out the time other processes had the
@@ -362,6 +363,11 @@ func BenchmarkExtractVsParse(b *testing.B) {
 		start := time.Now()
 		clock = func() time.Duration { return time.Since(start) }
 	}
+	type group struct {
+		name  string
+		pages []genPage
+	}
+	var groups []group
 	for _, layout := range []string{"all", "new", "legacy", "public"} {
 		var pages []genPage
 		for i, p := range all {
@@ -369,7 +375,14 @@ func BenchmarkExtractVsParse(b *testing.B) {
 				pages = append(pages, p)
 			}
 		}
-		b.Run(layout, func(b *testing.B) {
+		groups = append(groups, group{layout, pages})
+	}
+	for _, f := range pageFixtures {
+		groups = append(groups, group{f.file, []genPage{{f.url, f.contentType, readFixture(b, f.file)}}})
+	}
+	for _, g := range groups {
+		pages := g.pages
+		b.Run(g.name, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			var parse, extract, ref time.Duration
@@ -380,7 +393,9 @@ func BenchmarkExtractVsParse(b *testing.B) {
 					t0 := clock()
 					switch (i + k) % 3 {
 					case 0:
-						if _, err := goquery.NewDocumentFromReader(bytes.NewReader(p.body)); err != nil {
+						if strings.HasPrefix(p.contentType, "text/plain") {
+							// Not parsed: Extract splits the text.
+						} else if _, err := goquery.NewDocumentFromReader(bytes.NewReader(p.body)); err != nil {
 							b.Fatal(err)
 						}
 						parse += clock() - t0

@@ -172,8 +172,8 @@ func withSiblings(best *html.Node) []string {
 		if n < 60 || !anyContainsAny(ps, ".!?") {
 			continue
 		}
-		buf = appendLinkText(buf[:0], c)
-		if links := cleanLen(buf); float64(links) < 0.3*float64(n) {
+		buf = cleanInPlace(appendLinkText(buf[:0], c))
+		if links := len(buf); float64(links) < 0.3*float64(n) {
 			out = append(out, ps...)
 		}
 	}
@@ -227,16 +227,14 @@ func bestContainer(paras []*html.Node) *html.Node {
 	}
 	var buf []byte
 	for _, p := range paras {
-		buf = appendText(buf[:0], p)
-		// The length of the clean text, and its commas and periods
-		// (clean keeps every one).
-		n := cleanLen(buf)
+		txt := cleanInPlace(appendText(buf[:0], p))
+		n := len(txt)
 		if n < 25 {
 			continue
 		}
-		marks := bytes.Count(buf, []byte(",")) + bytes.Count(buf, []byte("."))
-		buf = appendLinkText(buf[:0], p)
-		links := cleanLen(buf)
+		marks := bytes.Count(txt, []byte(",")) + bytes.Count(txt, []byte("."))
+		buf = cleanInPlace(appendLinkText(txt[:0], p))
+		links := len(buf)
 		score := float64(n-links) / 100
 		if marks > 1 {
 			score++
