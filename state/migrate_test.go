@@ -72,4 +72,7 @@ func TestMigrateSQLiteToPostgresAndBack(t *testing.T) {
 		t.Fatal("search index not migrated back")
 	}
 	checkIndex(t, b)
+	if due, err := b.Due(ctx, t0, 10); err != nil || len(due) != 1 || due[0].Alert.URL != "https://x/1" || due[0].Target != "channel:1" {
+		t.Fatalf("outbox migrated back: %+v %v", due, err)
+	}
 }
