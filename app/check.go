@@ -248,11 +248,8 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *l
 		}
 		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil, au.matcher), nil, au)
 	}
-	id, err := a.store.Save(ctx, put, a.now())
+	id, err := a.store.Save(ctx, put, a.now()) // and forgets that the page was missing
 	if err != nil {
-		return err
-	}
-	if err := a.store.ForgetMissing(ctx, c.URL); err != nil {
 		return err
 	}
 	res.New++

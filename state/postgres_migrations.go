@@ -58,6 +58,12 @@ var pgMigrations = []func(ctx context.Context, tx *sql.Tx, o pgOptions) error{
 			COMMENT ON TABLE releases_fts IS 'the search index: each fetched release''s title (weight A) and body (B)'`)
 		return err
 	},
+	// 5: as the SQLite file's migration 10: Recent finds the releases
+	// first seen lately by an index.
+	func(ctx context.Context, tx *sql.Tx, o pgOptions) error {
+		_, err := tx.ExecContext(ctx, `CREATE INDEX releases_first_seen ON releases (source, first_seen)`)
+		return err
+	},
 }
 
 // pgDoc is the search index's tsvector of a title ($2) and a body ($3),

@@ -45,7 +45,9 @@ func (s *Postgres) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 func (s *Postgres) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
 	rows, err := pgQuery(ctx, s.db, `SELECT r.id, r.url, r.published, r.first_seen, r.lastmod, coalesce(c.etag, ''), coalesce(c.last_modified, '')
 		FROM releases r LEFT JOIN http_cache c ON c.url = r.url
-		WHERE r.source = $1 AND r.fingerprint <> '' AND (r.published >= $2 OR r.first_seen >= $2)
+		WHERE r.id IN (SELECT id FROM releases WHERE source = $1 AND published >= $2
+			UNION SELECT id FROM releases WHERE source = $1 AND first_seen >= $2)
+		AND r.fingerprint <> ''
 		ORDER BY r.published DESC, r.id DESC`, source, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("state: recent: %w", err)
@@ -127,6 +129,10 @@ func (s *Postgres) Save(ctx context.Context, p Put, now time.Time) (int64, error
 	if p.PageURL != "" {
 		if err := pgPutValidators(ctx, tx, p.PageURL, p.Validators, now); err != nil {
 			return 0, rollback(tx, err)
+		}
+		// A page that was read is not missing (NoteMissing) any more.
+		if _, err := pgExec(ctx, tx, `DELETE FROM missing_items WHERE url = $1`, p.PageURL); err != nil {
+			return 0, rollback(tx, fmt.Errorf("state: save: %w", err))
 		}
 	}
 	if err := queueAlerts(ctx, tx, pgQueue, pgArgs, id, p.Alerts, now); err != nil {

@@ -56,7 +56,9 @@ func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 var (
 	sqRecent = hot(`SELECT r.id, r.url, r.published, r.first_seen, r.lastmod, coalesce(c.etag, ''), coalesce(c.last_modified, '')
 		FROM releases r LEFT JOIN http_cache c ON c.url = r.url
-		WHERE r.source = ?1 AND r.fingerprint != '' AND (r.published >= ?2 OR r.first_seen >= ?2)
+		WHERE r.id IN (SELECT id FROM releases WHERE source = ?1 AND published >= ?2
+			UNION SELECT id FROM releases WHERE source = ?1 AND first_seen >= ?2)
+		AND r.fingerprint != ''
 		ORDER BY r.published DESC, r.id DESC`)
 	sqGet = hot(`SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
 		FROM releases WHERE id = ?`)
@@ -216,6 +218,10 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 	if p.PageURL != "" {
 		if err := putValidators(ctx, c, p.PageURL, p.Validators, now); err != nil {
 			return 0, rollback(tx, err)
+		}
+		// A page that was read is not missing (NoteMissing) any more.
+		if _, err := c.ExecContext(ctx, sqForgetMissing, p.PageURL); err != nil {
+			return 0, rollback(tx, fmt.Errorf("state: save: %w", err))
 		}
 	}
 	if err := queueAlerts(ctx, c, sqliteQueue, noArgs, id, p.Alerts, now); err != nil {

@@ -183,6 +183,10 @@ var migrations = []string{
 	// 10% less CPU per saved release, a few more segments to read per
 	// search.
 	`INSERT INTO releases_fts (releases_fts, rank) VALUES ('automerge', 8);`,
+	// 10: the releases first seen lately are found by an index: Recent
+	// read first_seen, which lies past the release's text (overflow
+	// pages), in every row of the source.
+	`CREATE INDEX releases_first_seen ON releases(source, first_seen);`,
 }
 
 // compactAfter is the last migration that leaves much of the file free:

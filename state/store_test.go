@@ -230,6 +230,12 @@ func TestReleaseLifecycle(t *testing.T) {
 		if _, n, _ := s.NoteMissing(ctx, "https://x/gone", t0); n != 1 {
 			t.Fatalf("forgotten item counted %d", n)
 		}
+		// Saving the page forgets it too.
+		s.NoteMissing(ctx, "https://x/gone", t0)
+		save(Put{Release: rel("https://x/gone", time.Hour), Fingerprint: "fg", Version: 1, PageURL: "https://x/gone"})
+		if _, n, _ := s.NoteMissing(ctx, "https://x/gone", t0); n != 1 {
+			t.Fatalf("a saved page still counted missing: %d", n)
+		}
 
 		// Targets: every target but those given up.
 		alert := func(v int) release.Alert { return release.Alert{Kind: release.KindNew, Version: v, URL: "https://x/a"} }
