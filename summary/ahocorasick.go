@@ -10,13 +10,13 @@ import "slices"
 // (those near the root) are close together; what a step needs of a state
 // (its edges, its failure link and its first output) is one 16-byte
 // record; the edges of a state are adjacent, sorted by rune. The root steps
-// through a table for ASCII, and so do its children (their failures
-// resolved): they are states 1 to nDense.
+// through a table for ASCII, and so do the next states in that order
+// (failures resolved), up to maxDense of them: states 1 to nDense.
 type acMachine struct {
 	states []acState
 	edges  []acEdge
 	root   [128]int32   // the root's ASCII transitions, 0 when none
-	dense  [][128]int32 // state 1+i's ASCII transitions, failures resolved
+	dense  [][128]int32 // state 1+i's ASCII transitions, failures resolved (i < nDense)
 	nDense uint32
 	// alpha has, for each ASCII rune, whether a pattern holds it: one that
 	// none does sends every state back to the root.
@@ -91,6 +91,11 @@ func (m *acMachine) edgesOf(s int32) []acEdge {
 	return m.edges[st.edges:st.end]
 }
 
+// maxDense is how many states (the first, breadth first) step through a
+// table for ASCII: 512 bytes each, 512 KiB at most. 10,000 terms of random
+// letters have some 700 states of one or two runes.
+const maxDense = 1024
+
 // newACMachine builds the automaton for patterns; pattern i is reported as i.
 // Empty patterns are ignored.
 func newACMachine(patterns [][]rune) *acMachine {
@@ -159,7 +164,6 @@ func newACMachine(patterns [][]rune) *acMachine {
 			break
 		}
 		m.root[e.r] = id[e.state]
-		m.nDense++
 	}
 	// Failure links, breadth first (the numbering's order).
 	for s := int32(0); s < int32(n); s++ {
@@ -190,17 +194,24 @@ func newACMachine(patterns [][]rune) *acMachine {
 			st.out = int32(len(m.outs) - 1)
 		}
 	}
-	// The root's children's rows: on r, its child if it has one, else
-	// where its failure (the root) goes on r.
+	// The first states' rows (the root's children, then theirs: the
+	// states a scan is in most, where a large pattern set gives a state
+	// many edges): on r, its child if it has one, else where its failure
+	// goes on r. A failure comes before its state, so its row is ready.
+	m.nDense = uint32(min(n-1, maxDense))
 	m.dense = make([][128]int32, m.nDense)
 	for i := range m.dense {
 		c := int32(i + 1)
 		row := &m.dense[i]
+		f := m.states[c].fail
 		for r := range row {
-			if to, ok := m.child(c, rune(r)); ok {
+			switch to, ok := m.child(c, rune(r)); {
+			case ok:
 				row[r] = to
-			} else {
+			case f == 0:
 				row[r] = m.root[r]
+			default:
+				row[r] = m.dense[f-1][r]
 			}
 		}
 	}
