@@ -101,6 +101,7 @@ type App struct {
 	lastOK   map[string]time.Time           // last successful check per source, this process
 	lookedAt map[string]map[int64]time.Time // when this process last read each recent page, per source
 	budgets  map[string]time.Duration       // re-check budget per source (daemon only)
+	recent   map[string]recentCache         // recent pages per source, between checks
 	metrics  *metrics
 	// matcher holds every watch and follow; rebuilt when they change.
 	matcher    *summary.Matcher
@@ -152,6 +153,7 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		lastOK:   map[string]time.Time{},
 		lookedAt: map[string]map[int64]time.Time{},
 		budgets:  map[string]time.Duration{},
+		recent:   map[string]recentCache{},
 		session:  opt.Session,
 		version:  opt.Version,
 		holder:   replicaName(),

@@ -19,6 +19,7 @@ type CheckResult struct {
 	Listed, New, Updated, Unchanged, NotModified, Recorded, Suspect, Missing int
 	Deferred                                                                 int     // due re-checks left for the next check (budget spent)
 	read                                                                     []int64 // releases whose page this check has read
+	touched                                                                  int     // releases whose sitemap lastmod was recorded
 	Errors                                                                   []error
 }
 
@@ -79,13 +80,14 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 			if err := a.store.Touch(ctx, st.ID, "", state.Validators{}, c.LastMod, a.now()); err != nil {
 				return res, err
 			}
+			res.touched++
 		}
 	}
 	a.handleFresh(ctx, log, src, aud, fresh, first, a.downSince(src.Name(), health), &res)
 	if res.New > 0 {
 		a.Kick() // new releases go out now, not after the re-checks
 	}
-	recent, err := a.store.Recent(ctx, src.Name(), now.Add(-a.cfg.Recheck.D()))
+	recent, err := a.recentPages(ctx, src.Name(), now)
 	if err != nil {
 		return res, err
 	}
@@ -111,6 +113,9 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 			continue
 		}
 		a.looked(src.Name(), p.ID, now)
+	}
+	if res.New+res.Updated+res.Unchanged+res.Recorded+res.Suspect+res.touched > 0 {
+		a.forgetRecent(src.Name()) // what it stored or touched is read again next time
 	}
 	if len(res.Errors) == 0 {
 		// Only now is the listing's state safe to remember: every item in
@@ -288,6 +293,57 @@ func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *la
 		it.Release.GUID = st.Release.GUID
 	}
 	return a.compare(ctx, log, aud, st, it, releaseKeys(it.Release, it.Aliases), res)
+}
+
+// recentTTL is how long a source's recent pages are kept in memory
+// between checks at most: this process reads them again sooner when it
+// stored or touched a release of the source, or became the replica that
+// checks the sources.
+const recentTTL = time.Hour
+
+// recentCache is a source's recent pages as last read from the store.
+type recentCache struct {
+	pages []state.Page
+	at    time.Time
+}
+
+// recentPages returns the source's pages published or first seen within
+// the re-check window, from memory when this process read them lately and
+// changed nothing of them since: an idle check does not ask the store.
+func (a *App) recentPages(ctx context.Context, source string, now time.Time) ([]state.Page, error) {
+	since := now.Add(-a.cfg.Recheck.D())
+	a.mu.Lock()
+	c, ok := a.recent[source]
+	a.mu.Unlock()
+	if !ok || now.Sub(c.at) >= recentTTL || now.Before(c.at) {
+		pages, err := a.store.Recent(ctx, source, since)
+		if err != nil {
+			return nil, err
+		}
+		a.mu.Lock()
+		a.recent[source] = recentCache{pages, now}
+		a.mu.Unlock()
+		return pages, nil
+	}
+	var out []state.Page
+	for _, p := range c.pages {
+		if !p.Published.Before(since) || !p.FirstSeen.Before(since) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// forgetRecent drops the source's pages kept in memory (all sources' when
+// source is "").
+func (a *App) forgetRecent(source string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if source == "" {
+		clear(a.recent)
+		return
+	}
+	delete(a.recent, source)
 }
 
 // recheckMax is the longest a recent release's page goes unread.

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/natowatch/natowatch/release"
+	"github.com/natowatch/natowatch/state"
 )
 
 func TestRecheckEvery(t *testing.T) {
@@ -100,6 +102,7 @@ func TestRecheckAfterRestartUsesLastSuccess(t *testing.T) {
 	read := h.fetchesOf(u)
 	for range 24 {
 		h.app.lookedAt = map[string]map[int64]time.Time{} // a new process
+		h.app.recent = map[string]recentCache{}
 		h.mustOnce()
 		h.now = h.now.Add(10 * time.Minute)
 	}
@@ -133,5 +136,56 @@ func TestRecheckBudgetDefersTheRest(t *testing.T) {
 	}
 	if res.NotModified < 2 {
 		t.Fatalf("the deferred pages were not read next: %+v", res)
+	}
+}
+
+// recentCounter counts the store's Recent calls.
+type recentCounter struct {
+	Store
+	calls int
+}
+
+func (r *recentCounter) Recent(ctx context.Context, source string, since time.Time) ([]state.Page, error) {
+	r.calls++
+	return r.Store.Recent(ctx, source, since)
+}
+
+func TestIdleChecksKeepRecentPagesInMemory(t *testing.T) {
+	h := newHarness(t, nil)
+	rc := &recentCounter{Store: h.store}
+	h.app.store = rc
+	h.mustOnce()
+	const u = "https://example.org/r"
+	h.src.publish(u, "Allies agree on new air defence plans", h.now, release.TypeNews, body...)
+	h.mustOnce() // stores it: what was in memory is dropped
+	before := rc.calls
+	for range 3 {
+		h.now = h.now.Add(time.Minute)
+		h.mustOnce() // each re-reads the young page: 304, nothing written
+	}
+	if got := rc.calls - before; got != 1 {
+		t.Fatalf("3 idle checks asked the store for the recent pages %d times, want 1", got)
+	}
+	if got := h.fetchesOf(u); got != 4 {
+		t.Fatalf("the page was read %d times, want 4", got)
+	}
+	// An edit is stored: the next check reads the pages from the store.
+	h.src.mu.Lock()
+	h.src.pages[u].Body = append(h.src.pages[u].Body, "Allies also agreed to meet again in February.")
+	h.src.mu.Unlock()
+	h.now = h.now.Add(time.Minute)
+	h.mustOnce()
+	before = rc.calls
+	h.now = h.now.Add(time.Minute)
+	h.mustOnce()
+	if rc.calls != before+1 {
+		t.Fatalf("after an update the store was asked %d times, want once", rc.calls-before)
+	}
+	// After an hour they are read again whatever happened.
+	before = rc.calls
+	h.now = h.now.Add(recentTTL)
+	h.mustOnce()
+	if rc.calls != before+1 {
+		t.Fatal("recent pages kept in memory past recentTTL")
 	}
 }

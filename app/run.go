@@ -181,6 +181,7 @@ func (a *App) leadLoop(ctx context.Context, onLead, onLose func()) {
 		case ok && !a.leader.Load():
 			a.log.Info("this replica now schedules the checks", "replica", a.holder)
 			a.leader.Store(true)
+			a.forgetRecent("") // another replica may have stored releases meanwhile
 			onLead()
 		case !ok && a.leader.Load():
 			a.log.Warn("another replica took over the checks", "replica", a.holder)
