@@ -35,15 +35,11 @@ type FanoutResult struct {
 // every 100 ms.
 func RunFanout(natowatch, dir string, n int) (FanoutResult, error) {
 	res := FanoutResult{Targets: n}
-	srv, err := fakediscord.Start(fakediscord.WithGlobalLimit(50, time.Second), fakediscord.WithRouteLimit(5, 2*time.Second))
+	srv, site, err := startFakes(fakediscord.WithGlobalLimit(50, time.Second), fakediscord.WithRouteLimit(5, 2*time.Second))
 	if err != nil {
 		return res, err
 	}
 	defer srv.Close()
-	site, err := fakenato.Start()
-	if err != nil {
-		return res, err
-	}
 	defer site.Close()
 	items, err := Items(2)
 	if err != nil {
@@ -135,4 +131,18 @@ func procRSS(pid int) int64 {
 	}
 	pages, _ := strconv.ParseInt(f[1], 10, 64)
 	return pages * int64(os.Getpagesize())
+}
+
+// startFakes starts the fake Discord (with opts) and the fake NATO site.
+func startFakes(opts ...fakediscord.Option) (*fakediscord.Server, *fakenato.Site, error) {
+	srv, err := fakediscord.Start(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	site, err := fakenato.Start()
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return srv, site, nil
 }

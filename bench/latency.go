@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/natowatch/natowatch/internal/fakediscord"
-	"github.com/natowatch/natowatch/internal/fakenato"
 )
 
 // LatencyResult is the time from a release appearing on the site to its
@@ -29,15 +28,11 @@ type LatencyResult struct {
 // perHostRate, when not 0, sets http.per_host_rate (the default is 2).
 func RunLatency(natowatch, dir string, n int, schedule string, perHostRate float64) (LatencyResult, error) {
 	var res LatencyResult
-	srv, err := fakediscord.Start()
+	srv, site, err := startFakes()
 	if err != nil {
 		return res, err
 	}
 	defer srv.Close()
-	site, err := fakenato.Start()
-	if err != nil {
-		return res, err
-	}
 	defer site.Close()
 	items, err := Items(n + 1)
 	if err != nil {

@@ -114,22 +114,7 @@ func BenchmarkNewRelease(b *testing.B) {
 		}
 		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	}
-	b.Run("sqlite", func(b *testing.B) {
-		s, err := OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "state.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		run(b, s)
-	})
-	b.Run("postgres", func(b *testing.B) {
-		s, err := OpenPostgres(context.Background(), pgtest.DSN(b))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		run(b, s)
-	})
+	eachBackend(b, run)
 }
 
 // BenchmarkFootprint is the state's size per release, after b.N releases
@@ -268,22 +253,7 @@ func BenchmarkFanOut(b *testing.B) {
 		}
 		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	}
-	b.Run("sqlite", func(b *testing.B) {
-		s, err := OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "state.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		run(b, s)
-	})
-	b.Run("postgres", func(b *testing.B) {
-		s, err := OpenPostgres(context.Background(), pgtest.DSN(b))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		run(b, s)
-	})
+	eachBackend(b, run)
 }
 
 // BenchmarkSearch is a search of a few words over 5,000 releases.
@@ -317,4 +287,24 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// eachBackend runs a benchmark on a new SQLite file and on PostgreSQL.
+func eachBackend(b *testing.B, run func(*testing.B, Store)) {
+	b.Run("sqlite", func(b *testing.B) {
+		s, err := OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "state.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		run(b, s)
+	})
+	b.Run("postgres", func(b *testing.B) {
+		s, err := OpenPostgres(context.Background(), pgtest.DSN(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		run(b, s)
+	})
 }
