@@ -105,7 +105,20 @@ type Delivery struct {
 	GiveUp    Duration `yaml:"give_up"`
 	Interval  Duration `yaml:"interval"`
 	RetryBase Duration `yaml:"retry_base"` // first retry delay; doubles per attempt up to 10m
+	// Keep is how long delivered and given-up alerts are remembered (for
+	// the dedupe of a repeated save, the message an update edits, /status);
+	// older ones are pruned. At least Recheck + KeepMargin.
+	Keep Duration `yaml:"keep"`
 }
+
+// KeepMargin is how much longer than the re-check window delivered alerts
+// are kept at least: an update found by a re-check edits the message of
+// the original alert, which must still be known.
+const KeepMargin = 24 * time.Hour
+
+// DefaultKeep is delivery.keep when it is not set (or recheck + KeepMargin
+// when that is longer).
+const DefaultKeep = 90 * 24 * time.Hour
 
 // Log configures logging.
 type Log struct {
@@ -198,6 +211,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Delivery.Interval == 0 {
 		c.Delivery.Interval = Duration(5 * time.Second)
+	}
+	if c.Delivery.Keep == 0 {
+		c.Delivery.Keep = Duration(max(DefaultKeep, c.Recheck.D()+KeepMargin))
 	}
 	for i := range c.Sources {
 		if c.Sources[i].Schedule == "" {

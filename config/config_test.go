@@ -102,6 +102,49 @@ catch_up:
 	}
 }
 
+func TestDeliveryKeep(t *testing.T) {
+	tok := env(map[string]string{"DISCORD_TOKEN": "tok"})
+	c, err := Parse([]byte(good), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Delivery.Keep.D() != DefaultKeep {
+		t.Errorf("delivery.keep defaults to %v, want %v", c.Delivery.Keep.D(), DefaultKeep)
+	}
+	// Unset, it outlasts a long re-check window by the margin.
+	c, err = Parse([]byte(strings.Replace(good, "recheck: 3d", "recheck: 120d", 1)), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 120*24*time.Hour + KeepMargin; c.Delivery.Keep.D() != want {
+		t.Errorf("with recheck 120d, delivery.keep defaults to %v, want %v", c.Delivery.Keep.D(), want)
+	}
+	for _, ok := range []string{"4d", "30d", "2160h"} {
+		c, err := Parse([]byte(good+"delivery:\n  keep: "+ok+"\n"), tok)
+		if err != nil {
+			t.Errorf("keep %s: %v", ok, err)
+		} else if c.Delivery.Keep.D() < c.Recheck.D()+KeepMargin {
+			t.Errorf("keep %s read as %v", ok, c.Delivery.Keep.D())
+		}
+	}
+	// Too short: reported with the other problems, saying what would do.
+	_, err = Parse([]byte(good+"delivery:\n  keep: 3d\nlog:\n  format: xml\n"), tok)
+	if err == nil {
+		t.Fatal("delivery.keep shorter than recheck was accepted")
+	}
+	for _, want := range []string{"delivery.keep: 3d is too short", "recheck (3d)", "use 4d or more", "log.format"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if _, err := Parse([]byte(good+"delivery:\n  keep: 80h\n"), tok); err == nil || !strings.Contains(err.Error(), "delivery.keep: 80h0m0s is too short") {
+		t.Errorf("keep 80h: %v", err)
+	}
+	if _, err := Parse([]byte(good+"delivery:\n  keep: -90d\n"), tok); err == nil || !strings.Contains(err.Error(), `delivery.keep: "-90d" must not be negative`) {
+		t.Errorf("keep -90d: %v", err)
+	}
+}
+
 func TestParseEnvAndYAMLErrors(t *testing.T) {
 	_, err := Parse([]byte(good), env(nil))
 	if err == nil || !strings.Contains(err.Error(), "discord.token: environment variable DISCORD_TOKEN is not set") {

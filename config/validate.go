@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/summary"
@@ -162,6 +163,11 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	if least := c.Recheck.D() + KeepMargin; c.Recheck >= 0 && c.Delivery.Keep > 0 && c.Delivery.Keep.D() < least {
+		bad("delivery.keep", "%s is too short: delivered alerts must be kept at least a day longer than recheck (%s), "+
+			"so that an update found by a re-check can edit the original message; use %s or more",
+			days(c.Delivery.Keep.D()), days(c.Recheck.D()), days(least))
+	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format", "%q: use text or json", c.Log.Format)
 	}
@@ -193,6 +199,15 @@ func checkWebhook(s string) error {
 		}
 	}
 	return errors.New("is not a webhook URL (…/api/webhooks/{id}/{token})")
+}
+
+// days writes a duration in days when it is whole days ("8d"), as Go
+// does otherwise ("36h0m0s").
+func days(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 func oneOf(s string, list []string) bool {
