@@ -64,6 +64,16 @@ var pgMigrations = []func(ctx context.Context, tx *sql.Tx, o pgOptions) error{
 		_, err := tx.ExecContext(ctx, `CREATE INDEX releases_first_seen ON releases (source, first_seen)`)
 		return err
 	},
+	// 6: as the SQLite file's migration 11: a pruned outbox row that still
+	// holds its alert (a failed one) lets go of it as a delivered one does.
+	func(ctx context.Context, tx *sql.Tx, o pgOptions) error {
+		_, err := tx.ExecContext(ctx, `COMMENT ON FUNCTION natowatch_alert_sent() IS
+				'an alert goes with the last of its outbox rows, delivered or deleted';
+			CREATE TRIGGER outbox_deleted AFTER DELETE ON outbox FOR EACH ROW
+				WHEN (OLD.alert_id IS NOT NULL)
+				EXECUTE FUNCTION natowatch_alert_sent();`)
+		return err
+	},
 }
 
 // pgDoc is the search index's tsvector of a title ($2) and a body ($3),

@@ -14,24 +14,30 @@ const (
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
 		WHERE leases.holder = excluded.holder OR leases.until < P4`
 	holderQuery = `SELECT holder FROM leases WHERE name = P1`
-	claimQuery  = `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id IN (
+	// A turn is a lease row whose until is when the next turn is due.
+	turnQuery = `INSERT INTO leases (name, holder, until) VALUES (P1, P2, P3)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+		WHERE leases.until <= P4`
+	claimQuery = `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id IN (
 			SELECT id FROM outbox WHERE status = 'pending' AND next_at <= P3 AND (claim_until < P3 OR claimed_by = P1)
 			ORDER BY id LIMIT P4 LOCK)
 		RETURNING ` + deliveryCols
 )
 
-type replicaQueries struct{ lead, holder, claim string }
+type replicaQueries struct{ lead, holder, turn, claim string }
 
 var (
 	sqliteReplicas = replicaQueries{
 		lead:   hot(placeholders(leadQuery, "?")),
 		holder: hot(placeholders(holderQuery, "?")),
+		turn:   placeholders(turnQuery, "?"),
 		claim:  hot(strings.Replace(placeholders(claimQuery, "?"), "LOCK", "", 1)),
 	}
 	// Replicas claim with FOR UPDATE SKIP LOCKED, so none waits for another.
 	pgReplicas = replicaQueries{
 		lead:   placeholders(leadQuery, "$"),
 		holder: placeholders(holderQuery, "$"),
+		turn:   placeholders(turnQuery, "$"),
 		claim:  strings.Replace(placeholders(claimQuery, "$"), "LOCK", "FOR UPDATE SKIP LOCKED", 1),
 	}
 )
@@ -57,6 +63,32 @@ func lead(ctx context.Context, db pgConn, q replicaQueries, name, holder string,
 		return false, fmt.Errorf("state: lead: %w", err)
 	}
 	return got == holder, nil
+}
+
+// Turn takes the turn at a chore done at most once every so often, by
+// whichever process comes first: it reports true, and records holder and
+// now, when the chore called name was never done or its last turn was
+// taken every or more before now; false otherwise. (natowatch once prunes
+// the state at most daily this way, whatever runs it and how often.)
+func (s *SQLite) Turn(ctx context.Context, name, holder string, now time.Time, every time.Duration) (bool, error) {
+	return turn(ctx, s.conn(), sqliteReplicas, name, holder, now, every)
+}
+
+// Turn takes the turn at a chore; see SQLite.Turn.
+func (s *Postgres) Turn(ctx context.Context, name, holder string, now time.Time, every time.Duration) (bool, error) {
+	return turn(ctx, s.db, pgReplicas, name, holder, now, every)
+}
+
+func turn(ctx context.Context, db pgConn, q replicaQueries, name, holder string, now time.Time, every time.Duration) (bool, error) {
+	res, err := db.ExecContext(ctx, q.turn, name, holder, ms(now.Add(every)), ms(now))
+	if err != nil {
+		return false, fmt.Errorf("state: turn: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("state: turn: %w", err)
+	}
+	return n > 0, nil
 }
 
 // Claim takes up to limit due deliveries for holder until now+lease,

@@ -187,6 +187,15 @@ var migrations = []string{
 	// read first_seen, which lies past the release's text (overflow
 	// pages), in every row of the source.
 	`CREATE INDEX releases_first_seen ON releases(source, first_seen);`,
+	// 11: old deliveries are pruned (prune.go): a deleted outbox row that
+	// still holds its alert (a failed one) lets go of it as a delivered one
+	// does (outbox_sent), and the alert goes with the last.
+	`CREATE TRIGGER outbox_deleted AFTER DELETE ON outbox
+		WHEN old.alert_id IS NOT NULL
+	BEGIN
+		UPDATE alerts SET waiting = waiting - 1 WHERE id = old.alert_id;
+		DELETE FROM alerts WHERE id = old.alert_id AND waiting <= 0;
+	END;`,
 }
 
 // compactAfter is the last migration that leaves much of the file free:

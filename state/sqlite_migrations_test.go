@@ -196,6 +196,26 @@ func checkMigrated(t *testing.T, s Store) {
 	if due, err := s.Due(ctx, t0, -1); err != nil || len(due) != 1 || due[0].Alert.URL != "https://x/5" {
 		t.Fatalf("a new alert after migrating: %+v %v", due, err)
 	}
+	// The migrated rows are pruned like new ones (SQLite migration 11,
+	// PostgreSQL 6): the rows done go, the failed one with its alert; the
+	// new pending row stays.
+	checkAlerts(t, s)
+	if p, err := s.Prune(ctx, t0.Add(24*time.Hour)); err != nil || p.Deliveries != 3 {
+		t.Fatalf("prune after migrating: %+v %v", p, err)
+	}
+	checkAlerts(t, s)
+	if n := countAlerts(t, s); n != 1 {
+		t.Fatalf("%d alerts kept after pruning, want the pending row's", n)
+	}
+	if c, err := s.Outbox(ctx); err != nil || c != (Counts{Pending: 1}) {
+		t.Fatalf("outbox after pruning: %+v %v", c, err)
+	}
+	if f, err := s.FailedDeliveries(ctx, 10); err != nil || len(f) != 0 {
+		t.Fatalf("failed deliveries after pruning: %q %v", f, err)
+	}
+	if due, err := s.Due(ctx, t0, -1); err != nil || len(due) != 1 || due[0].Alert.URL != "https://x/5" {
+		t.Fatalf("the pending alert after pruning: %+v %v", due, err)
+	}
 }
 
 // The search index is brought up to date in batches: whatever waits is

@@ -36,6 +36,8 @@ type Store interface {
 	Outbox(ctx context.Context) (Counts, error)
 	FailedDeliveries(ctx context.Context, limit int) ([]string, error)
 	Targets(ctx context.Context, releaseID int64) ([]string, error)
+	Prune(ctx context.Context, before time.Time) (Pruned, error)
+	Turn(ctx context.Context, name, holder string, now time.Time, every time.Duration) (bool, error)
 
 	Subscribe(ctx context.Context, sub Subscription, now time.Time) error
 	Unsubscribe(ctx context.Context, channelID string) (int, error)
