@@ -52,6 +52,8 @@ type Store interface {
 	MarkFailed(ctx context.Context, id int64, cause string) error
 	FirstMessage(ctx context.Context, releaseID int64, target string) (string, error)
 	Outbox(ctx context.Context) (state.Counts, error)
+	Prune(ctx context.Context, before time.Time) (state.Pruned, error)
+	Turn(ctx context.Context, name, holder string, now time.Time, every time.Duration) (bool, error)
 	Subscriptions(ctx context.Context, guildID string) ([]state.Subscription, error)
 	Watches(ctx context.Context, guildID string) ([]state.Watch, error)
 	Follows(ctx context.Context) ([]state.Follow, error)
@@ -109,9 +111,11 @@ type App struct {
 	ops        *notifier.Target // where source failures are reported, if anywhere
 	session    *discordgo.Session
 	version    string
-	holder     string      // this replica's name in leases and claims
-	leader     atomic.Bool // whether this replica schedules the checks
-	botCancel  func()      // stops the gateway's connect retries; nil while closed
+	holder     string        // this replica's name in leases and claims
+	leader     atomic.Bool   // whether this replica schedules the checks
+	botCancel  func()        // stops the gateway's connect retries; nil while closed
+	noPrune    bool          // never prune (a dry run's throw-away copy)
+	pruneTick  time.Duration // how often the daemon looks whether a prune is due
 }
 
 type pauseState struct {
@@ -135,28 +139,33 @@ type Options struct {
 	// gateway and answers slash commands.
 	Session *discordgo.Session
 	Version string
+	// NoPrune: Once does not prune the state (a dry run works on a copy
+	// that is thrown away).
+	NoPrune bool
 }
 
 // New wires an App from a validated config.
 func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 	a := &App{
-		cfg:      cfg,
-		log:      log,
-		store:    opt.Store,
-		notify:   opt.Notifier,
-		sources:  opt.Sources,
-		targets:  map[string]*target{},
-		now:      opt.Now,
-		postLast: max(cfg.FirstRun.PostLatest, opt.PostLatest),
-		kick:     make(chan struct{}, 1),
-		paused:   map[string]pauseState{},
-		lastOK:   map[string]time.Time{},
-		lookedAt: map[string]map[int64]time.Time{},
-		budgets:  map[string]time.Duration{},
-		recent:   map[string]recentCache{},
-		session:  opt.Session,
-		version:  opt.Version,
-		holder:   replicaName(),
+		cfg:       cfg,
+		log:       log,
+		store:     opt.Store,
+		notify:    opt.Notifier,
+		sources:   opt.Sources,
+		targets:   map[string]*target{},
+		now:       opt.Now,
+		postLast:  max(cfg.FirstRun.PostLatest, opt.PostLatest),
+		kick:      make(chan struct{}, 1),
+		paused:    map[string]pauseState{},
+		lastOK:    map[string]time.Time{},
+		lookedAt:  map[string]map[int64]time.Time{},
+		budgets:   map[string]time.Duration{},
+		recent:    map[string]recentCache{},
+		session:   opt.Session,
+		version:   opt.Version,
+		holder:    replicaName(),
+		noPrune:   opt.NoPrune,
+		pruneTick: pruneTick,
 	}
 	if a.now == nil {
 		a.now = time.Now

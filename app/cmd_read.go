@@ -114,7 +114,8 @@ func (it *interaction) status() {
 		it.fail(err)
 		return
 	}
-	lines = append(lines, fmt.Sprintf("Delivery queue: %d waiting, %d failed, %d sent.", c.Pending, c.Failed, c.Sent))
+	lines = append(lines, fmt.Sprintf("Delivery queue: %d waiting, %d failed, %d sent (in the last %s).", c.Pending, c.Failed, c.Sent,
+		days(it.a.cfg.Delivery.Keep.D())))
 	lines = append(lines, "natowatch "+it.a.version)
 	it.reply(notifier.Truncate(strings.Join(lines, "\n"), notifier.LimitContent), true)
 }

@@ -26,6 +26,9 @@ func (a *App) Once(ctx context.Context) error {
 	if err := a.drain(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	// Housekeeping, after the work: at most daily, whoever runs once and
+	// how often. A failure is logged, and tried again the next day.
+	a.pruneDue(ctx, pruneEveryOnce)
 	return errors.Join(errs...)
 }
 
@@ -135,6 +138,11 @@ func (a *App) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		a.deliverLoop(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.pruneLoop(ctx)
 	}()
 	if addr := a.cfg.HTTP.Listen; addr != "" {
 		wg.Add(1)

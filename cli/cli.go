@@ -162,6 +162,7 @@ func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, args []s
 		opt.Notifier = &printer{w: stdout}
 		opt.PostLatest = 3
 		opt.ExtraTargets = []string{dryRunTarget}
+		opt.NoPrune = true // the copy is thrown away
 		c := *cfg
 		c.Targets = nil
 		cfg = &c
