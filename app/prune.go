@@ -9,7 +9,7 @@ import (
 )
 
 // Retention. Delivered and given-up alerts are remembered for
-// delivery.keep (90 days by default, at least recheck + a day): long
+// delivery.keep (30 days by default, at least recheck + a day): long
 // enough that an update found by a re-check edits the message of the
 // original, and that /status shows what failed. What is older is pruned
 // (state.Prune): hourly by the daemon on the replica that schedules the

@@ -80,7 +80,7 @@ func TestUpdateAfterPruneIsANewMessage(t *testing.T) {
 		t.Fatal("no original message recorded")
 	}
 
-	// Past delivery.keep (90 days): the next once prunes the alerts.
+	// Past delivery.keep (30 days by default): the next once prunes the alerts.
 	h.now = h.now.Add(100 * day)
 	h.mustOnce()
 	if c, err := h.store.Outbox(t.Context()); err != nil || c != (state.Counts{}) {

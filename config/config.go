@@ -118,7 +118,7 @@ const KeepMargin = 24 * time.Hour
 
 // DefaultKeep is delivery.keep when it is not set (or recheck + KeepMargin
 // when that is longer).
-const DefaultKeep = 90 * 24 * time.Hour
+const DefaultKeep = 30 * 24 * time.Hour
 
 // Log configures logging.
 type Log struct {
