@@ -3,6 +3,7 @@ package summary
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -95,6 +96,22 @@ func BenchmarkNewMatcher(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(matcherBytes(b, ws)), "B/matcher")
+}
+
+// matcherBytes returns the heap that a matcher of ws holds once built.
+func matcherBytes(b *testing.B, ws []Watch) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m, err := NewMatcher(ws)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(m)
+	return after.HeapAlloc - before.HeapAlloc
 }
 
 func BenchmarkSummarizeLong(b *testing.B) {

@@ -30,12 +30,17 @@
 //     (or the edge of the sentence) beside it, so "NATO" matches "NATO's"
 //     and "NATO-led" but not "NATOs" or "SENATOR". Plurals are not
 //     guessed: list "drone" and "drones" to match both.
-//   - Terms are found with one Aho–Corasick automaton over folded runes
-//     (ahocorasick.go) built once per Matcher; each paragraph of a release
-//     is folded and scanned once for all terms and excludes, and only a
-//     paragraph with an occurrence not seen before is split into
-//     sentences (and those scanned) to place it. Only a term's first
-//     whole-word occurrence can decide anything.
+//   - Terms are found in one pass over folded runes with an index built
+//     once per Matcher. A term that starts with a letter or digit can
+//     match only where a word starts, so it is looked up a word at a time
+//     in a trie over words and the runs between them (wordindex.go): a
+//     hash lookup per step, whatever the number of terms. The few that
+//     start with another rune go through an Aho–Corasick automaton
+//     (ahocorasick.go). Each paragraph of a release is folded and
+//     scanned once for all terms and excludes, and only a paragraph with
+//     an occurrence not seen before is split into sentences (and those
+//     scanned) to place it. Only a term's first whole-word occurrence can
+//     decide anything.
 //   - Summarize and Quotes share their reading of the body (Digest does
 //     it once for both); ranking works on integer term ids, and keeps the
 //     order of every floating-point sum, so ties fall as they always did.

@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -104,6 +105,21 @@ func FuzzMatch(f *testing.F) {
 		m, err := NewMatcher(watches)
 		if err != nil {
 			return // an empty term; NewMatcher's errors are tested elsewhere
+		}
+		// The whole-word occurrences the matcher finds are those of a
+		// naive search (its patterns: the folded terms, in NewMatcher's
+		// order).
+		var pats [][]rune
+		seen := map[string]bool{}
+		for _, term := range append(all, exclude) {
+			if key := strings.TrimSpace(string(foldString(term))); !IsRegexTerm(term) && !seen[key] {
+				seen[key] = true
+				pats = append(pats, []rune(key))
+			}
+		}
+		folded := foldString(text)
+		if got, want := sortedHits(second(m.occurrences(folded, nil, nil))), naiveOccurrences(pats, folded); !slices.Equal(got, want) {
+			t.Fatalf("occurrences of %q in %q:\n got %v\nwant %v", runesList(pats), string(folded), got, want)
 		}
 		ps := paragraphs(text)
 		title := ""

@@ -21,13 +21,18 @@ type Watch struct {
 // Matcher matches many watches against a release. It is immutable after
 // NewMatcher and safe for concurrent use.
 type Matcher struct {
-	regexes []regexTerm // terms written /…/, matched apart from the automaton
+	regexes []regexTerm // terms written /…/, matched apart from the others
 	watches []Watch
 	// The watch terms each pattern stands for: refs[refAt[p]:refAt[p+1]].
-	refAt   []int32
-	refs    []termRef
+	refAt []int32
+	refs  []termRef
+	// Patterns are found whole-word: those that start with a word rune
+	// only at a word start, through words; the others (such as ".", "-led"
+	// or "(nato)") anywhere, through ac (nil when there are none).
+	words   *wordIndex
 	ac      *acMachine
-	hasExcl []bool // per watch
+	plen    []int32 // length in runes of each pattern
+	hasExcl []bool  // per watch
 }
 
 // regexTerm is a watch term written as a regular expression.
@@ -85,8 +90,8 @@ var (
 	ErrEmptyName     = errors.New("watch has no name")
 )
 
-// NewMatcher checks the watches and builds one automaton for all their terms
-// and excludes. It reports every problem at once.
+// NewMatcher checks the watches and indexes all their terms and excludes
+// for one pass over a text. It reports every problem at once.
 func NewMatcher(watches []Watch) (*Matcher, error) {
 	m := &Matcher{
 		watches: append([]Watch(nil), watches...),
@@ -148,7 +153,21 @@ func NewMatcher(watches []Watch) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	m.ac = newACMachine(pats)
+	m.words = newWordIndex(pats)
+	m.plen = make([]int32, len(pats))
+	var others [][]rune // the patterns that start with another rune
+	for i, p := range pats {
+		m.plen[i] = int32(len(p))
+		if !isWordRune(p[0]) {
+			if others == nil {
+				others = make([][]rune, len(pats)) // pattern i stays i; nil is left out
+			}
+			others[i] = p
+		}
+	}
+	if others != nil {
+		m.ac = newACMachine(others)
+	}
 	m.refAt = make([]int32, len(refs)+1)
 	for id, rs := range refs {
 		m.refAt[id] = int32(len(m.refs))
@@ -206,20 +225,22 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 		ms.runes = appendFoldedWords(ms.runes[:0], s.p, s.ws)
 		runes := ms.runes
 		firsts = firsts[:0]
-		// Every occurrence in the sentence, then what they mean. (Stopping
-		// once pending is 0 would change nothing: within a sentence only a
-		// veto lowers it, so then every watch is vetoed or was settled in
-		// an earlier sentence.)
-		ms.occ = m.ac.scanAll(runes, ms.occ[:0])
+		// Every whole-word occurrence in the sentence, then what they
+		// mean. (Stopping once pending is 0 would change nothing: within a
+		// sentence only a veto lowers it, so then every watch is vetoed or
+		// was settled in an earlier sentence.) The order of the
+		// occurrences does not matter: a watch's hit is the earliest, then
+		// longest, of its occurrences in the first sentence that has one
+		// (two occurrences that start and end alike are of one pattern,
+		// whose terms are taken in the order of refs), and a veto is a
+		// veto.
+		ms.words, ms.occ = m.occurrences(runes, ms.words, ms.occ[:0])
 		for _, o := range ms.occ {
 			p, end := o.pat, int(o.end)
 			if done[p] {
 				continue
 			}
-			start := end - int(m.ac.plen[p])
-			if !wordBounded(runes, start, end) {
-				continue
-			}
+			start := end - int(m.plen[p])
 			// After this occurrence, every watch of p is vetoed or has a
 			// hit no later than here; a later occurrence of p (further on,
 			// with a later start) can change nothing.
@@ -249,7 +270,7 @@ func (m *Matcher) Match(r *release.Release) []release.Match {
 	ms.firsts = firsts
 
 	// Regular-expression terms: an exclude anywhere vetoes; a term counts
-	// when it matches in an earlier sentence than the automaton's hit.
+	// when it matches in an earlier sentence than the other terms' hit.
 	type rxHit struct {
 		sentence, start, end, term int
 	}
@@ -335,6 +356,7 @@ type matchScratch struct {
 	// Buffers.
 	runes  []rune
 	occ    []acHit
+	words  []wiWord
 	hits   []matchHit
 	vetoed []bool
 	done   []bool
@@ -399,14 +421,32 @@ func (ms *matchScratch) all() int {
 // sentence does.
 func (m *Matcher) mayHit(ms *matchScratch, pp string) bool {
 	ms.runes = appendFolded(ms.runes[:0], pp)
-	ms.occ = m.ac.scanAll(ms.runes, ms.occ[:0])
+	ms.words, ms.occ = m.occurrences(ms.runes, ms.words, ms.occ[:0])
 	for _, o := range ms.occ {
-		end := int(o.end)
-		if !ms.done[o.pat] && wordBounded(ms.runes, end-int(m.ac.plen[o.pat]), end) {
+		if !ms.done[o.pat] {
 			return true
 		}
 	}
 	return false
+}
+
+// occurrences appends every whole-word occurrence of a pattern in runes to
+// out, as (pattern, end): those of words, then those of ac.
+func (m *Matcher) occurrences(runes []rune, words []wiWord, out []acHit) ([]wiWord, []acHit) {
+	words, out = m.words.scan(runes, words, out)
+	if m.ac == nil {
+		return words, out
+	}
+	n := len(out)
+	out = m.ac.scanAll(runes, out)
+	k := n
+	for _, o := range out[n:] {
+		if wordBounded(runes, int(o.end-m.plen[o.pat]), int(o.end)) {
+			out[k] = o
+			k++
+		}
+	}
+	return words, out[:k]
 }
 
 // offsets returns the offsets of sentence si folded (folded.start and

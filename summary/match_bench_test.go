@@ -8,8 +8,8 @@ import (
 
 // BenchmarkMatchFlat is Match with 100 terms that occur in the text and
 // more and more terms that never do: past the matcher's build, its cost
-// should not grow with them (the automaton reads the text once, whatever
-// the number of terms).
+// should not grow with them (the text is read once, a lookup a word,
+// whatever the number of terms).
 func BenchmarkMatchFlat(b *testing.B) {
 	r := bigRelease(b)
 	matching := benchWatches(b, 100)

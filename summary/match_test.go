@@ -312,10 +312,10 @@ func TestRegexTerms(t *testing.T) {
 	}
 }
 
-// TestACMachineOrder checks the order of the automaton's occurrences, on
-// which Match's choice between occurrences of one sentence relies: by end,
-// then longest first, then in pattern order; with an alphabet that reaches
-// the root's and its children's ASCII tables, their edges and other runes.
+// TestACMachineOrder checks the order of the automaton's occurrences: by
+// end, then longest first, then in pattern order; with an alphabet that
+// reaches the root's and its children's ASCII tables, their edges and other
+// runes.
 func TestACMachineOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	alphabet := []rune("abcz 9-ăß日")
@@ -349,3 +349,81 @@ func TestACMachineOrder(t *testing.T) {
 		}
 	}
 }
+
+// naiveOccurrences returns the whole-word occurrences of pats in text, found
+// one start at a time, sorted by end, then pattern.
+func naiveOccurrences(pats [][]rune, text []rune) []acHit {
+	var out []acHit
+	for end := 1; end <= len(text); end++ {
+		for i, p := range pats {
+			if len(p) > 0 && end >= len(p) && slices.Equal(text[end-len(p):end], p) && wordBounded(text, end-len(p), end) {
+				out = append(out, acHit{int32(i), int32(end)})
+			}
+		}
+	}
+	return out
+}
+
+// sortedHits sorts occurrences by end, then pattern.
+func sortedHits(hs []acHit) []acHit {
+	hs = slices.Clone(hs)
+	slices.SortFunc(hs, func(a, b acHit) int {
+		if a.end != b.end {
+			return int(a.end - b.end)
+		}
+		return int(a.pat - b.pat)
+	})
+	return hs
+}
+
+// TestOccurrences compares the whole-word occurrences the matcher finds
+// (through its word index and its automaton) with a naive search: patterns
+// and texts of words, gaps of one or more runes (spaces, punctuation, runes
+// beyond ASCII), patterns that start or end with a gap.
+func TestOccurrences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []rune("ab9 .-'ă日…")
+	randRunes := func(n int) []rune {
+		out := make([]rune, n)
+		for i := range out {
+			out[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return out
+	}
+	for round := 0; round < 3000; round++ {
+		var pats [][]rune
+		seen := map[string]bool{}
+		for k := 1 + rng.IntN(30); k > 0; k-- {
+			p := randRunes(1 + rng.IntN(6))
+			if !seen[string(p)] {
+				seen[string(p)] = true
+				pats = append(pats, p)
+			}
+		}
+		text := randRunes(rng.IntN(80))
+		m := &Matcher{words: newWordIndex(pats), plen: make([]int32, len(pats))}
+		others := make([][]rune, len(pats))
+		for i, p := range pats {
+			m.plen[i] = int32(len(p))
+			if !isWordRune(p[0]) {
+				others[i] = p
+			}
+		}
+		if round%2 == 0 {
+			m.ac = newACMachine(others) // else: only the word index's
+		} else {
+			for i := range pats {
+				if !isWordRune(pats[i][0]) {
+					pats[i] = nil
+				}
+			}
+		}
+		got := sortedHits(second(m.occurrences(text, nil, nil)))
+		want := naiveOccurrences(pats, text)
+		if !slices.Equal(got, want) {
+			t.Fatalf("patterns %q in %q:\n got %v\nwant %v", runesList(pats), string(text), got, want)
+		}
+	}
+}
+
+func second[A, B any](_ A, b B) B { return b }
