@@ -17,7 +17,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/release"
-	"golang.org/x/time/rate"
 )
 
 // Target is where an alert goes: a webhook URL, a channel id, or a user
@@ -56,9 +55,10 @@ type Options struct {
 	Timeout time.Duration
 	// Transport, if set, carries every request (tests, proxies).
 	Transport http.RoundTripper
-	// GlobalRate paces the bot's requests below Discord's global limit
-	// (50 per second per bot); 0 means 49. Requests are spaced evenly (no
-	// burst), so no second-long window of Discord's holds more than 50.
+	// GlobalRate paces the bot's message requests below Discord's global
+	// limit (50 per second per bot); 0 means 49. Requests are spaced
+	// evenly (no burst) from when each went out, so no second-long window
+	// of Discord's holds more than 50.
 	GlobalRate float64
 }
 
@@ -70,9 +70,8 @@ type Discord struct {
 	hook *discordgo.Session
 	tok  string
 
-	mu     sync.Mutex
-	dms    map[string]string // user id → DM channel id
-	global *rate.Limiter     // the bot's requests, below Discord's global limit
+	mu  sync.Mutex
+	dms map[string]string // user id → DM channel id
 }
 
 // New returns a Discord notifier.
@@ -91,10 +90,7 @@ func New(opt Options) (*Discord, error) {
 	if opt.GlobalRate == 0 {
 		opt.GlobalRate = 49
 	}
-	// A burst of 1: a token bucket of rate r and burst b lets b + r
-	// requests into one second, and Discord counts fixed windows.
-	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token, dms: map[string]string{},
-		global: rate.NewLimiter(rate.Limit(opt.GlobalRate), 1)}
+	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token, dms: map[string]string{}}
 	if opt.Token != "" {
 		bot, err := discordgo.New("Bot " + opt.Token)
 		if err != nil {
@@ -106,7 +102,7 @@ func New(opt Options) (*Discord, error) {
 		if err != nil {
 			return nil, fmt.Errorf("notifier: %w", err)
 		}
-		bot.Client = &http.Client{Timeout: opt.Timeout, Transport: rt}
+		bot.Client = &http.Client{Timeout: opt.Timeout, Transport: &pacer{next: rt, interval: time.Duration(float64(time.Second) / opt.GlobalRate)}}
 		d.bot = bot
 	}
 	return d, nil
@@ -121,7 +117,7 @@ func (d *Discord) dmChannel(ctx context.Context, user string) (string, error) {
 		return id, nil
 	}
 	body, err := d.bot.RequestWithBucketID("POST", d.api+"/users/@me/channels", map[string]string{"recipient_id": user},
-		discordgo.EndpointUserChannels("@me"), discordgo.WithContext(ctx))
+		discordgo.EndpointUserChannels("@me"), discordgo.WithContext(paced(ctx)))
 	if err != nil {
 		return "", d.classify(err, "POST", Target{User: user})
 	}
@@ -253,10 +249,9 @@ func webhookID(p string) string {
 func (d *Discord) do(ctx context.Context, s *discordgo.Session, method, u, bucket string, msg Message, t Target) (string, error) {
 	if s == d.bot {
 		// discordgo paces each route, and the global limit only after a
-		// 429; pacing here keeps a large fan-out from hitting it at all.
-		if err := d.global.Wait(ctx); err != nil {
-			return "", &Error{msg: fmt.Sprintf("notifier: %s %s: %v", method, t, err)}
-		}
+		// 429; the bot's transport (pacer) spaces message requests evenly
+		// so that a large fan-out does not hit it at all.
+		ctx = paced(ctx)
 	}
 	body, err := s.RequestWithBucketID(method, u, msg, bucket, discordgo.WithContext(ctx))
 	if err != nil {
