@@ -88,7 +88,7 @@ wait:
 			if hwm := procStatusKB(strconv.Itoa(cmd.Process.Pid), "VmHWM:"); hwm > 0 {
 				res.PeakRSS = hwm * 1024 // the last reading before it exits
 			}
-			if v := procRSS(cmd.Process.Pid); v > 0 && len(srv.Messages()) > 0 {
+			if v := procRSS(cmd.Process.Pid); v > 0 && srv.MessageCount() > 0 {
 				rss = append(rss, v) // while delivering
 			}
 		}

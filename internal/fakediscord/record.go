@@ -203,6 +203,15 @@ func (s *Server) MessagesIn(target string) []Message {
 	return out
 }
 
+// MessageCount returns how many messages were created: cheap enough to
+// poll while a test sends (Messages copies them all, under the lock every
+// request takes).
+func (s *Server) MessageCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.messages)
+}
+
 // Rejections returns the requests refused as client errors, in order.
 func (s *Server) Rejections() []Rejection {
 	s.mu.Lock()
