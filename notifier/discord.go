@@ -17,7 +17,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/release"
-	"golang.org/x/time/rate"
 )
 
 // Target is where an alert goes: a webhook URL, a channel id, or a user
@@ -57,9 +56,9 @@ type Options struct {
 	// Transport, if set, carries every request (tests, proxies).
 	Transport http.RoundTripper
 	// GlobalRate paces the bot's message requests below Discord's global
-	// limit (50 per second per bot); 0 means 48. Requests are spaced
-	// evenly (no burst), so no second-long window of Discord's holds more
-	// than 50, even when a request is held up to 40 ms after its turn.
+	// limit (50 per second per bot); 0 means 49. Requests are spaced
+	// evenly (no burst) from when each went out, so no second-long window
+	// of Discord's holds more than 50.
 	GlobalRate float64
 }
 
@@ -89,7 +88,7 @@ func New(opt Options) (*Discord, error) {
 	}
 	hook.Client = &http.Client{Timeout: opt.Timeout, Transport: opt.Transport}
 	if opt.GlobalRate == 0 {
-		opt.GlobalRate = 48
+		opt.GlobalRate = 49
 	}
 	d := &Discord{api: strings.TrimRight(opt.API, "/"), hook: hook, tok: opt.Token, dms: map[string]string{}}
 	if opt.Token != "" {
@@ -103,7 +102,7 @@ func New(opt Options) (*Discord, error) {
 		if err != nil {
 			return nil, fmt.Errorf("notifier: %w", err)
 		}
-		bot.Client = &http.Client{Timeout: opt.Timeout, Transport: &pacer{next: rt, lim: rate.NewLimiter(rate.Limit(opt.GlobalRate), 1)}}
+		bot.Client = &http.Client{Timeout: opt.Timeout, Transport: &pacer{next: rt, interval: time.Duration(float64(time.Second) / opt.GlobalRate)}}
 		d.bot = bot
 	}
 	return d, nil
