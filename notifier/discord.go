@@ -57,8 +57,8 @@ type Options struct {
 	Transport http.RoundTripper
 	// GlobalRate paces the bot's message requests below Discord's global
 	// limit (50 per second per bot); 0 means 49. Requests are spaced
-	// evenly (no burst) from when each went out, so no second-long window
-	// of Discord's holds more than 50.
+	// evenly, without bursts even after a stall (pacer), so no
+	// second-long window of Discord's holds more than 50.
 	GlobalRate float64
 }
 
@@ -102,7 +102,7 @@ func New(opt Options) (*Discord, error) {
 		if err != nil {
 			return nil, fmt.Errorf("notifier: %w", err)
 		}
-		bot.Client = &http.Client{Timeout: opt.Timeout, Transport: &pacer{next: rt, interval: time.Duration(float64(time.Second) / opt.GlobalRate)}}
+		bot.Client = &http.Client{Timeout: opt.Timeout, Transport: newPacer(rt, opt.GlobalRate)}
 		d.bot = bot
 	}
 	return d, nil
