@@ -292,3 +292,28 @@ func Feed(pages []Page) []byte {
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
 }
+
+// Only returns the corpus's pages of one layout ("new", "legacy",
+// "public"), with their feed.
+func (c *Corpus) Only(form string) *Corpus {
+	sub := &Corpus{Hash: c.Hash}
+	for _, p := range c.Pages {
+		if p.Form == form {
+			sub.Pages = append(sub.Pages, p)
+		}
+	}
+	sub.Feed = Feed(sub.Pages)
+	return sub
+}
+
+// MeanKB is the pages' mean size in KB (1,000 bytes).
+func (c *Corpus) MeanKB() float64 {
+	if len(c.Pages) == 0 {
+		return 0
+	}
+	n := 0
+	for _, p := range c.Pages {
+		n += len(p.Body)
+	}
+	return float64(n) / float64(len(c.Pages)) / 1000
+}
