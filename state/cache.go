@@ -9,19 +9,19 @@ import (
 )
 
 var (
-	sqValidators     = hot(`SELECT etag, last_modified FROM http_cache WHERE url = ?`)
-	sqDropValidators = hot(`DELETE FROM http_cache WHERE url = ?`)
-	sqPutValidators  = hot(`INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, updated_at = excluded.updated_at`)
-	sqNoteMissing = hot(`INSERT INTO missing_items (url, first_at, count) VALUES (?, ?, 1)
-		ON CONFLICT(url) DO UPDATE SET count = count + 1 RETURNING first_at, count`)
-	sqForgetMissing = hot(`DELETE FROM missing_items WHERE url = ?`)
+	sqValidators     = shared(`SELECT etag, last_modified FROM http_cache WHERE url = P1`).hot()
+	sqDropValidators = shared(`DELETE FROM http_cache WHERE url = P1`).hot()
+	sqPutValidators  = shared(`INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (P1, P2, P3, P4)
+		ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, updated_at = excluded.updated_at`).hot()
+	sqNoteMissing = shared(`INSERT INTO missing_items (url, first_at, count) VALUES (P1, P2, 1)
+		ON CONFLICT (url) DO UPDATE SET count = missing_items.count + 1 RETURNING first_at, count`).hot()
+	sqForgetMissing = shared(`DELETE FROM missing_items WHERE url = P1`).hot()
 )
 
 // Validators returns the remembered validators of a URL (zero if none).
-func (s *SQLite) Validators(ctx context.Context, url string) (Validators, error) {
+func (s *sqlStore) Validators(ctx context.Context, url string) (Validators, error) {
 	var v Validators
-	err := s.conn().QueryRowContext(ctx, sqValidators, url).Scan(&v.ETag, &v.LastModified)
+	err := s.conn.row(ctx, sqValidators, url).Scan(&v.ETag, &v.LastModified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Validators{}, nil
 	}
@@ -33,20 +33,16 @@ func (s *SQLite) Validators(ctx context.Context, url string) (Validators, error)
 
 // SaveValidators remembers the validators of a URL (a listing or feed, saved
 // once everything it listed has been handled).
-func (s *SQLite) SaveValidators(ctx context.Context, url string, v Validators, now time.Time) error {
-	return putValidators(ctx, s.conn(), url, v, now)
+func (s *sqlStore) SaveValidators(ctx context.Context, url string, v Validators, now time.Time) error {
+	return putValidators(ctx, s.conn, url, v, now)
 }
 
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-func putValidators(ctx context.Context, db execer, url string, v Validators, now time.Time) error {
+func putValidators(ctx context.Context, c conn, url string, v Validators, now time.Time) error {
 	var err error
 	if v.ETag == "" && v.LastModified == "" {
-		_, err = db.ExecContext(ctx, sqDropValidators, url)
+		_, err = c.exec(ctx, sqDropValidators, url)
 	} else {
-		_, err = db.ExecContext(ctx, sqPutValidators, url, v.ETag, v.LastModified, ms(now))
+		_, err = c.exec(ctx, sqPutValidators, url, v.ETag, v.LastModified, ms(now))
 	}
 	if err != nil {
 		return fmt.Errorf("state: save validators: %w", err)
@@ -56,9 +52,9 @@ func putValidators(ctx context.Context, db execer, url string, v Validators, now
 
 // NoteMissing records that a listed item's page was missing (404) and
 // returns when that was first seen and how often since.
-func (s *SQLite) NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error) {
+func (s *sqlStore) NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error) {
 	var f int64
-	err = s.conn().QueryRowContext(ctx, sqNoteMissing, url, ms(now)).Scan(&f, &count)
+	err = s.conn.row(ctx, sqNoteMissing, url, ms(now)).Scan(&f, &count)
 	if err != nil {
 		return time.Time{}, 0, fmt.Errorf("state: note missing: %w", err)
 	}
@@ -66,8 +62,8 @@ func (s *SQLite) NoteMissing(ctx context.Context, url string, now time.Time) (fi
 }
 
 // ForgetMissing drops a missing item's record (it appeared, or was given up).
-func (s *SQLite) ForgetMissing(ctx context.Context, url string) error {
-	if _, err := s.conn().ExecContext(ctx, sqForgetMissing, url); err != nil {
+func (s *sqlStore) ForgetMissing(ctx context.Context, url string) error {
+	if _, err := s.conn.exec(ctx, sqForgetMissing, url); err != nil {
 		return fmt.Errorf("state: forget missing: %w", err)
 	}
 	return nil

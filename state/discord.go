@@ -72,7 +72,7 @@ func (s *SQLite) Unsubscribe(ctx context.Context, channelID string) (int, error)
 
 // Subscriptions lists a guild's subscriptions ("" for every guild's).
 func (s *SQLite) Subscriptions(ctx context.Context, guildID string) ([]Subscription, error) {
-	rows, err := s.conn().QueryContext(ctx, sqSubscriptions, guildID)
+	rows, err := s.conn.QueryContext(ctx, sqSubscriptions, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("state: subscriptions: %w", err)
 	}
@@ -133,7 +133,7 @@ func (s *SQLite) DeleteWatch(ctx context.Context, guildID, name string) (bool, e
 
 // Watches lists a guild's watches ("" for every guild's).
 func (s *SQLite) Watches(ctx context.Context, guildID string) ([]Watch, error) {
-	rows, err := s.conn().QueryContext(ctx, sqWatches, guildID)
+	rows, err := s.conn.QueryContext(ctx, sqWatches, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("state: watches: %w", err)
 	}
@@ -179,7 +179,7 @@ func (s *SQLite) DeleteFollow(ctx context.Context, userID string) (bool, error) 
 
 // Follows lists every follow.
 func (s *SQLite) Follows(ctx context.Context) ([]Follow, error) {
-	rows, err := s.conn().QueryContext(ctx, sqFollows)
+	rows, err := s.conn.QueryContext(ctx, sqFollows)
 	if err != nil {
 		return nil, fmt.Errorf("state: follows: %w", err)
 	}

@@ -29,7 +29,7 @@ var (
 
 // Due returns pending deliveries whose time has come, oldest first.
 func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := s.conn().QueryContext(ctx, sqDue, ms(now), limit)
+	rows, err := s.conn.QueryContext(ctx, sqDue, ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("state: due: %w", err)
 	}
@@ -40,7 +40,7 @@ func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery,
 // so that a later alert never overtakes an earlier one in a channel.
 func (s *SQLite) PendingBefore(ctx context.Context, target string, id int64) (bool, error) {
 	var n int
-	err := s.conn().QueryRowContext(ctx, sqPendingBefore, target, id).Scan(&n)
+	err := s.conn.QueryRowContext(ctx, sqPendingBefore, target, id).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("state: pending: %w", err)
 	}
@@ -50,7 +50,7 @@ func (s *SQLite) PendingBefore(ctx context.Context, target string, id int64) (bo
 // MarkSent records a delivered alert and the message id Discord gave it;
 // the row keeps no copy of the alert.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
-	_, err := s.conn().ExecContext(ctx, sqMarkSent, messageID, ms(now), id)
+	_, err := s.conn.ExecContext(ctx, sqMarkSent, messageID, ms(now), id)
 	if err != nil {
 		return fmt.Errorf("state: mark sent: %w", err)
 	}
@@ -59,7 +59,7 @@ func (s *SQLite) MarkSent(ctx context.Context, id int64, messageID string, now t
 
 // MarkRetry records a failed attempt and when to try again.
 func (s *SQLite) MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error {
-	_, err := s.conn().ExecContext(ctx, sqMarkRetry, cause, ms(next), id)
+	_, err := s.conn.ExecContext(ctx, sqMarkRetry, cause, ms(next), id)
 	if err != nil {
 		return fmt.Errorf("state: mark retry: %w", err)
 	}
@@ -68,7 +68,7 @@ func (s *SQLite) MarkRetry(ctx context.Context, id int64, cause string, next tim
 
 // MarkFailed gives a delivery up.
 func (s *SQLite) MarkFailed(ctx context.Context, id int64, cause string) error {
-	_, err := s.conn().ExecContext(ctx, sqMarkFailed, cause, id)
+	_, err := s.conn.ExecContext(ctx, sqMarkFailed, cause, id)
 	if err != nil {
 		return fmt.Errorf("state: mark failed: %w", err)
 	}
@@ -79,7 +79,7 @@ func (s *SQLite) MarkFailed(ctx context.Context, id int64, cause string) error {
 // was delivered to target, or "" when there is none.
 func (s *SQLite) FirstMessage(ctx context.Context, releaseID int64, target string) (string, error) {
 	var id string
-	err := s.conn().QueryRowContext(ctx, sqFirstMessage, releaseID, target).Scan(&id)
+	err := s.conn.QueryRowContext(ctx, sqFirstMessage, releaseID, target).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -92,7 +92,7 @@ func (s *SQLite) FirstMessage(ctx context.Context, releaseID int64, target strin
 // Outbox counts deliveries by status.
 func (s *SQLite) Outbox(ctx context.Context) (Counts, error) {
 	var c Counts
-	err := s.conn().QueryRowContext(ctx, sqOutbox).
+	err := s.conn.QueryRowContext(ctx, sqOutbox).
 		Scan(&c.Pending, &c.Sent, &c.Failed)
 	if err != nil {
 		return c, fmt.Errorf("state: outbox: %w", err)
@@ -125,7 +125,7 @@ func (s *SQLite) FailedDeliveries(ctx context.Context, limit int) ([]string, err
 // Targets lists the targets that have been sent (or are queued) any alert
 // of a release.
 func (s *SQLite) Targets(ctx context.Context, releaseID int64) ([]string, error) {
-	rows, err := s.conn().QueryContext(ctx, sqTargets, releaseID)
+	rows, err := s.conn.QueryContext(ctx, sqTargets, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("state: targets: %w", err)
 	}

@@ -19,7 +19,7 @@ import (
 // keys and ON CONFLICT rules), its own numbered migrations recorded in
 // natowatch_schema, and full-text search with PostgreSQL's text search.
 type Postgres struct {
-	db *sql.DB
+	sqlStore
 }
 
 // pgOptions are knobs for tests.
@@ -48,7 +48,8 @@ func openPostgres(ctx context.Context, dsn string, o pgOptions) (*Postgres, erro
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Postgres{db: db}
+	s := &Postgres{}
+	s.init(db, true)
 	if err := s.migrate(ctx, o); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("state: %s: %w", where, err)

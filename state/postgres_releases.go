@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// This file holds the PostgreSQL twins of releases.go, cache.go and
-// sources.go: same queries, same semantics, PostgreSQL's placeholders.
+// This file holds the PostgreSQL twins of releases.go: same queries, same
+// semantics, PostgreSQL's placeholders.
 
 var pgQueue = queueQueries{
 	alert: `INSERT INTO alerts (release_id, alert, waiting) VALUES ($1, $2, $3) RETURNING id`,
@@ -127,11 +127,11 @@ func (s *Postgres) Save(ctx context.Context, p Put, now time.Time) (int64, error
 		}
 	}
 	if p.PageURL != "" {
-		if err := pgPutValidators(ctx, tx, p.PageURL, p.Validators, now); err != nil {
+		if err := putValidators(ctx, s.in(tx), p.PageURL, p.Validators, now); err != nil {
 			return 0, rollback(tx, err)
 		}
 		// A page that was read is not missing (NoteMissing) any more.
-		if _, err := pgExec(ctx, tx, `DELETE FROM missing_items WHERE url = $1`, p.PageURL); err != nil {
+		if _, err := s.in(tx).exec(ctx, sqForgetMissing, p.PageURL); err != nil {
 			return 0, rollback(tx, fmt.Errorf("state: save: %w", err))
 		}
 	}
@@ -170,7 +170,7 @@ func (s *Postgres) Touch(ctx context.Context, id int64, pageURL string, v Valida
 		return rollback(tx, fmt.Errorf("state: touch: %w", err))
 	}
 	if pageURL != "" {
-		if err := pgPutValidators(ctx, tx, pageURL, v, now); err != nil {
+		if err := putValidators(ctx, s.in(tx), pageURL, v, now); err != nil {
 			return rollback(tx, err)
 		}
 	}
@@ -187,99 +187,4 @@ func (s *Postgres) MarkSuspect(ctx context.Context, id int64, fingerprint string
 		return fmt.Errorf("state: mark suspect: %w", err)
 	}
 	return nil
-}
-
-// Validators returns the remembered validators of a URL (zero if none).
-func (s *Postgres) Validators(ctx context.Context, url string) (Validators, error) {
-	var v Validators
-	err := pgQueryRow(ctx, s.db, `SELECT etag, last_modified FROM http_cache WHERE url = $1`, url).Scan(&v.ETag, &v.LastModified)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Validators{}, nil
-	}
-	if err != nil {
-		return Validators{}, fmt.Errorf("state: validators: %w", err)
-	}
-	return v, nil
-}
-
-// SaveValidators remembers the validators of a URL (a listing or feed, saved
-// once everything it listed has been handled).
-func (s *Postgres) SaveValidators(ctx context.Context, url string, v Validators, now time.Time) error {
-	return pgPutValidators(ctx, s.db, url, v, now)
-}
-
-func pgPutValidators(ctx context.Context, c pgConn, url string, v Validators, now time.Time) error {
-	var err error
-	if v.ETag == "" && v.LastModified == "" {
-		_, err = pgExec(ctx, c, `DELETE FROM http_cache WHERE url = $1`, url)
-	} else {
-		_, err = pgExec(ctx, c, `INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, updated_at = excluded.updated_at`,
-			url, v.ETag, v.LastModified, ms(now))
-	}
-	if err != nil {
-		return fmt.Errorf("state: save validators: %w", err)
-	}
-	return nil
-}
-
-// NoteMissing records that a listed item's page was missing (404) and
-// returns when that was first seen and how often since.
-func (s *Postgres) NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error) {
-	var f int64
-	err = pgQueryRow(ctx, s.db, `INSERT INTO missing_items (url, first_at, count) VALUES ($1, $2, 1)
-		ON CONFLICT (url) DO UPDATE SET count = missing_items.count + 1 RETURNING first_at, count`, url, ms(now)).Scan(&f, &count)
-	if err != nil {
-		return time.Time{}, 0, fmt.Errorf("state: note missing: %w", err)
-	}
-	return fromMS(f), count, nil
-}
-
-// ForgetMissing drops a missing item's record (it appeared, or was given up).
-func (s *Postgres) ForgetMissing(ctx context.Context, url string) error {
-	if _, err := pgExec(ctx, s.db, `DELETE FROM missing_items WHERE url = $1`, url); err != nil {
-		return fmt.Errorf("state: forget missing: %w", err)
-	}
-	return nil
-}
-
-// Health returns what is known of a source (zero values if never checked).
-func (s *Postgres) Health(ctx context.Context, name string) (SourceHealth, error) {
-	h := SourceHealth{Name: name}
-	var first, last, ok, failing int64
-	err := pgQueryRow(ctx, s.db, `SELECT first_check, last_check, last_success, last_error, failing_since, consecutive_ko FROM sources WHERE name = $1`, name).
-		Scan(&first, &last, &ok, &h.LastError, &failing, &h.ConsecutiveKO)
-	if errors.Is(err, sql.ErrNoRows) {
-		return h, nil
-	}
-	if err != nil {
-		return h, fmt.Errorf("state: health: %w", err)
-	}
-	h.FirstCheck, h.LastCheck, h.LastSuccess, h.FailingSince = fromMS(first), fromMS(last), fromMS(ok), fromMS(failing)
-	return h, nil
-}
-
-// RecordCheck records the outcome of a check (cause "" for success) and
-// returns the source's health before it, so callers can report transitions.
-func (s *Postgres) RecordCheck(ctx context.Context, name string, now time.Time, cause string) (before SourceHealth, err error) {
-	before, err = s.Health(ctx, name)
-	if err != nil {
-		return before, err
-	}
-	if cause == "" {
-		_, err = pgExec(ctx, s.db, `INSERT INTO sources (name, first_check, last_check, last_success) VALUES ($1, $2, $2, $2)
-			ON CONFLICT (name) DO UPDATE SET first_check = CASE WHEN sources.first_check = 0 THEN excluded.first_check ELSE sources.first_check END,
-			last_check = excluded.last_check, last_success = excluded.last_success, last_error = '', failing_since = 0, consecutive_ko = 0`,
-			name, ms(now))
-	} else {
-		_, err = pgExec(ctx, s.db, `INSERT INTO sources (name, last_check, last_error, failing_since, consecutive_ko) VALUES ($1, $2, $3, $2, 1)
-			ON CONFLICT (name) DO UPDATE SET last_check = excluded.last_check, last_error = excluded.last_error,
-			failing_since = CASE WHEN sources.failing_since = 0 THEN excluded.failing_since ELSE sources.failing_since END,
-			consecutive_ko = sources.consecutive_ko + 1`,
-			name, ms(now), cause)
-	}
-	if err != nil {
-		return before, fmt.Errorf("state: record check: %w", err)
-	}
-	return before, nil
 }

@@ -43,7 +43,7 @@ func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 	for i := range args {
 		args[i] = keys[min(i, len(keys)-1)]
 	}
-	st, err := scanStored(s.conn().QueryRowContext(ctx, q, args...))
+	st, err := scanStored(s.conn.QueryRowContext(ctx, q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -97,7 +97,7 @@ const indexBatch = 64
 // first seen) since the given time, newest first, with their validators:
 // one query, and no release text decoded.
 func (s *SQLite) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
-	rows, err := s.conn().QueryContext(ctx, sqRecent, source, ms(since))
+	rows, err := s.conn.QueryContext(ctx, sqRecent, source, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("state: recent: %w", err)
 	}
@@ -126,7 +126,7 @@ func scanPages(rows *sql.Rows) ([]Page, error) {
 
 // Get returns the release with the given id, or nil when there is none.
 func (s *SQLite) Get(ctx context.Context, id int64) (*Stored, error) {
-	st, err := scanStored(s.conn().QueryRowContext(ctx, sqGet, id))
+	st, err := scanStored(s.conn.QueryRowContext(ctx, sqGet, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -144,7 +144,7 @@ func (s *SQLite) Latest(ctx context.Context, n int) ([]Stored, error) {
 
 // stored runs a query of releases and scans its rows.
 func (s *SQLite) stored(ctx context.Context, what, q string, args ...any) ([]Stored, error) {
-	rows, err := s.conn().QueryContext(ctx, q, args...)
+	rows, err := s.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state: %s: %w", what, err)
 	}
@@ -220,7 +220,7 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 			return 0, rollback(tx, err)
 		}
 		// A page that was read is not missing (NoteMissing) any more.
-		if _, err := c.ExecContext(ctx, sqForgetMissing, p.PageURL); err != nil {
+		if _, err := c.exec(ctx, sqForgetMissing, p.PageURL); err != nil {
 			return 0, rollback(tx, fmt.Errorf("state: save: %w", err))
 		}
 	}
@@ -258,7 +258,7 @@ func (s *SQLite) Touch(ctx context.Context, id int64, pageURL string, v Validato
 // MarkSuspect remembers a fingerprint that is not trusted until it is seen
 // again.
 func (s *SQLite) MarkSuspect(ctx context.Context, id int64, fingerprint string) error {
-	if _, err := s.conn().ExecContext(ctx, sqMarkSuspect, fingerprint, id); err != nil {
+	if _, err := s.conn.ExecContext(ctx, sqMarkSuspect, fingerprint, id); err != nil {
 		return fmt.Errorf("state: mark suspect: %w", err)
 	}
 	return nil
@@ -276,7 +276,7 @@ func newNonce() string {
 // indexRelease queues a saved release for the search index (its old text,
 // if any, left the index before the release changed), and indexes the
 // queue once it is a batch long.
-func indexRelease(ctx context.Context, c sqliteConn, id int64, p Put) error {
+func indexRelease(ctx context.Context, c conn, id int64, p Put) error {
 	if p.Fingerprint == "" {
 		// Not fetched: not searchable (releases_text leaves it out).
 		if _, err := c.ExecContext(ctx, sqNotToIndex, id); err != nil {
@@ -298,7 +298,7 @@ func indexRelease(ctx context.Context, c sqliteConn, id int64, p Put) error {
 }
 
 // indexQueued adds the queued releases to the search index.
-func indexQueued(ctx context.Context, c sqliteConn) error {
+func indexQueued(ctx context.Context, c conn) error {
 	if _, err := c.ExecContext(ctx, sqIndex); err != nil {
 		return fmt.Errorf("state: index: %w", err)
 	}
@@ -312,7 +312,7 @@ func indexQueued(ctx context.Context, c sqliteConn) error {
 // every saved release.
 func (s *SQLite) catchUpIndex(ctx context.Context) error {
 	var any bool
-	if err := s.conn().QueryRowContext(ctx, sqAnyUnindexed).Scan(&any); err != nil {
+	if err := s.conn.QueryRowContext(ctx, sqAnyUnindexed).Scan(&any); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
 	if !any {

@@ -203,13 +203,11 @@ var migrations = []string{
 const compactAfter = 8
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.
+// Its hot queries are prepared once when it opens (sqlite_stmts.go):
+// database/sql prepares every other query anew at each call, and SQLite's
+// parser costs more than running most of them.
 type SQLite struct {
-	db *sql.DB
-	// stmts are the hot queries, prepared once when the store opens:
-	// database/sql prepares every other query anew at each call, and
-	// SQLite's parser costs more than running most of them. Read-only
-	// after OpenSQLite.
-	stmts map[string]*sql.Stmt
+	sqlStore
 }
 
 // OpenSQLite opens (creating if needed) the state file at path. ":memory:"
@@ -234,7 +232,8 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// One connection: SQLite has one writer anyway, and this keeps an
 	// in-memory database one database.
 	db.SetMaxOpenConns(1)
-	s := &SQLite{db: db}
+	s := &SQLite{}
+	s.init(db, false)
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("state: %s: %w", path, err)

@@ -34,17 +34,11 @@ func (s *SQLite) prepare(ctx context.Context) error {
 	return nil
 }
 
-// conn runs queries on the database, prepared ones where it has them.
-func (s *SQLite) conn() sqliteConn { return sqliteConn{s: s} }
-
-// in runs queries in a transaction, prepared ones where it has them.
-func (s *SQLite) in(tx *sql.Tx) sqliteConn { return sqliteConn{s: s, tx: tx} }
-
 // sqliteConn is the database or a transaction of it, with the store's
 // prepared statements: a query that is not one of them is prepared by
 // database/sql as usual.
 type sqliteConn struct {
-	s  *SQLite
+	s  *sqlStore
 	tx *sql.Tx
 }
 

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 )
@@ -91,4 +92,95 @@ func IsPostgres(spec string) bool {
 		}
 	}
 	return false
+}
+
+// Most Store methods differ between the backends only in the dialect of
+// their statements: they are written once, as methods of sqlStore, which
+// both backends embed, and each statement is a query in both dialects.
+// What a backend does its own way (Lookup, the search index in Save,
+// Search, migrations, Backup) is a method of its own.
+
+// sqlStore is a backend's database and how to run statements on it.
+type sqlStore struct {
+	db   *sql.DB
+	pg   bool // PostgreSQL, not SQLite
+	conn conn // the database: in(nil)
+	// stmts are SQLite's hot statements (sqlite_stmts.go), prepared once
+	// when the store opens; nil on PostgreSQL. Read-only after
+	// OpenSQLite.
+	stmts map[string]*sql.Stmt
+}
+
+func (s *sqlStore) init(db *sql.DB, pg bool) {
+	s.db, s.pg = db, pg
+	s.conn = s.in(nil)
+}
+
+// in runs statements in tx, or on the database when tx is nil.
+func (s *sqlStore) in(tx *sql.Tx) conn {
+	switch {
+	case !s.pg:
+		return conn{pgConn: sqliteConn{s: s, tx: tx}}
+	case tx != nil:
+		return conn{pgConn: tx, pg: true}
+	}
+	return conn{pgConn: s.db, pg: true}
+}
+
+// query is a statement in each backend's dialect.
+type query struct{ sqlite, pg string }
+
+// shared is a statement both backends write alike, with placeholders
+// P1…P9 (see placeholders).
+func shared(q string) query { return query{placeholders(q, "?"), placeholders(q, "$")} }
+
+// hot has SQLite prepare the statement once per store (see hot). Call it
+// only in package-level variable declarations.
+func (q query) hot() query {
+	hot(q.sqlite)
+	return q
+}
+
+// conn runs statements on a store's database or in a transaction of it:
+// exec, rows and row run a query in the backend's dialect, with SQLite's
+// hot statements prepared and PostgreSQL's text arguments made acceptable
+// to it (pgArgs); the pgConn methods run a backend's own statement as
+// given.
+type conn struct {
+	pgConn // SQLite: a sqliteConn; PostgreSQL: the *sql.DB or *sql.Tx
+	pg     bool
+}
+
+func (c conn) text(q query) string {
+	if c.pg {
+		return q.pg
+	}
+	return q.sqlite
+}
+
+func (c conn) args(args []any) []any {
+	if c.pg {
+		return pgArgs(args)
+	}
+	return args
+}
+
+func (c conn) exec(ctx context.Context, q query, args ...any) (sql.Result, error) {
+	return c.ExecContext(ctx, c.text(q), c.args(args)...)
+}
+
+func (c conn) rows(ctx context.Context, q query, args ...any) (*sql.Rows, error) {
+	return c.QueryContext(ctx, c.text(q), c.args(args)...)
+}
+
+func (c conn) row(ctx context.Context, q query, args ...any) *sql.Row {
+	return c.QueryRowContext(ctx, c.text(q), c.args(args)...)
+}
+
+// limit is a LIMIT's argument: a negative n is no limit, as in SQLite.
+func (c conn) limit(n int) any {
+	if c.pg {
+		return pgLimit(n)
+	}
+	return n
 }
