@@ -42,18 +42,43 @@ type SearchHit struct {
 }
 
 var (
-	sqSubscriptions = hot(`SELECT id, guild_id, channel_id, types, watch, created_by, created_at
-		FROM subscriptions WHERE ?1 = '' OR guild_id = ?1 ORDER BY id`)
-	sqWatches = hot(`SELECT guild_id, name, terms, exclude, role, created_by FROM watches
-		WHERE ?1 = '' OR guild_id = ?1 ORDER BY guild_id, name`)
-	sqFollows = hot(`SELECT user_id, terms FROM follows ORDER BY user_id`)
+	sqSubscribe = shared(`INSERT INTO subscriptions (guild_id, channel_id, types, watch, created_by, created_at)
+		VALUES (P1, P2, P3, P4, P5, P6) ON CONFLICT (channel_id, types, watch) DO NOTHING`)
+	sqUnsubscribe   = shared(`DELETE FROM subscriptions WHERE channel_id = P1`)
+	sqSubscriptions = query{
+		sqlite: `SELECT id, guild_id, channel_id, types, watch, created_by, created_at
+			FROM subscriptions WHERE ?1 = '' OR guild_id = ?1 ORDER BY id`,
+		pg: `SELECT id, guild_id, channel_id, types, watch, created_by, created_at
+			FROM subscriptions WHERE $1::text = '' OR guild_id = $1 ORDER BY id`,
+	}.hot()
+	sqPutWatch = shared(`INSERT INTO watches (guild_id, name, terms, exclude, role, created_by, created_at)
+		VALUES (P1, P2, P3, P4, P5, P6, P7) ON CONFLICT (guild_id, name) DO UPDATE SET terms = excluded.terms,
+		exclude = excluded.exclude, role = excluded.role, created_by = excluded.created_by`)
+	sqDeleteWatch       = shared(`DELETE FROM watches WHERE guild_id = P1 AND name = P2`)
+	sqDeleteWatchedSubs = shared(`DELETE FROM subscriptions WHERE guild_id = P1 AND watch = P2`)
+	// Text is sorted byte by byte: SQLite's BINARY, PostgreSQL's "C".
+	sqWatches = query{
+		sqlite: `SELECT guild_id, name, terms, exclude, role, created_by FROM watches
+			WHERE ?1 = '' OR guild_id = ?1 ORDER BY guild_id, name`,
+		pg: `SELECT guild_id, name, terms, exclude, role, created_by FROM watches
+			WHERE $1::text = '' OR guild_id = $1 ORDER BY guild_id COLLATE "C", name COLLATE "C"`,
+	}.hot()
+	sqPutFollow = shared(`INSERT INTO follows (user_id, terms, created_at) VALUES (P1, P2, P3)
+		ON CONFLICT (user_id) DO UPDATE SET terms = excluded.terms`)
+	sqDeleteFollow = shared(`DELETE FROM follows WHERE user_id = P1`)
+	sqFollows      = query{
+		sqlite: `SELECT user_id, terms FROM follows ORDER BY user_id`,
+		pg:     `SELECT user_id, terms FROM follows ORDER BY user_id COLLATE "C"`,
+	}.hot()
+	sqForgetGuild = []query{
+		shared(`DELETE FROM subscriptions WHERE guild_id = P1`),
+		shared(`DELETE FROM watches WHERE guild_id = P1`),
+	}
 )
 
 // Subscribe adds a subscription; the same one twice is one.
-func (s *SQLite) Subscribe(ctx context.Context, sub Subscription, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (guild_id, channel_id, types, watch, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(channel_id, types, watch) DO NOTHING`,
-		sub.GuildID, sub.ChannelID, strings.Join(sub.Types, ","), sub.Watch, sub.CreatedBy, ms(now))
+func (s *sqlStore) Subscribe(ctx context.Context, sub Subscription, now time.Time) error {
+	_, err := s.conn.exec(ctx, sqSubscribe, sub.GuildID, sub.ChannelID, strings.Join(sub.Types, ","), sub.Watch, sub.CreatedBy, ms(now))
 	if err != nil {
 		return fmt.Errorf("state: subscribe: %w", err)
 	}
@@ -61,8 +86,8 @@ func (s *SQLite) Subscribe(ctx context.Context, sub Subscription, now time.Time)
 }
 
 // Unsubscribe removes every subscription of a channel and says how many.
-func (s *SQLite) Unsubscribe(ctx context.Context, channelID string) (int, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE channel_id = ?`, channelID)
+func (s *sqlStore) Unsubscribe(ctx context.Context, channelID string) (int, error) {
+	res, err := s.conn.exec(ctx, sqUnsubscribe, channelID)
 	if err != nil {
 		return 0, fmt.Errorf("state: unsubscribe: %w", err)
 	}
@@ -71,8 +96,8 @@ func (s *SQLite) Unsubscribe(ctx context.Context, channelID string) (int, error)
 }
 
 // Subscriptions lists a guild's subscriptions ("" for every guild's).
-func (s *SQLite) Subscriptions(ctx context.Context, guildID string) ([]Subscription, error) {
-	rows, err := s.conn.QueryContext(ctx, sqSubscriptions, guildID)
+func (s *sqlStore) Subscriptions(ctx context.Context, guildID string) ([]Subscription, error) {
+	rows, err := s.conn.rows(ctx, sqSubscriptions, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("state: subscriptions: %w", err)
 	}
@@ -97,13 +122,10 @@ func (s *SQLite) Subscriptions(ctx context.Context, guildID string) ([]Subscript
 }
 
 // PutWatch adds or replaces a server's watch.
-func (s *SQLite) PutWatch(ctx context.Context, w Watch, now time.Time) error {
+func (s *sqlStore) PutWatch(ctx context.Context, w Watch, now time.Time) error {
 	terms, _ := json.Marshal(w.Terms)
 	exclude, _ := json.Marshal(w.Exclude)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO watches (guild_id, name, terms, exclude, role, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(guild_id, name) DO UPDATE SET terms = excluded.terms,
-		exclude = excluded.exclude, role = excluded.role, created_by = excluded.created_by`,
-		w.GuildID, w.Name, string(terms), string(exclude), w.Role, w.CreatedBy, ms(now))
+	_, err := s.conn.exec(ctx, sqPutWatch, w.GuildID, w.Name, string(terms), string(exclude), w.Role, w.CreatedBy, ms(now))
 	if err != nil {
 		return fmt.Errorf("state: put watch: %w", err)
 	}
@@ -112,16 +134,17 @@ func (s *SQLite) PutWatch(ctx context.Context, w Watch, now time.Time) error {
 
 // DeleteWatch removes a server's watch, and the subscriptions filtered by
 // it; it reports whether the watch existed.
-func (s *SQLite) DeleteWatch(ctx context.Context, guildID, name string) (bool, error) {
+func (s *sqlStore) DeleteWatch(ctx context.Context, guildID, name string) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("state: delete watch: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM watches WHERE guild_id = ? AND name = ?`, guildID, name)
+	c := s.in(tx)
+	res, err := c.exec(ctx, sqDeleteWatch, guildID, name)
 	if err != nil {
 		return false, rollback(tx, fmt.Errorf("state: delete watch: %w", err))
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE guild_id = ? AND watch = ?`, guildID, name); err != nil {
+	if _, err := c.exec(ctx, sqDeleteWatchedSubs, guildID, name); err != nil {
 		return false, rollback(tx, fmt.Errorf("state: delete watch: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
@@ -132,8 +155,8 @@ func (s *SQLite) DeleteWatch(ctx context.Context, guildID, name string) (bool, e
 }
 
 // Watches lists a guild's watches ("" for every guild's).
-func (s *SQLite) Watches(ctx context.Context, guildID string) ([]Watch, error) {
-	rows, err := s.conn.QueryContext(ctx, sqWatches, guildID)
+func (s *sqlStore) Watches(ctx context.Context, guildID string) ([]Watch, error) {
+	rows, err := s.conn.rows(ctx, sqWatches, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("state: watches: %w", err)
 	}
@@ -157,10 +180,9 @@ func (s *SQLite) Watches(ctx context.Context, guildID string) ([]Watch, error) {
 }
 
 // PutFollow sets a member's follow.
-func (s *SQLite) PutFollow(ctx context.Context, f Follow, now time.Time) error {
+func (s *sqlStore) PutFollow(ctx context.Context, f Follow, now time.Time) error {
 	terms, _ := json.Marshal(f.Terms)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO follows (user_id, terms, created_at) VALUES (?, ?, ?)
-		ON CONFLICT(user_id) DO UPDATE SET terms = excluded.terms`, f.UserID, string(terms), ms(now))
+	_, err := s.conn.exec(ctx, sqPutFollow, f.UserID, string(terms), ms(now))
 	if err != nil {
 		return fmt.Errorf("state: follow: %w", err)
 	}
@@ -168,8 +190,8 @@ func (s *SQLite) PutFollow(ctx context.Context, f Follow, now time.Time) error {
 }
 
 // DeleteFollow removes a member's follow; it reports whether there was one.
-func (s *SQLite) DeleteFollow(ctx context.Context, userID string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM follows WHERE user_id = ?`, userID)
+func (s *sqlStore) DeleteFollow(ctx context.Context, userID string) (bool, error) {
+	res, err := s.conn.exec(ctx, sqDeleteFollow, userID)
 	if err != nil {
 		return false, fmt.Errorf("state: unfollow: %w", err)
 	}
@@ -178,8 +200,8 @@ func (s *SQLite) DeleteFollow(ctx context.Context, userID string) (bool, error) 
 }
 
 // Follows lists every follow.
-func (s *SQLite) Follows(ctx context.Context) ([]Follow, error) {
-	rows, err := s.conn.QueryContext(ctx, sqFollows)
+func (s *sqlStore) Follows(ctx context.Context) ([]Follow, error) {
+	rows, err := s.conn.rows(ctx, sqFollows)
 	if err != nil {
 		return nil, fmt.Errorf("state: follows: %w", err)
 	}
@@ -202,9 +224,9 @@ func (s *SQLite) Follows(ctx context.Context) ([]Follow, error) {
 }
 
 // ForgetGuild removes everything a guild set up (the bot was removed).
-func (s *SQLite) ForgetGuild(ctx context.Context, guildID string) error {
-	for _, q := range []string{`DELETE FROM subscriptions WHERE guild_id = ?`, `DELETE FROM watches WHERE guild_id = ?`} {
-		if _, err := s.db.ExecContext(ctx, q, guildID); err != nil {
+func (s *sqlStore) ForgetGuild(ctx context.Context, guildID string) error {
+	for _, q := range sqForgetGuild {
+		if _, err := s.conn.exec(ctx, q, guildID); err != nil {
 			return fmt.Errorf("state: forget guild: %w", err)
 		}
 	}
@@ -212,8 +234,8 @@ func (s *SQLite) ForgetGuild(ctx context.Context, guildID string) error {
 }
 
 // ForgetChannel removes a deleted channel's subscriptions.
-func (s *SQLite) ForgetChannel(ctx context.Context, channelID string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE channel_id = ?`, channelID); err != nil {
+func (s *sqlStore) ForgetChannel(ctx context.Context, channelID string) error {
+	if _, err := s.conn.exec(ctx, sqUnsubscribe, channelID); err != nil {
 		return fmt.Errorf("state: forget channel: %w", err)
 	}
 	return nil
