@@ -23,7 +23,7 @@ func (s *Postgres) Search(ctx context.Context, query string, limit int) ([]Searc
 	if match == "" {
 		return nil, nil
 	}
-	rows, err := pgQuery(ctx, s.db, `SELECT `+pgStoredCols+`
+	rows, err := pgQuery(ctx, s.db, `SELECT `+storedCols+`
 		FROM releases_fts f JOIN releases r ON r.id = f.id,
 			websearch_to_tsquery('natowatch_search', natowatch_fold($1)) AS q (q)
 		WHERE f.doc @@ q.q

@@ -17,12 +17,17 @@ import (
 // is read of it later (target, message id, status), and the store only the
 // alerts of rows waiting or failed (FailedDeliveries shows their URL).
 
-// queueQueries are a backend's statements for queueing alerts: insert an
-// alert returning its id (release_id, alert, waiting); insert an outbox row
-// (release_id, version, target, kind, alert_id, matches, nonce, now) doing
-// nothing on conflict; set an alert's waiting rows (id, waiting); delete
-// an alert (id).
-type queueQueries struct{ alert, row, waiting, drop string }
+// The queue's statements: insert an alert returning its id (release_id,
+// alert, waiting); insert an outbox row (release_id, version, target, kind,
+// alert_id, matches, nonce, now) doing nothing on conflict; set an alert's
+// waiting rows (id, waiting); delete an alert (id).
+var (
+	sqQueueAlert = shared(`INSERT INTO alerts (release_id, alert, waiting) VALUES (P1, P2, P3) RETURNING id`).hot()
+	sqQueueRow   = shared(`INSERT INTO outbox (release_id, version, target, kind, alert_id, matches, nonce, next_at, created_at)
+		VALUES (P1, P2, P3, P4, P5, P6, P7, P8, P8) ON CONFLICT (release_id, version, target) DO NOTHING`).hot()
+	sqQueueWaiting = shared(`UPDATE alerts SET waiting = P2 WHERE id = P1`)
+	sqQueueDrop    = shared(`DELETE FROM alerts WHERE id = P1`)
+)
 
 // queued is one Outgoing, encoded.
 type queued struct {
@@ -33,12 +38,12 @@ type queued struct {
 
 // queueAlerts queues alerts of release id in a transaction: one alert for
 // each run of targets whose alerts differ only in their matches.
-func queueAlerts(ctx context.Context, c pgConn, q queueQueries, args func([]any) []any, id int64, alerts []Outgoing, now time.Time) error {
+func queueAlerts(ctx context.Context, c conn, id int64, alerts []Outgoing, now time.Time) error {
 	all := make([]queued, len(alerts))
 	for i, o := range alerts {
-		shared := o.Alert
-		shared.Matches = nil
-		b, err := json.Marshal(shared)
+		common := o.Alert // what the targets' alerts share
+		common.Matches = nil
+		b, err := json.Marshal(common)
 		if err != nil {
 			return fmt.Errorf("state: save alert: %w", err)
 		}
@@ -59,12 +64,12 @@ func queueAlerts(ctx context.Context, c pgConn, q queueQueries, args func([]any)
 		run := all[:n]
 		all = all[n:]
 		var alertID int64
-		if err := c.QueryRowContext(ctx, q.alert, args([]any{id, string(run[0].alert), n})...).Scan(&alertID); err != nil {
+		if err := c.row(ctx, sqQueueAlert, id, string(run[0].alert), n).Scan(&alertID); err != nil {
 			return fmt.Errorf("state: queue alert: %w", err)
 		}
 		queued := 0
 		for _, x := range run {
-			res, err := c.ExecContext(ctx, q.row, args([]any{id, x.o.Alert.Version, x.o.Target, string(x.o.Alert.Kind), alertID, x.matches, newNonce(), ms(now)})...)
+			res, err := c.exec(ctx, sqQueueRow, id, x.o.Alert.Version, x.o.Target, string(x.o.Alert.Kind), alertID, x.matches, newNonce(), ms(now))
 			if err != nil {
 				return fmt.Errorf("state: queue alert: %w", err)
 			}
@@ -76,9 +81,9 @@ func queueAlerts(ctx context.Context, c pgConn, q queueQueries, args func([]any)
 		var err error
 		switch {
 		case queued == 0:
-			_, err = c.ExecContext(ctx, q.drop, alertID)
+			_, err = c.exec(ctx, sqQueueDrop, alertID)
 		case queued < n:
-			_, err = c.ExecContext(ctx, q.waiting, alertID, queued)
+			_, err = c.exec(ctx, sqQueueWaiting, alertID, queued)
 		}
 		if err != nil {
 			return fmt.Errorf("state: queue alert: %w", err)

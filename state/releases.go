@@ -12,9 +12,12 @@ import (
 	"time"
 )
 
-// lookupQuery is Lookup's query for n keys.
+// storedCols are the columns of releases r that scanStored reads.
+const storedCols = `r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect`
+
+// lookupQuery is SQLite's Lookup query for n keys.
 func lookupQuery(n int) string {
-	return `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect
+	return `SELECT ` + storedCols + `
 		FROM release_keys k JOIN releases r ON r.id = k.release_id
 		WHERE k.key IN (?` + strings.Repeat(",?", n-1) + `) ORDER BY r.id LIMIT 1`
 }
@@ -54,29 +57,28 @@ func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 }
 
 var (
-	sqRecent = hot(`SELECT r.id, r.url, r.published, r.first_seen, r.lastmod, coalesce(c.etag, ''), coalesce(c.last_modified, '')
+	sqRecent = shared(`SELECT r.id, r.url, r.published, r.first_seen, r.lastmod, coalesce(c.etag, ''), coalesce(c.last_modified, '')
 		FROM releases r LEFT JOIN http_cache c ON c.url = r.url
-		WHERE r.id IN (SELECT id FROM releases WHERE source = ?1 AND published >= ?2
-			UNION SELECT id FROM releases WHERE source = ?1 AND first_seen >= ?2)
-		AND r.fingerprint != ''
-		ORDER BY r.published DESC, r.id DESC`)
-	sqGet = hot(`SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
-		FROM releases WHERE id = ?`)
-	sqInsertRelease = hot(`INSERT INTO releases (source, url, published, fingerprint, version, data, first_seen, checked_at, lastmod)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id`)
-	sqUpdateRelease = hot(`UPDATE releases SET published = ?, fingerprint = ?, version = ?, data = ?, checked_at = ?, lastmod = ?, suspect = '' WHERE id = ?`)
-	sqInsertKey     = hot(`INSERT INTO release_keys (key, release_id) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`)
-	sqliteQueue     = queueQueries{
-		alert: hot(`INSERT INTO alerts (release_id, alert, waiting) VALUES (?, ?, ?) RETURNING id`),
-		row: hot(`INSERT INTO outbox (release_id, version, target, kind, alert_id, matches, nonce, next_at, created_at)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT(release_id, version, target) DO NOTHING`),
-		waiting: `UPDATE alerts SET waiting = ?2 WHERE id = ?1`,
-		drop:    `DELETE FROM alerts WHERE id = ?`,
-	}
-	sqTouch       = hot(`UPDATE releases SET checked_at = ?, lastmod = max(lastmod, ?) WHERE id = ?`)
-	sqMarkSuspect = hot(`UPDATE releases SET suspect = ? WHERE id = ?`)
-	// The index reads the text from releases_text: the old text leaves it
-	// before the release changes, unless it never got in.
+		WHERE r.id IN (SELECT id FROM releases WHERE source = P1 AND published >= P2
+			UNION SELECT id FROM releases WHERE source = P1 AND first_seen >= P2)
+		AND r.fingerprint <> ''
+		ORDER BY r.published DESC, r.id DESC`).hot()
+	sqGet    = shared(`SELECT ` + storedCols + ` FROM releases r WHERE r.id = P1`).hot()
+	sqLatest = shared(`SELECT ` + storedCols + `
+		FROM releases r WHERE r.fingerprint <> '' ORDER BY r.published DESC, r.id DESC LIMIT P1`)
+	sqInsertRelease = shared(`INSERT INTO releases (source, url, published, fingerprint, version, data, first_seen, checked_at, lastmod)
+		VALUES (P1, P2, P3, P4, P5, P6, P7, P7, P8) RETURNING id`).hot()
+	sqUpdateRelease = shared(`UPDATE releases SET published = P1, fingerprint = P2, version = P3, data = P4, checked_at = P5, lastmod = P6,
+		suspect = '' WHERE id = P7`).hot()
+	sqInsertKey = shared(`INSERT INTO release_keys (key, release_id) VALUES (P1, P2) ON CONFLICT (key) DO NOTHING`).hot()
+	sqTouch     = query{
+		sqlite: `UPDATE releases SET checked_at = ?, lastmod = max(lastmod, ?) WHERE id = ?`,
+		pg:     `UPDATE releases SET checked_at = $1, lastmod = greatest(lastmod, $2) WHERE id = $3`,
+	}.hot()
+	sqMarkSuspect = shared(`UPDATE releases SET suspect = P1 WHERE id = P2`).hot()
+
+	// SQLite's search index. It reads the text from releases_text: the old
+	// text leaves it before the release changes, unless it never got in.
 	sqUnindex = hot(`INSERT INTO releases_fts (releases_fts, rowid, title, body)
 		SELECT 'delete', id, title, body FROM releases_text WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM releases_unindexed WHERE id = ?1)`)
 	sqToIndex      = hot(`INSERT INTO releases_unindexed (id) VALUES (?) ON CONFLICT(id) DO NOTHING`)
@@ -96,8 +98,8 @@ const indexBatch = 64
 // Recent returns the pages of a source's fetched releases published (or
 // first seen) since the given time, newest first, with their validators:
 // one query, and no release text decoded.
-func (s *SQLite) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
-	rows, err := s.conn.QueryContext(ctx, sqRecent, source, ms(since))
+func (s *sqlStore) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
+	rows, err := s.conn.rows(ctx, sqRecent, source, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("state: recent: %w", err)
 	}
@@ -125,8 +127,8 @@ func scanPages(rows *sql.Rows) ([]Page, error) {
 }
 
 // Get returns the release with the given id, or nil when there is none.
-func (s *SQLite) Get(ctx context.Context, id int64) (*Stored, error) {
-	st, err := scanStored(s.conn.QueryRowContext(ctx, sqGet, id))
+func (s *sqlStore) Get(ctx context.Context, id int64) (*Stored, error) {
+	st, err := scanStored(s.conn.row(ctx, sqGet, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -137,23 +139,25 @@ func (s *SQLite) Get(ctx context.Context, id int64) (*Stored, error) {
 }
 
 // Latest returns the newest fetched releases of any source.
-func (s *SQLite) Latest(ctx context.Context, n int) ([]Stored, error) {
-	return s.stored(ctx, "latest", `SELECT id, data, fingerprint, version, first_seen, checked_at, lastmod, suspect
-		FROM releases WHERE fingerprint != '' ORDER BY published DESC, id DESC LIMIT ?`, n)
+func (s *sqlStore) Latest(ctx context.Context, n int) ([]Stored, error) {
+	rows, err := s.conn.rows(ctx, sqLatest, s.conn.limit(n))
+	if err != nil {
+		return nil, fmt.Errorf("state: latest: %w", err)
+	}
+	out, err := scanStoredRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("state: latest: %w", err)
+	}
+	return out, nil
 }
 
-// stored runs a query of releases and scans its rows.
-func (s *SQLite) stored(ctx context.Context, what, q string, args ...any) ([]Stored, error) {
-	rows, err := s.conn.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("state: %s: %w", what, err)
-	}
+func scanStoredRows(rows *sql.Rows) ([]Stored, error) {
 	defer rows.Close()
 	var out []Stored
 	for rows.Next() {
 		st, err := scanStored(rows)
 		if err != nil {
-			return nil, fmt.Errorf("state: %s: %w", what, err)
+			return nil, err
 		}
 		out = append(out, *st)
 	}
@@ -178,53 +182,25 @@ func scanStored(row scanner) (*Stored, error) {
 	return &st, nil
 }
 
-// Save writes a release, its keys, its page's validators and its alerts in
-// one transaction, and returns the release's id. Keys already pointing at
-// another release are left alone.
+// Save writes a release, its keys, its page's validators, its alerts and
+// its search index entry in one transaction, and returns the release's id.
+// Keys already pointing at another release are left alone.
 func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) {
-	data, err := json.Marshal(p.Release)
-	if err != nil {
-		return 0, fmt.Errorf("state: save: %w", err)
-	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("state: save: %w", err)
 	}
 	c := s.in(tx)
-	id := p.ID
-	if id != 0 {
-		if _, err := c.ExecContext(ctx, sqUnindex, id); err != nil {
+	if p.ID != 0 {
+		if _, err := c.ExecContext(ctx, sqUnindex, p.ID); err != nil {
 			return 0, rollback(tx, fmt.Errorf("state: save %s: index: %w", p.Release.URL, err))
 		}
 	}
-	if id == 0 {
-		err = c.QueryRowContext(ctx, sqInsertRelease,
-			p.Release.Source, p.Release.URL, ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod)).Scan(&id)
-	} else {
-		_, err = c.ExecContext(ctx, sqUpdateRelease,
-			ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod), id)
+	id, err := saveRelease(ctx, c, p, now)
+	if err == nil {
+		err = indexRelease(ctx, c, id, p)
 	}
 	if err != nil {
-		return 0, rollback(tx, fmt.Errorf("state: save %s: %w", p.Release.URL, err))
-	}
-	if err := indexRelease(ctx, c, id, p); err != nil {
-		return 0, rollback(tx, err)
-	}
-	for _, k := range p.Keys {
-		if _, err := c.ExecContext(ctx, sqInsertKey, k, id); err != nil {
-			return 0, rollback(tx, fmt.Errorf("state: save key: %w", err))
-		}
-	}
-	if p.PageURL != "" {
-		if err := putValidators(ctx, c, p.PageURL, p.Validators, now); err != nil {
-			return 0, rollback(tx, err)
-		}
-		// A page that was read is not missing (NoteMissing) any more.
-		if _, err := c.exec(ctx, sqForgetMissing, p.PageURL); err != nil {
-			return 0, rollback(tx, fmt.Errorf("state: save: %w", err))
-		}
-	}
-	if err := queueAlerts(ctx, c, sqliteQueue, noArgs, id, p.Alerts, now); err != nil {
 		return 0, rollback(tx, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -233,15 +209,54 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 	return id, nil
 }
 
+// saveRelease is Save but for the search index: it writes a release (a new
+// one when p.ID is 0), its keys, its page's validators and its alerts, and
+// returns the release's id.
+func saveRelease(ctx context.Context, c conn, p Put, now time.Time) (int64, error) {
+	data, err := json.Marshal(p.Release)
+	if err != nil {
+		return 0, fmt.Errorf("state: save: %w", err)
+	}
+	id := p.ID
+	if id == 0 {
+		err = c.row(ctx, sqInsertRelease,
+			p.Release.Source, p.Release.URL, ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod)).Scan(&id)
+	} else {
+		_, err = c.exec(ctx, sqUpdateRelease,
+			ms(p.Release.Published), p.Fingerprint, p.Version, string(data), ms(now), ms(p.LastMod), id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("state: save %s: %w", p.Release.URL, err)
+	}
+	for _, k := range p.Keys {
+		if _, err := c.exec(ctx, sqInsertKey, k, id); err != nil {
+			return 0, fmt.Errorf("state: save key: %w", err)
+		}
+	}
+	if p.PageURL != "" {
+		if err := putValidators(ctx, c, p.PageURL, p.Validators, now); err != nil {
+			return 0, err
+		}
+		// A page that was read is not missing (NoteMissing) any more.
+		if _, err := c.exec(ctx, sqForgetMissing, p.PageURL); err != nil {
+			return 0, fmt.Errorf("state: save: %w", err)
+		}
+	}
+	if err := queueAlerts(ctx, c, id, p.Alerts, now); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
 // Touch records that a release's page was checked and found unchanged
 // (after a 200 whose content was the same), with its new validators.
-func (s *SQLite) Touch(ctx context.Context, id int64, pageURL string, v Validators, lastMod time.Time, now time.Time) error {
+func (s *sqlStore) Touch(ctx context.Context, id int64, pageURL string, v Validators, lastMod time.Time, now time.Time) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("state: touch: %w", err)
 	}
 	c := s.in(tx)
-	if _, err := c.ExecContext(ctx, sqTouch, ms(now), ms(lastMod), id); err != nil {
+	if _, err := c.exec(ctx, sqTouch, ms(now), ms(lastMod), id); err != nil {
 		return rollback(tx, fmt.Errorf("state: touch: %w", err))
 	}
 	if pageURL != "" {
@@ -257,14 +272,12 @@ func (s *SQLite) Touch(ctx context.Context, id int64, pageURL string, v Validato
 
 // MarkSuspect remembers a fingerprint that is not trusted until it is seen
 // again.
-func (s *SQLite) MarkSuspect(ctx context.Context, id int64, fingerprint string) error {
-	if _, err := s.conn.ExecContext(ctx, sqMarkSuspect, fingerprint, id); err != nil {
+func (s *sqlStore) MarkSuspect(ctx context.Context, id int64, fingerprint string) error {
+	if _, err := s.conn.exec(ctx, sqMarkSuspect, fingerprint, id); err != nil {
 		return fmt.Errorf("state: mark suspect: %w", err)
 	}
 	return nil
 }
-
-func noArgs(args []any) []any { return args }
 
 // newNonce returns a Discord nonce: at most 25 characters.
 func newNonce() string {
