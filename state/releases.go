@@ -46,7 +46,7 @@ func (s *SQLite) Lookup(ctx context.Context, keys []string) (*Stored, error) {
 	for i := range args {
 		args[i] = keys[min(i, len(keys)-1)]
 	}
-	st, err := scanStored(s.conn.QueryRowContext(ctx, q, args...))
+	st, err := scanStored(s.conn.sqlite.QueryRowContext(ctx, q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -192,13 +192,13 @@ func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) 
 	}
 	c := s.in(tx)
 	if p.ID != 0 {
-		if _, err := c.ExecContext(ctx, sqUnindex, p.ID); err != nil {
+		if _, err := c.sqlite.ExecContext(ctx, sqUnindex, p.ID); err != nil {
 			return 0, rollback(tx, fmt.Errorf("state: save %s: index: %w", p.Release.URL, err))
 		}
 	}
 	id, err := saveRelease(ctx, c, p, now)
 	if err == nil {
-		err = indexRelease(ctx, c, id, p)
+		err = indexRelease(ctx, c.sqlite, id, p)
 	}
 	if err != nil {
 		return 0, rollback(tx, err)
@@ -289,7 +289,7 @@ func newNonce() string {
 // indexRelease queues a saved release for the search index (its old text,
 // if any, left the index before the release changed), and indexes the
 // queue once it is a batch long.
-func indexRelease(ctx context.Context, c conn, id int64, p Put) error {
+func indexRelease(ctx context.Context, c sqliteConn, id int64, p Put) error {
 	if p.Fingerprint == "" {
 		// Not fetched: not searchable (releases_text leaves it out).
 		if _, err := c.ExecContext(ctx, sqNotToIndex, id); err != nil {
@@ -311,7 +311,7 @@ func indexRelease(ctx context.Context, c conn, id int64, p Put) error {
 }
 
 // indexQueued adds the queued releases to the search index.
-func indexQueued(ctx context.Context, c conn) error {
+func indexQueued(ctx context.Context, c sqliteConn) error {
 	if _, err := c.ExecContext(ctx, sqIndex); err != nil {
 		return fmt.Errorf("state: index: %w", err)
 	}
@@ -325,7 +325,7 @@ func indexQueued(ctx context.Context, c conn) error {
 // every saved release.
 func (s *SQLite) catchUpIndex(ctx context.Context) error {
 	var any bool
-	if err := s.conn.QueryRowContext(ctx, sqAnyUnindexed).Scan(&any); err != nil {
+	if err := s.conn.sqlite.QueryRowContext(ctx, sqAnyUnindexed).Scan(&any); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
 	if !any {
@@ -335,7 +335,7 @@ func (s *SQLite) catchUpIndex(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
-	if err := indexQueued(ctx, s.in(tx)); err != nil {
+	if err := indexQueued(ctx, s.in(tx).sqlite); err != nil {
 		return rollback(tx, err)
 	}
 	if err := tx.Commit(); err != nil {

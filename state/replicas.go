@@ -46,7 +46,7 @@ var (
 // and reports whether holder has it. A lease whose holder stopped renewing
 // it passes to the next to ask once it has run out.
 func (s *SQLite) Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	return lead(ctx, s.conn.pgConn, sqliteReplicas, name, holder, now, ttl)
+	return lead(ctx, s.conn.sqlite, sqliteReplicas, name, holder, now, ttl)
 }
 
 // Lead takes or renews the lease called name; see SQLite.Lead.
@@ -71,7 +71,7 @@ func lead(ctx context.Context, db pgConn, q replicaQueries, name, holder string,
 // taken every or more before now; false otherwise. (natowatch once prunes
 // the state at most daily this way, whatever runs it and how often.)
 func (s *SQLite) Turn(ctx context.Context, name, holder string, now time.Time, every time.Duration) (bool, error) {
-	return turn(ctx, s.conn.pgConn, sqliteReplicas, name, holder, now, every)
+	return turn(ctx, s.conn.sqlite, sqliteReplicas, name, holder, now, every)
 }
 
 // Turn takes the turn at a chore; see SQLite.Turn.
@@ -96,7 +96,7 @@ func turn(ctx context.Context, db pgConn, q replicaQueries, name, holder string,
 // runs out (so a replica that died mid-send leaves them to the others,
 // nonce and all).
 func (s *SQLite) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
-	return claim(ctx, s.conn.pgConn, sqliteReplicas, holder, now, limit, lease)
+	return claim(ctx, s.conn.sqlite, sqliteReplicas, holder, now, limit, lease)
 }
 
 // Claim takes due deliveries for holder; see SQLite.Claim. Replicas claim
@@ -113,12 +113,4 @@ func claim(ctx context.Context, db pgConn, q replicaQueries, holder string, now 
 	out, err := scanDeliveries("claim", rows)
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID }) // RETURNING has no order
 	return out, err
-}
-
-// placeholders writes P1…P9 as ?1… (SQLite) or $1… (PostgreSQL).
-func placeholders(q, ph string) string {
-	for i := 9; i >= 1; i-- {
-		q = strings.ReplaceAll(q, fmt.Sprintf("P%d", i), fmt.Sprintf("%s%d", ph, i))
-	}
-	return q
 }

@@ -3,6 +3,9 @@ package state
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -120,11 +123,11 @@ func (s *sqlStore) init(db *sql.DB, pg bool) {
 func (s *sqlStore) in(tx *sql.Tx) conn {
 	switch {
 	case !s.pg:
-		return conn{pgConn: sqliteConn{s: s, tx: tx}}
+		return conn{sqlite: sqliteConn{s: s, tx: tx}}
 	case tx != nil:
-		return conn{pgConn: tx, pg: true}
+		return conn{pg: tx}
 	}
-	return conn{pgConn: s.db, pg: true}
+	return conn{pg: s.db}
 }
 
 // query is a statement in each backend's dialect.
@@ -134,6 +137,27 @@ type query struct{ sqlite, pg string }
 // P1…P9 (see placeholders).
 func shared(q string) query { return query{placeholders(q, "?"), placeholders(q, "$")} }
 
+// placeholders writes P1…P9 as $1… (PostgreSQL) or ?1… (SQLite); or, for
+// SQLite, as bare ? where P1, P2… come once each and in order: its driver
+// binds those by position, without reading each parameter's name (a
+// string per parameter and execution).
+func placeholders(q, ph string) string {
+	bare := ph == "?"
+	for i, p := range placeholder.FindAllString(q, -1) {
+		bare = bare && p == fmt.Sprintf("P%d", i+1)
+	}
+	for i := 9; i >= 1; i-- {
+		n := fmt.Sprint(i)
+		if bare {
+			n = ""
+		}
+		q = strings.ReplaceAll(q, fmt.Sprintf("P%d", i), ph+n)
+	}
+	return q
+}
+
+var placeholder = regexp.MustCompile(`P[1-9]`)
+
 // hot has SQLite prepare the statement once per store (see hot). Call it
 // only in package-level variable declarations.
 func (q query) hot() query {
@@ -141,45 +165,42 @@ func (q query) hot() query {
 	return q
 }
 
-// conn runs statements on a store's database or in a transaction of it:
-// exec, rows and row run a query in the backend's dialect, with SQLite's
-// hot statements prepared and PostgreSQL's text arguments made acceptable
-// to it (pgArgs); the pgConn methods run a backend's own statement as
-// given.
+// conn runs queries, in its backend's dialect, on a store's database or
+// in a transaction of it: SQLite's hot statements prepared, PostgreSQL's
+// text arguments made acceptable to it (pgArgs).
 type conn struct {
-	pgConn // SQLite: a sqliteConn; PostgreSQL: the *sql.DB or *sql.Tx
-	pg     bool
+	sqlite sqliteConn // on SQLite, also for its own statements
+	pg     pgConn     // on PostgreSQL: the *sql.DB or *sql.Tx; nil on SQLite
 }
 
-func (c conn) text(q query) string {
-	if c.pg {
-		return q.pg
-	}
-	return q.sqlite
-}
-
-func (c conn) args(args []any) []any {
-	if c.pg {
-		return pgArgs(args)
-	}
-	return args
-}
+// SQLite's calls stay concrete and PostgreSQL's get a copy of args, so
+// that args does not escape: a caller's arguments stay on its stack (the
+// values they box go to the driver, and to the heap, either way).
 
 func (c conn) exec(ctx context.Context, q query, args ...any) (sql.Result, error) {
-	return c.ExecContext(ctx, c.text(q), c.args(args)...)
+	if c.pg != nil {
+		return c.pg.ExecContext(ctx, q.pg, pgArgs(slices.Clone(args))...)
+	}
+	return c.sqlite.ExecContext(ctx, q.sqlite, args...)
 }
 
 func (c conn) rows(ctx context.Context, q query, args ...any) (*sql.Rows, error) {
-	return c.QueryContext(ctx, c.text(q), c.args(args)...)
+	if c.pg != nil {
+		return c.pg.QueryContext(ctx, q.pg, pgArgs(slices.Clone(args))...)
+	}
+	return c.sqlite.QueryContext(ctx, q.sqlite, args...)
 }
 
 func (c conn) row(ctx context.Context, q query, args ...any) *sql.Row {
-	return c.QueryRowContext(ctx, c.text(q), c.args(args)...)
+	if c.pg != nil {
+		return c.pg.QueryRowContext(ctx, q.pg, pgArgs(slices.Clone(args))...)
+	}
+	return c.sqlite.QueryRowContext(ctx, q.sqlite, args...)
 }
 
 // limit is a LIMIT's argument: a negative n is no limit, as in SQLite.
 func (c conn) limit(n int) any {
-	if c.pg {
+	if c.pg != nil {
 		return pgLimit(n)
 	}
 	return n
