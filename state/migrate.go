@@ -51,7 +51,7 @@ func Migrate(ctx context.Context, fromSpec, toSpec string) error {
 	toPG := IsPostgres(toSpec)
 	for _, t := range pgBackupTables {
 		values := ""
-		srcCols, dstCols := t.from, t.from
+		srcCols, dstCols := t.cols, t.cols
 		if t.table == "releases_fts" {
 			switch {
 			case !toPG:

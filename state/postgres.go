@@ -141,18 +141,18 @@ func pgMigrate(ctx context.Context, tx *sql.Tx, o pgOptions) error {
 // pgBackupTables are copied by Backup and Migrate, parents first; the
 // search index, releases_fts, is made anew from the releases (SQLite) or
 // from their text (PostgreSQL): see Migrate.
-var pgBackupTables = []struct{ table, from, to string }{
-	{"sources", "name, first_check, last_check, last_success, last_error, failing_since, consecutive_ko", ""},
-	{"http_cache", "url, etag, last_modified, updated_at", ""},
-	{"releases", "id, source, url, published, fingerprint, version, data, first_seen, checked_at, lastmod, suspect", ""},
-	{"release_keys", "key, release_id", ""},
-	{"alerts", "id, release_id, alert, waiting", ""},
-	{"outbox", "id, release_id, version, target, kind, alert_id, matches, nonce, status, attempts, next_at, last_error, message_id, created_at, sent_at", ""},
-	{"missing_items", "url, first_at, count", ""},
-	{"subscriptions", "id, guild_id, channel_id, types, watch, created_by, created_at", ""},
-	{"watches", "guild_id, name, terms, exclude, role, created_by, created_at", ""},
-	{"follows", "user_id, terms, created_at", ""},
-	{"releases_fts", "", ""},
+var pgBackupTables = []struct{ table, cols string }{
+	{"sources", "name, first_check, last_check, last_success, last_error, failing_since, consecutive_ko"},
+	{"http_cache", "url, etag, last_modified, updated_at"},
+	{"releases", "id, source, url, published, fingerprint, version, data, first_seen, checked_at, lastmod, suspect"},
+	{"release_keys", "key, release_id"},
+	{"alerts", "id, release_id, alert, waiting"},
+	{"outbox", "id, release_id, version, target, kind, alert_id, matches, nonce, status, attempts, next_at, last_error, message_id, created_at, sent_at"},
+	{"missing_items", "url, first_at, count"},
+	{"subscriptions", "id, guild_id, channel_id, types, watch, created_by, created_at"},
+	{"watches", "guild_id, name, terms, exclude, role, created_by, created_at"},
+	{"follows", "user_id, terms, created_at"},
+	{"releases_fts", ""},
 }
 
 // Backup writes a consistent copy of the database to a new SQLite state
@@ -193,7 +193,7 @@ func (s *Postgres) Backup(ctx context.Context, path string) (err error) {
 			}
 			continue
 		}
-		if err := copyTable(ctx, src, tx, t.table, t.from, t.to); err != nil {
+		if err := copyRows(ctx, src, tx, t.table, t.cols, t.cols, "", false); err != nil {
 			return rollback(tx, fmt.Errorf("state: backup %s: %w", t.table, err))
 		}
 	}
@@ -201,37 +201,6 @@ func (s *Postgres) Backup(ctx context.Context, path string) (err error) {
 		return fmt.Errorf("state: backup: %w", err)
 	}
 	return nil
-}
-
-func copyTable(ctx context.Context, src, dst *sql.Tx, table, from, to string) error {
-	if to == "" {
-		to = from
-	}
-	n := len(strings.Split(from, ","))
-	rows, err := src.QueryContext(ctx, `SELECT `+from+` FROM `+table+` ORDER BY 1`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	ins, err := dst.PrepareContext(ctx, `INSERT INTO `+table+` (`+to+`) VALUES (?`+strings.Repeat(", ?", n-1)+`)`)
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	vals := make([]any, n)
-	ptrs := make([]any, n)
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		if _, err := ins.ExecContext(ctx, vals...); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // pgConn is a database or a transaction.
