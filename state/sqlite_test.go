@@ -78,8 +78,8 @@ func TestRetryOrderAndFailure(t *testing.T) {
 		if err := s.MarkRetry(ctx, due[0].ID, "HTTP 500", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if earlier, _ := s.PendingBefore(ctx, "webhook:w", due[1].ID); !earlier {
-			t.Fatal("the second alert could overtake the first")
+		if earlier, err := s.PendingBefore(ctx, "webhook:w", due[1].ID); err != nil || !earlier {
+			t.Fatalf("the second alert could overtake the first (%v)", err)
 		}
 		if err := s.MarkFailed(ctx, due[0].ID, "gone"); err != nil {
 			t.Fatal(err)

@@ -261,14 +261,14 @@ func TestReleaseLifecycle(t *testing.T) {
 		if c != (Counts{Pending: 1, Sent: 1, Failed: 1}) {
 			t.Fatalf("counts %+v", c)
 		}
-		if m, _ := s.FirstMessage(ctx, a, "channel:1"); m != "" {
-			t.Fatalf("first message of an unsent alert: %q", m)
+		if m, err := s.FirstMessage(ctx, a, "channel:1"); err != nil || m != "" {
+			t.Fatalf("first message of an unsent alert: %q %v", m, err)
 		}
-		if m, _ := s.FirstMessage(ctx, a, "webhook:2"); m != "m1" {
-			t.Fatalf("first message %q", m)
+		if m, err := s.FirstMessage(ctx, a, "webhook:2"); err != nil || m != "m1" {
+			t.Fatalf("first message %q %v", m, err)
 		}
-		if before, _ := s.PendingBefore(ctx, "channel:1", due[1].ID); before {
-			t.Fatal("pending before the first alert of a target")
+		if before, err := s.PendingBefore(ctx, "channel:1", due[1].ID); err != nil || before {
+			t.Fatalf("pending before the first alert of a target: %v %v", before, err)
 		}
 	})
 }
