@@ -88,7 +88,7 @@ wait:
 			if hwm := procStatusKB(strconv.Itoa(cmd.Process.Pid), "VmHWM:"); hwm > 0 {
 				res.PeakRSS = hwm * 1024 // the last reading before it exits
 			}
-			if v := procRSS(cmd.Process.Pid); v > 0 && srv.MessageCount() > 0 {
+			if v := procRSS(strconv.Itoa(cmd.Process.Pid)); v > 0 && srv.MessageCount() > 0 {
 				rss = append(rss, v) // while delivering
 			}
 		}
@@ -117,20 +117,6 @@ wait:
 	}
 	res.Requests, res.Status429, res.Rejected = srv.Requests(), srv.Count429(), len(srv.Rejections())
 	return res, nil
-}
-
-// procRSS is a process's resident set size now, in bytes (Linux).
-func procRSS(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, _ := strconv.ParseInt(f[1], 10, 64)
-	return pages * int64(os.Getpagesize())
 }
 
 // startFakes starts the fake Discord (with opts) and the fake NATO site.

@@ -28,8 +28,12 @@ func ChildrenUsage() (cpu time.Duration, maxRSSKB int64) {
 }
 
 // RSS is this process's resident set size now, in bytes (Linux; 0 elsewhere).
-func RSS() int64 {
-	b, err := os.ReadFile("/proc/self/statm")
+func RSS() int64 { return procRSS("self") }
+
+// procRSS is a process's resident set size now, in bytes (Linux; 0
+// elsewhere): pid is a process id or "self".
+func procRSS(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/statm")
 	if err != nil {
 		return 0
 	}
