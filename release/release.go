@@ -65,7 +65,11 @@ type Release struct {
 	Published time.Time `json:"published"`           // zero when unknown
 	Reference string    `json:"reference,omitempty"` // e.g. "Press Release (2017) 123"
 	Speakers  []string  `json:"speakers,omitempty"`  // who speaks, for speeches and transcripts
-	Body      []string  `json:"body"`                // paragraphs, plain text, in order
+	// Byline is the page's by-line, e.g. "by NATO Secretary General Mark
+	// Rutte at the …" (a transcript's subtitle, or a listing's description);
+	// the summariser takes the main speaker from it.
+	Byline string   `json:"byline,omitempty"`
+	Body   []string `json:"body"` // paragraphs, plain text, in order
 }
 
 // Text is the body as one string, paragraphs separated by blank lines.
