@@ -74,7 +74,7 @@ func (m *metrics) observeCheck(source string, res CheckResult, err error, took t
 	m.checkTime.WithLabelValues(source).Observe(took.Seconds())
 }
 
-// Handler serves /metrics and /healthz.
+// Handler serves /metrics, /healthz, the feeds and the status page.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{}))
@@ -85,6 +85,7 @@ func (a *App) Handler() http.Handler {
 		}
 		w.Write([]byte("ok\n"))
 	})
+	mux.Handle("/", a.webHandler()) // the feeds and the status page (web.go)
 	return mux
 }
 

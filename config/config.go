@@ -51,6 +51,11 @@ type HTTP struct {
 	MaxBody     int64    `yaml:"max_body"`
 	PerHostRate float64  `yaml:"per_host_rate"`
 	Backoff     Duration `yaml:"backoff"`
+	// Token, when set, protects the status page and the feeds (bearer,
+	// ?token= or basic auth's password); PublicFeeds leaves the feeds open.
+	Token       string `yaml:"token"`
+	PublicFeeds bool   `yaml:"public_feeds"`
+	PublicURL   string `yaml:"public_url"` // where readers reach the feeds, e.g. behind a proxy
 }
 
 // Source is one place releases come from.

@@ -96,6 +96,9 @@ func (c *Config) Validate() error {
 			bad(p+".lookback", "only nato sources take a lookback")
 		}
 	}
+	if u := c.HTTP.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		bad("http.public_url", "%q is not an http(s) URL", u)
+	}
 	if c.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			bad("http.listen", "%q is not host:port (e.g. 127.0.0.1:9750)", c.HTTP.Listen)

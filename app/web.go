@@ -1,0 +1,148 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/natowatch/natowatch/release"
+	"github.com/natowatch/natowatch/state"
+	"github.com/natowatch/natowatch/summary"
+	"github.com/natowatch/natowatch/web"
+)
+
+// feedStore is what the feeds read beyond Store: both backends have it.
+type feedStore interface {
+	FeedHeads(ctx context.Context, sources []string, n int) ([]state.FeedHead, error)
+	CountSince(ctx context.Context, source string, t time.Time) (int, error)
+}
+
+// webHandler serves the feeds and the status page (package web), or
+// nothing when the store cannot list feed heads.
+func (a *App) webHandler() http.Handler {
+	fs, ok := a.store.(feedStore)
+	if !ok {
+		return http.NotFoundHandler()
+	}
+	// Only the config file's watches: servers' watches and members'
+	// follows are theirs, not the public's.
+	ws := a.configWatches()
+	m, err := summary.NewMatcher(ws) // checked in New
+	if err != nil {
+		return http.NotFoundHandler()
+	}
+	key, _ := json.Marshal(ws)
+	sum := sha256.Sum256(key)
+	var sources, watches []string
+	for _, s := range a.cfg.Sources {
+		sources = append(sources, s.Name)
+	}
+	for _, w := range a.cfg.Watches {
+		watches = append(watches, w.Name)
+	}
+	digest := func(r *release.Release) web.Digest {
+		s, q := summary.Digest(r)
+		d := web.Digest{Summary: s, Quotes: q}
+		for _, mt := range m.Match(r) {
+			mt.Watch, mt.Role = strings.TrimPrefix(mt.Watch, nsConfig), ""
+			d.Matches = append(d.Matches, mt)
+		}
+		return d
+	}
+	return web.New(web.Options{
+		Backend: webBackend{a: a, feeds: fs}, Digest: digest, Key: hex.EncodeToString(sum[:]),
+		Sources: sources, Watches: watches,
+		Token: a.cfg.HTTP.Token, PublicFeeds: a.cfg.HTTP.PublicFeeds, PublicURL: a.cfg.HTTP.PublicURL,
+		Version: a.version, Log: a.log,
+	}).Handler()
+}
+
+// webBackend reads the store for package web.
+type webBackend struct {
+	a     *App
+	feeds feedStore
+}
+
+func (b webBackend) Heads(ctx context.Context, sources []string, n int) ([]web.Head, error) {
+	hs, err := b.feeds.FeedHeads(ctx, sources, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.Head, len(hs))
+	for i, h := range hs {
+		out[i] = web.Head(h)
+	}
+	return out, nil
+}
+
+func (b webBackend) Entry(ctx context.Context, id int64) (*web.Entry, error) {
+	st, err := b.a.store.Get(ctx, id)
+	if err != nil || st == nil {
+		return nil, err
+	}
+	e := toEntry(st)
+	return &e, nil
+}
+
+func toEntry(st *state.Stored) web.Entry {
+	changed := st.FirstSeen
+	if st.Version > 1 {
+		changed = st.CheckedAt
+	}
+	return web.Entry{Head: web.Head{ID: st.ID, Version: st.Version, Published: st.Release.Published, Changed: changed},
+		Release: st.Release, FirstSeen: st.FirstSeen}
+}
+
+func (b webBackend) Search(ctx context.Context, q string, limit int) ([]web.Hit, error) {
+	hits, err := b.a.store.Search(ctx, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.Hit, len(hits))
+	for i := range hits {
+		out[i] = web.Hit{Entry: toEntry(&hits[i].Stored), Snippet: hits[i].Snippet}
+	}
+	return out, nil
+}
+
+// Status is what /status in Discord says, without any target's address.
+func (b webBackend) Status(ctx context.Context) (web.Status, error) {
+	a := b.a
+	var st web.Status
+	week := a.now().Add(-7 * 24 * time.Hour)
+	for _, src := range a.cfg.Sources {
+		h, err := a.store.Health(ctx, src.Name)
+		if err != nil {
+			return st, err
+		}
+		a.mu.Lock()
+		if t := a.lastOK[src.Name]; t.After(h.LastSuccess) {
+			h.LastSuccess = t
+		}
+		a.mu.Unlock()
+		n, err := b.feeds.CountSince(ctx, src.Name, week)
+		if err != nil {
+			return st, err
+		}
+		// Route: which listing route answered, once the store records it.
+		st.Sources = append(st.Sources, web.SourceStatus{Name: src.Name, Type: src.Type, LastCheck: h.LastCheck,
+			LastSuccess: h.LastSuccess, LastError: firstLine(h.LastError), FailingSince: h.FailingSince, Week: n})
+	}
+	c, err := a.store.Outbox(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Queue = web.Queue{Pending: c.Pending, Failed: c.Failed}
+	a.mu.Lock()
+	for _, p := range a.paused {
+		if a.now().Before(p.until) {
+			st.Queue.Paused++
+		}
+	}
+	a.mu.Unlock()
+	return st, nil
+}
