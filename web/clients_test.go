@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,9 +38,11 @@ func run(t *testing.T, timeout time.Duration, dir string, env []string, name str
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, out, stderr.String())
 	}
 	return string(out)
 }
@@ -209,4 +212,75 @@ func TestNewsboatReadsAtomAndSeesCorrection(t *testing.T) {
 	if changed != 1 {
 		t.Errorf("%d entries changed, want 1", changed)
 	}
+}
+
+// chromium runs headless Chromium on a URL with args (--dump-dom,
+// --screenshot=…), offline but for 127.0.0.1.
+func chromium(t *testing.T, url string, args ...string) string {
+	t.Helper()
+	bin := need(t, "chromium", "chromium-browser")
+	dir := t.TempDir()
+	args = append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + dir,
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-extensions", "--hide-scrollbars", "--proxy-server=direct://", "--timeout=15000"}, args...)
+	return run(t, 2*time.Minute, dir, []string{"HOME=" + dir}, bin, append(args, url)...)
+}
+
+// artefacts is where tests leave files for a person to look at:
+// $NATOWATCH_ARTEFACTS, or natowatch-artefacts in the temporary directory.
+func artefacts(t *testing.T) string {
+	dir := os.Getenv("NATOWATCH_ARTEFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "natowatch-artefacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Headless Chromium loads the status page on a state with releases, a
+// failing source and alerts waiting: it shows them, and the <script> in a
+// release's text did not run (it would have changed the title and the body).
+func TestStatusPageInChromium(t *testing.T) {
+	need(t, "chromium", "chromium-browser")
+	w := newWorld(t, ":memory:", nil)
+	w.seed()
+	w.now = w.now.Add(10 * time.Minute)
+	w.shape.fail = errors.New("listing https://shape.example/feed: 503 Service Unavailable")
+	w.check()
+	srv := w.serve()
+	dom := chromium(t, srv.URL+"/?q=missile", "--dump-dom")
+	for _, want := range []string{
+		"<title>natowatch</title>",
+		"NATO condemns North Korea's missile launch",
+		"Speech by the Secretary General at the Riga Conference",
+		"“We must invest more in air and missile defence, and we must do it now”",
+		"— Mark Rutte",
+		"&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;Exercise &lt;b&gt;Steadfast&lt;/b&gt; ends",
+		"failing since 27 Nov 2026 12:10 UTC: source shape: listing https://shape.example/feed: 503 Service Unavailable",
+		"3 pending · 0 failed · 0 targets paused",
+		"Press release · 27 Nov 2026 · Press Release (2026) 101",
+		`id="hits"`, "<b>missile</b>",
+		`rel="alternate" type="application/atom+xml"`,
+		"version v-test",
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"<script", "<title>pwned", `<a href="javascript:`, "<img", "secret-webhook-token", "discord.com/api/webhooks"} {
+		if strings.Contains(dom, bad) {
+			t.Errorf("the page holds %q", bad)
+		}
+	}
+	if strings.Count(dom, `class="release"`) != 3 {
+		t.Errorf("%d releases shown, want 3", strings.Count(dom, `class="release"`))
+	}
+	png := filepath.Join(artefacts(t), "status-page.png")
+	chromium(t, srv.URL+"/", "--screenshot="+png, "--window-size=900,1700")
+	if st, err := os.Stat(png); err != nil || st.Size() < 10000 {
+		t.Fatalf("screenshot %s: %v", png, err)
+	}
+	t.Logf("screenshot: %s", png)
 }

@@ -89,7 +89,7 @@ var pageSource string
 
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"when": minute}).Parse(pageSource))
 
-type feedLink struct{ Title, Href, Type string }
+type feedLink struct{ Name, Title, Href, Type string }
 
 type pageData struct {
 	Version  string
@@ -110,7 +110,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	base := s.base(r)
 	for _, f := range []struct{ ext, typ, name string }{
 		{"atom", "application/atom+xml", "Atom"}, {"rss", "application/rss+xml", "RSS"}, {"json", "application/feed+json", "JSON Feed"}} {
-		d.Feeds = append(d.Feeds, feedLink{Title: "natowatch: all releases (" + f.name + ")", Href: base + "/feeds/all." + f.ext, Type: f.typ})
+		d.Feeds = append(d.Feeds, feedLink{Name: f.name, Title: "natowatch: all releases (" + f.name + ")", Href: base + "/feeds/all." + f.ext, Type: f.typ})
 	}
 	st, err := s.opt.Backend.Status(ctx)
 	if err != nil {
