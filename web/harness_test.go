@@ -107,7 +107,7 @@ var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
 // world is natowatch on a state, with two sources and a clock.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	cfg   *config.Config
 	store state.Store
 	nato  *source
@@ -116,7 +116,7 @@ type world struct {
 	app   *app.App
 }
 
-func newWorld(t *testing.T, spec string, mutate func(*config.Config)) *world {
+func newWorld(t testing.TB, spec string, mutate func(*config.Config)) *world {
 	t.Helper()
 	cfg, err := config.Parse([]byte(configYAML), os.Getenv)
 	if err != nil {
