@@ -19,6 +19,7 @@ import (
 type feedStore interface {
 	FeedHeads(ctx context.Context, sources []string, n int) ([]state.FeedHead, error)
 	CountSince(ctx context.Context, source string, t time.Time) (int, error)
+	FeedVersion(ctx context.Context, sources []string, n int) (string, time.Time, error)
 }
 
 // webHandler serves the feeds and the status page (package web), or
@@ -65,6 +66,10 @@ func (a *App) webHandler() http.Handler {
 type webBackend struct {
 	a     *App
 	feeds feedStore
+}
+
+func (b webBackend) Version(ctx context.Context, sources []string, n int) (string, time.Time, error) {
+	return b.feeds.FeedVersion(ctx, sources, n)
 }
 
 func (b webBackend) Heads(ctx context.Context, sources []string, n int) ([]web.Head, error) {

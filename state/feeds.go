@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -24,10 +25,18 @@ type FeedHead struct {
 var (
 	// Walks the (source, published) index from its newest end: a feed's
 	// version costs a few rows per entry, whatever the number of releases.
-	sqFeedHeads = shared(`SELECT id, version, published, CASE WHEN version > 1 THEN checked_at ELSE first_seen END
-		FROM releases WHERE source = P1 AND fingerprint <> '' ORDER BY published DESC, id DESC LIMIT P2`).hot()
+	sqFeedHeads = shared(feedHeadsRows).hot()
+	// A feed's version, in one row per source: the same rows as
+	// sqFeedHeads, folded inside the database (no row crosses database/sql).
+	sqFeedVersion = query{
+		sqlite: `SELECT coalesce(group_concat(id || ':' || version || ':' || changed, ','), ''), coalesce(max(changed), 0) FROM (` + placeholders(feedHeadsRows, "?") + `)`,
+		pg:     `SELECT coalesce(string_agg(id || ':' || version || ':' || changed, ','), ''), coalesce(max(changed), 0) FROM (` + placeholders(feedHeadsRows, "$") + `) h`,
+	}.hot()
 	sqCountSince = shared(`SELECT count(*) FROM releases WHERE source = P1 AND published >= P2`).hot()
 )
+
+const feedHeadsRows = `SELECT id, version, published, CASE WHEN version > 1 THEN checked_at ELSE first_seen END AS changed
+	FROM releases WHERE source = P1 AND fingerprint <> '' ORDER BY published DESC, id DESC LIMIT P2`
 
 // maxFeedSources bounds how many sources one FeedHeads call reads.
 const maxFeedSources = 100
@@ -68,6 +77,29 @@ func (s *sqlStore) FeedHeads(ctx context.Context, sources []string, n int) ([]Fe
 		return cmp.Compare(b.ID, a.ID)
 	})
 	return out[:min(len(out), max(n, 0))], nil
+}
+
+// FeedVersion is what a 304 reads: a token that changes whenever the
+// newest n fetched releases of any of the sources change (one is added, or
+// corrected), and the latest time one of them was stored. It reads the
+// rows FeedHeads reads, but returns one row per source.
+func (s *sqlStore) FeedVersion(ctx context.Context, sources []string, n int) (string, time.Time, error) {
+	if len(sources) > maxFeedSources {
+		return "", time.Time{}, fmt.Errorf("state: feed version: %d sources, at most %d", len(sources), maxFeedSources)
+	}
+	var b strings.Builder
+	var latest int64
+	for _, src := range sources {
+		var token string
+		var changed int64
+		if err := s.conn.row(ctx, sqFeedVersion, src, n).Scan(&token, &changed); err != nil {
+			return "", time.Time{}, fmt.Errorf("state: feed version: %w", err)
+		}
+		b.WriteString(token)
+		b.WriteByte(';')
+		latest = max(latest, changed)
+	}
+	return b.String(), fromMS(latest), nil
 }
 
 // CountSince counts a source's releases published since t (from the

@@ -13,6 +13,7 @@ type feedStore interface {
 	Store
 	FeedHeads(ctx context.Context, sources []string, n int) ([]FeedHead, error)
 	CountSince(ctx context.Context, source string, t time.Time) (int, error)
+	FeedVersion(ctx context.Context, sources []string, n int) (string, time.Time, error)
 }
 
 // FeedHeads merges the sources newest first, leaves out releases never
@@ -33,6 +34,18 @@ func TestFeedHeads(t *testing.T) {
 		b2 := save("b", 2, "f")
 		save("a", 3, "") // only listed
 		a4 := save("a", 4, "f")
+		version := func() string {
+			t.Helper()
+			v, latest, err := s.FeedVersion(ctx, []string{"a", "b"}, 2)
+			if err != nil || v == "" || latest.IsZero() {
+				t.Fatalf("feed version %q, %v, %v", v, latest, err)
+			}
+			return v
+		}
+		v1 := version()
+		if v := version(); v != v1 {
+			t.Errorf("version moved by itself: %s, %s", v1, v)
+		}
 		heads, err := s.FeedHeads(ctx, []string{"a", "b", "none"}, 2)
 		if err != nil {
 			t.Fatal(err)
@@ -48,8 +61,15 @@ func TestFeedHeads(t *testing.T) {
 		if _, err := s.Save(ctx, Put{ID: a1, Release: r, Fingerprint: "g", Version: 2}, fix); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.Save(ctx, Put{ID: a4, Release: release.Release{Source: "a", URL: "https://x/a/4", Published: t0.Add(4 * time.Hour)},
+			Fingerprint: "g", Version: 2}, fix); err != nil {
+			t.Fatal(err)
+		}
+		if v := version(); v == v1 {
+			t.Errorf("version unchanged by a correction: %s", v)
+		}
 		heads, _ = s.FeedHeads(ctx, []string{"a"}, 10)
-		if len(heads) != 2 || heads[1].ID != a1 || heads[1].Version != 2 || !heads[1].Changed.Equal(fix) {
+		if len(heads) != 2 || heads[1].ID != a1 || heads[1].Version != 2 || !heads[1].Changed.Equal(fix) || heads[0].Version != 2 {
 			t.Errorf("after a correction: %+v", heads)
 		}
 		if n, err := s.CountSince(ctx, "a", t0.Add(2*time.Hour)); err != nil || n != 2 {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -78,14 +77,18 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		// A filtered feed picks from the newest releases of every source.
 		window = maxLimit
 	}
-	heads, err := s.opt.Backend.Heads(r.Context(), sel.sources, window)
+	token, modified, err := s.opt.Backend.Version(r.Context(), sel.sources, window)
 	if err != nil {
 		s.opt.Log.Error("feed", "path", r.URL.Path, "err", err)
 		http.Error(w, "state unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	base := s.base(r)
-	etag, modified := s.version(r.URL.Path, base, limit, heads)
+	etag := s.etag(r.URL.Path, base, limit, token)
+	if modified.IsZero() {
+		modified = time.Unix(0, 0)
+	}
+	modified = modified.Truncate(time.Second)
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
@@ -100,7 +103,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	c, hit := s.rendered[key]
 	s.mu.Unlock()
 	if !hit || c.etag != etag {
-		body, err := s.render(r.Context(), ext, sel, r.URL.Path, base, heads, limit, modified)
+		body, err := s.render(r.Context(), ext, sel, r.URL.Path, base, window, limit, modified)
 		if err != nil {
 			s.opt.Log.Error("feed", "path", r.URL.Path, "err", err)
 			http.Error(w, "state unavailable", http.StatusServiceUnavailable)
@@ -149,28 +152,11 @@ func (s *Server) selection(by, name string) (selection, bool) {
 	return selection{}, false
 }
 
-// version is a feed's ETag and Last-Modified, from its heads alone: the
-// ETag changes with any release's version, the watches, the base URL or
-// the limit; Last-Modified is the newest change.
-func (s *Server) version(path, base string, limit int, heads []Head) (string, time.Time) {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00", s.opt.Key, path, base, limit)
-	var b [32]byte
-	var modified time.Time
-	for _, hd := range heads {
-		binary.LittleEndian.PutUint64(b[0:], uint64(hd.ID))
-		binary.LittleEndian.PutUint64(b[8:], uint64(hd.Version))
-		binary.LittleEndian.PutUint64(b[16:], uint64(hd.Published.UnixMilli()))
-		binary.LittleEndian.PutUint64(b[24:], uint64(hd.Changed.UnixMilli()))
-		h.Write(b[:])
-		if hd.Changed.After(modified) {
-			modified = hd.Changed
-		}
-	}
-	if modified.IsZero() {
-		modified = time.Unix(0, 0)
-	}
-	return `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`, modified.Truncate(time.Second)
+// etag is a feed's ETag: it changes with the store's version token, the
+// watches, the base URL and the limit.
+func (s *Server) etag(path, base string, limit int, token string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%d\x00%s", s.opt.Key, path, base, limit, token)))
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
 // notModified reports whether the request's validators match: If-None-Match

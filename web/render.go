@@ -81,7 +81,11 @@ var contentHTML = template.Must(template.New("content").Parse(
 		`{{if .Link}}<p><a href="{{.Link}}">Read the release</a></p>{{end}}`))
 
 // render builds a feed's body in the format ext.
-func (s *Server) render(ctx context.Context, ext string, sel selection, path, base string, heads []Head, limit int, modified time.Time) ([]byte, error) {
+func (s *Server) render(ctx context.Context, ext string, sel selection, path, base string, window, limit int, modified time.Time) ([]byte, error) {
+	heads, err := s.opt.Backend.Heads(ctx, sel.sources, window)
+	if err != nil {
+		return nil, err
+	}
 	entries, err := s.entries(ctx, sel, heads, limit)
 	if err != nil {
 		return nil, err

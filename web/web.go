@@ -68,6 +68,10 @@ type Status struct {
 
 // Backend is what the web side reads.
 type Backend interface {
+	// Version is a token that changes whenever the newest n fetched
+	// releases of the sources change, and when the latest was stored: a
+	// cheap query, all a 304 costs.
+	Version(ctx context.Context, sources []string, n int) (string, time.Time, error)
 	// Heads returns the newest n fetched releases of the sources.
 	Heads(ctx context.Context, sources []string, n int) ([]Head, error)
 	// Entry returns a release with its text, nil when there is none.
