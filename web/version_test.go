@@ -154,6 +154,7 @@ func BenchmarkFeed(b *testing.B) {
 	}
 	etag := rec.Header().Get("ETag")
 	b.Run("hit", func(b *testing.B) {
+		defer reportCPU(b)()
 		for b.Loop() {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("GET", "/feeds/all.atom", nil))
@@ -163,6 +164,7 @@ func BenchmarkFeed(b *testing.B) {
 		}
 	})
 	b.Run("304", func(b *testing.B) {
+		defer reportCPU(b)()
 		for b.Loop() {
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest("GET", "/feeds/all.atom", nil)
@@ -174,6 +176,7 @@ func BenchmarkFeed(b *testing.B) {
 		}
 	})
 	b.Run("render", func(b *testing.B) {
+		defer reportCPU(b)()
 		for b.Loop() {
 			rec := httptest.NewRecorder()
 			w.app.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/feeds/all.atom", nil))
@@ -182,4 +185,15 @@ func BenchmarkFeed(b *testing.B) {
 			}
 		}
 	})
+}
+
+// reportCPU reports the process's CPU time per operation (cpu-ns/op) when
+// the function it returns is called.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
 }
