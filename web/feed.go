@@ -17,10 +17,10 @@ import (
 const (
 	defaultLimit = 50
 	maxLimit     = 200
-	// maxCached bounds the bodies and digests kept in memory; past it
-	// the cache starts again empty.
+	// maxRendered and maxEntries bound the bodies and digests kept in
+	// memory (a digest is a few KB); past them a cache starts again empty.
 	maxRendered = 64
-	maxEntries  = 2000
+	maxEntries  = 4000
 )
 
 // formats are the feeds' file extensions and content types.
@@ -213,6 +213,8 @@ func (s *Server) entry(ctx context.Context, h Head) (cachedEntry, error) {
 		if s.opt.Digest != nil {
 			c.digest = s.opt.Digest(&e.Release)
 		}
+		// What is shown is the digest: the text need not stay in memory.
+		e.Release.Body = nil
 		if e.Version == h.Version {
 			s.mu.Lock()
 			if len(s.digests) >= maxEntries {
