@@ -277,10 +277,13 @@ func TestStatusPageInChromium(t *testing.T) {
 	if strings.Count(dom, `class="release"`) != 3 {
 		t.Errorf("%d releases shown, want 3", strings.Count(dom, `class="release"`))
 	}
-	png := filepath.Join(artefacts(t), "status-page.png")
-	chromium(t, srv.URL+"/", "--screenshot="+png, "--window-size=900,1700")
-	if st, err := os.Stat(png); err != nil || st.Size() < 10000 {
-		t.Fatalf("screenshot %s: %v", png, err)
+	// A desktop and a phone's width, for a person to look at.
+	for name, size := range map[string]string{"status-page.png": "900,1700", "status-page-phone.png": "390,2400"} {
+		png := filepath.Join(artefacts(t), name)
+		chromium(t, srv.URL+"/", "--screenshot="+png, "--window-size="+size)
+		if st, err := os.Stat(png); err != nil || st.Size() < 10000 {
+			t.Fatalf("screenshot %s: %v", png, err)
+		}
+		t.Logf("screenshot: %s", png)
 	}
-	t.Logf("screenshot: %s", png)
 }
