@@ -259,7 +259,7 @@ func TestStatusPageInChromium(t *testing.T) {
 		"— Mark Rutte",
 		"&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;Exercise &lt;b&gt;Steadfast&lt;/b&gt; ends",
 		"failing since 27 Nov 2026 12:10 UTC: source shape: listing https://shape.example/feed: 503 Service Unavailable",
-		"3 pending · 0 failed · 0 targets paused",
+		"6 pending · 0 failed · 0 targets paused",
 		"Press release · 27 Nov 2026 · Press Release (2026) 101",
 		`id="hits"`, "<b>missile</b>",
 		`rel="alternate" type="application/atom+xml"`,
@@ -269,7 +269,8 @@ func TestStatusPageInChromium(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"<script", "<title>pwned", `<a href="javascript:`, "<img", "secret-webhook-token", "discord.com/api/webhooks"} {
+	for _, bad := range []string{"<script", "<title>pwned", `<a href="javascript:`, "<img", "secret-webhook-token", "discord.com/api/webhooks",
+		"223344556677889900", "334455667788990011", "bot-token-secret"} {
 		if strings.Contains(dom, bad) {
 			t.Errorf("the page holds %q", bad)
 		}

@@ -92,6 +92,7 @@ func (down) Edit(context.Context, notifier.Target, string, release.Alert) error 
 func (down) Notice(context.Context, notifier.Target, string) error { return nil }
 
 const configYAML = `
+discord: {token: bot-token-secret, ops_channel: "334455667788990011"}
 sources:
   - {name: nato, type: rss, url: "https://www.nato.int/feed", schedule: "@every 1m"}
   - {name: shape, type: rss, url: "https://shape.example/feed", schedule: "@every 1m"}
@@ -100,6 +101,7 @@ watches:
   - {name: korea, terms: ["North Korea"]}
 targets:
   - webhook: https://discord.com/api/webhooks/123/secret-webhook-token
+  - channel: "223344556677889900"
 http: {public_url: "https://feeds.example.org/natowatch"}
 `
 
