@@ -153,9 +153,10 @@ func (s *Server) selection(by, name string) (selection, bool) {
 }
 
 // etag is a feed's ETag: it changes with the store's version token, the
-// watches, the base URL and the limit.
+// watches, natowatch's version (the rendering may change with it), the
+// base URL and the limit.
 func (s *Server) etag(path, base string, limit int, token string) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%d\x00%s", s.opt.Key, path, base, limit, token)))
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d\x00%s", s.opt.Key, s.opt.Version, path, base, limit, token)))
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
