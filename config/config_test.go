@@ -172,3 +172,21 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Issue 13, defect 9: schedules that cannot be meant are config errors.
+func TestScheduleThatCannotBeRight(t *testing.T) {
+	tok := env(map[string]string{"DISCORD_TOKEN": "tok"})
+	for _, spec := range []string{"@every 0s", "@every -5m", "@every 300ms", "@every 1.5s", "0 0 30 2 *", "0 0 31 4 *"} {
+		in := strings.Replace(good, `"@every 30s"`, `"`+spec+`"`, 1)
+		_, err := Parse([]byte(in), tok)
+		if err == nil || !strings.Contains(err.Error(), "sources[0].schedule") {
+			t.Errorf("%q: %v", spec, err)
+		}
+	}
+	for _, spec := range []string{"@every 1s", "@every 10m", "@hourly", "0 0 29 2 *", "*/5 * * * *"} {
+		in := strings.Replace(good, `"@every 30s"`, `"`+spec+`"`, 1)
+		if _, err := Parse([]byte(in), tok); err != nil {
+			t.Errorf("%q: %v", spec, err)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func (c *Config) Validate() error {
 		if err := checkURL(s.URL); err != nil {
 			bad(p+".url", "%v", err)
 		}
-		if _, err := CronParser.Parse(s.Schedule); err != nil {
+		if err := checkSchedule(s.Schedule); err != nil {
 			bad(p+".schedule", "%q: %v", s.Schedule, err)
 		}
 		if s.Type == "html" && (s.Selectors == nil || s.Selectors.Item == "") {
@@ -175,6 +175,34 @@ func (c *Config) Validate() error {
 		bad("log.level", "%q: use debug, info, warn or error", c.Log.Level)
 	}
 	return errors.Join(errs...)
+}
+
+// MinEvery is the shortest "@every" schedule: the cron library counts in
+// whole seconds and would silently turn 0s, -5m or 300ms into every second.
+const MinEvery = time.Second
+
+// neverWithin is how far ahead a schedule must fire at least once: a 5-field
+// spec such as "0 0 30 2 *" (30 February) parses but never runs.
+const neverWithin = 4 * 366 * 24 * time.Hour
+
+// checkSchedule parses a schedule and refuses one that cannot be meant.
+func checkSchedule(spec string) error {
+	sched, err := CronParser.Parse(spec)
+	if err != nil {
+		return err
+	}
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(spec), "@every "); ok {
+		d, _ := time.ParseDuration(strings.TrimSpace(rest)) // parsed above
+		if d < MinEvery || d%time.Second != 0 {
+			return fmt.Errorf("the interval must be whole seconds, %s or more", MinEvery)
+		}
+		return nil
+	}
+	now := time.Now()
+	if next := sched.Next(now); next.IsZero() || next.Sub(now) > neverWithin {
+		return errors.New("never fires (no such date)")
+	}
+	return nil
 }
 
 func checkURL(s string) error {
