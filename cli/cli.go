@@ -50,15 +50,22 @@ const (
 
 // Main runs the command line and returns the exit code. SIGINT and SIGTERM
 // stop it gracefully.
-func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+// lookup reads the environment (os.LookupEnv), telling an unset variable
+// from an empty one.
+func Main(args []string, stdout, stderr io.Writer, lookup config.Lookup) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return MainContext(ctx, args, stdout, stderr, getenv)
+	return mainLookup(ctx, args, stdout, stderr, lookup)
 }
 
 // MainContext is Main with the caller's context: cancelling it is a
-// graceful stop. Tests embed the whole program through it.
+// graceful stop. Tests embed the whole program through it; getenv's empty
+// values count as unset.
 func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return mainLookup(ctx, args, stdout, stderr, config.FromGetenv(getenv))
+}
+
+func mainLookup(ctx context.Context, args []string, stdout, stderr io.Writer, lookup config.Lookup) int {
 	fs := flag.NewFlagSet("natowatch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
@@ -84,15 +91,15 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	}
 	if cmd == "preview" {
 		// A preview uses no secret: an unset ${VAR} is no reason to refuse.
-		env := getenv
-		getenv = func(k string) string {
-			if v := env(k); v != "" {
-				return v
+		env := lookup
+		lookup = func(k string) (string, bool) {
+			if v, ok := env(k); v != "" {
+				return v, ok
 			}
-			return "unset-" + k
+			return "unset-" + k, true
 		}
 	}
-	cfg, err := loadConfig(*cfgPath, getenv)
+	cfg, err := loadConfig(*cfgPath, lookup)
 	if err != nil {
 		fmt.Fprintf(stderr, "natowatch: %v\n", err)
 		return exitUsage
@@ -108,14 +115,14 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	}
 }
 
-func loadConfig(path string, getenv func(string) string) (*config.Config, error) {
+func loadConfig(path string, lookup config.Lookup) (*config.Config, error) {
 	if path == "" {
 		if _, err := os.Stat("natowatch.yaml"); errors.Is(err, os.ErrNotExist) {
 			return config.Default(), nil
 		}
 		path = "natowatch.yaml"
 	}
-	return config.Load(path, getenv)
+	return config.LoadLookup(path, lookup)
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +190,75 @@ func TestScheduleThatCannotBeRight(t *testing.T) {
 		if _, err := Parse([]byte(in), tok); err != nil {
 			t.Errorf("%q: %v", spec, err)
 		}
+	}
+}
+
+// Issue 13: a wrong type is reported at its key path, and what it (or a
+// missing variable) leaves empty is not reported again.
+func TestTypeErrorsHavePathsAndNoFollowOns(t *testing.T) {
+	in := `
+discord:
+  token: ${DISCORD_TOKEN}
+sources:
+  - name: [a, b]
+    type: rss
+    url: https://example.org/feed
+  - nope
+http:
+  max_body: lots
+  per_host_rate: {a: 1}
+first_run: 3
+targets:
+  - webhook: https://discord.com/api/webhooks/123/abc
+  - webhook: https://discord.com/api/webhooks/124/abc
+  - channel: ${CHAN}
+watches:
+  - name: 5
+    terms: North Korea
+`
+	_, err := Parse([]byte(in), env(nil))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"sources[0].name: must be a single value, not a list (line 5)",
+		"sources[1]: must be a mapping of keys, not the value \"nope\" (line 8)",
+		"http.max_body: \"lots\" is not a whole number (line 10)",
+		"http.per_host_rate: must be a single value, not a mapping",
+		"first_run: must be a mapping of keys",
+		"targets[2].channel: environment variable CHAN is not set",
+		"discord.token: environment variable DISCORD_TOKEN is not set",
+		"watches[0].terms: must be a list",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	for _, unwanted := range []string{"sources[0].name: is required", "sources[1].name", "sources[1].url", "targets[2]: set webhook or channel",
+		"need discord.token", "watches[0].terms: at least one", "cannot unmarshal"} {
+		if strings.Contains(msg, unwanted) {
+			t.Errorf("follow-on error %q:\n%s", unwanted, msg)
+		}
+	}
+}
+
+func TestEmptyVariableIsNotUnset(t *testing.T) {
+	lookup := func(k string) (string, bool) { return "", k == "DISCORD_TOKEN" }
+	_, err := ParseLookup([]byte(good), lookup)
+	if err == nil || !strings.Contains(err.Error(), "discord.token: environment variable DISCORD_TOKEN is empty") {
+		t.Errorf("empty variable: %v", err)
+	}
+}
+
+func TestConfigSizeIsBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	big := good + "# " + strings.Repeat("x", MaxSize) + "\n"
+	if err := os.WriteFile(path, []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, env(map[string]string{"DISCORD_TOKEN": "t"}))
+	if err == nil || !strings.Contains(err.Error(), "larger than 1024 KiB") {
+		t.Errorf("a config over MaxSize: %v", err)
 	}
 }

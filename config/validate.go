@@ -25,9 +25,20 @@ var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 
 // Validate checks the whole configuration and reports every problem.
 func (c *Config) Validate() error {
-	var errs []error
+	if errs := c.validate(); len(errs) > 0 {
+		return joinErrors(errs)
+	}
+	return nil
+}
+
+func (c *Config) validate() []*fieldError {
+	var errs []*fieldError
 	bad := func(path, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+		errs = append(errs, &fieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	// needs is bad for a problem that follows from another key's value.
+	needs := func(other, path, format string, args ...any) {
+		errs = append(errs, &fieldError{Path: path, Msg: fmt.Sprintf(format, args...), Needs: other})
 	}
 	if strings.TrimSpace(c.State) == "" {
 		bad("state", "must name a SQLite file")
@@ -40,7 +51,7 @@ func (c *Config) Validate() error {
 			bad("discord.ops_channel", "%q is not a channel id (a number of 15 to 21 digits)", c.Discord.OpsChannel)
 		}
 		if c.Discord.Token == "" {
-			bad("discord.ops_channel", "needs discord.token (a bot token)")
+			needs("discord.token", "discord.ops_channel", "needs discord.token (a bot token)")
 		}
 	}
 	if c.Discord.OpsWebhook != "" {
@@ -147,14 +158,14 @@ func (c *Config) Validate() error {
 				bad(p+".channel", "%q is not a channel id (a number of 15 to 21 digits)", t.Channel)
 			}
 			if c.Discord.Token == "" {
-				bad(p+".channel", "channel targets need discord.token (a bot token)")
+				needs("discord.token", p+".channel", "channel targets need discord.token (a bot token)")
 			}
 		default:
 			bad(p, "set webhook or channel")
 		}
 		for j, w := range t.Watches {
 			if !watches[w] {
-				bad(fmt.Sprintf("%s.watches[%d]", p, j), "no watch is named %q", w)
+				needs("watches", fmt.Sprintf("%s.watches[%d]", p, j), "no watch is named %q", w)
 			}
 		}
 		for j, ty := range t.Types {
@@ -164,7 +175,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if least := c.Recheck.D() + KeepMargin; c.Recheck >= 0 && c.Delivery.Keep > 0 && c.Delivery.Keep.D() < least {
-		bad("delivery.keep", "%s is too short: delivered alerts must be kept at least a day longer than recheck (%s), "+
+		needs("recheck", "delivery.keep", "%s is too short: delivered alerts must be kept at least a day longer than recheck (%s), "+
 			"so that an update found by a re-check can edit the original message; use %s or more",
 			days(c.Delivery.Keep.D()), days(c.Recheck.D()), days(least))
 	}
@@ -174,7 +185,7 @@ func (c *Config) Validate() error {
 	if !oneOf(c.Log.Level, []string{"debug", "info", "warn", "error"}) {
 		bad("log.level", "%q: use debug, info, warn or error", c.Log.Level)
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // MinEvery is the shortest "@every" schedule: the cron library counts in
