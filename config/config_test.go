@@ -262,3 +262,38 @@ func TestConfigSizeIsBounded(t *testing.T) {
 		t.Errorf("a config over MaxSize: %v", err)
 	}
 }
+
+// Issue 13: a relative state is beside the config file, whatever the
+// working directory (under cron, $HOME).
+func TestRelativeStateIsBesideTheConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "natowatch.yaml")
+	tok := env(map[string]string{"DISCORD_TOKEN": "t"})
+	for state, want := range map[string]string{
+		"test.db":                     filepath.Join(dir, "test.db"),
+		"data/x.db":                   filepath.Join(dir, "data", "x.db"),
+		"/var/lib/natowatch/x.db":     "/var/lib/natowatch/x.db",
+		"postgres://u@db/natowatch":   "postgres://u@db/natowatch",
+		"POSTGRESQL://u@db/natowatch": "POSTGRESQL://u@db/natowatch",
+		`":memory:"`:                  ":memory:",
+	} {
+		if err := os.WriteFile(path, []byte(strings.Replace(good, "state: test.db", "state: "+state, 1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(path, tok)
+		if err != nil {
+			t.Errorf("state %s: %v", state, err)
+		} else if c.State != want {
+			t.Errorf("state %s: %q, want %q", state, c.State, want)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(good, "state: test.db\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(path, tok); err != nil || c.State != filepath.Join(dir, "natowatch.db") {
+		t.Errorf("default state with a config file: %+v %v", c, err)
+	}
+	if Default().State != "natowatch.db" {
+		t.Errorf("without a config file the state is %q, want natowatch.db in the working directory", Default().State)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -55,7 +56,18 @@ func LoadLookup(path string, lookup Lookup) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
+	// A relative state is beside the config, not wherever natowatch was
+	// started (under cron, that is $HOME).
+	if isFilePath(c.State) && !filepath.IsAbs(c.State) {
+		c.State = filepath.Join(filepath.Dir(path), c.State)
+	}
 	return c, nil
+}
+
+// isFilePath tells a SQLite file path from a URL (postgres://…), a SQLite
+// URI (file:…) and ":memory:".
+func isFilePath(s string) bool {
+	return !strings.Contains(s, "://") && !strings.HasPrefix(s, "file:") && s != ":memory:"
 }
 
 // Parse reads and validates a configuration. The error lists every problem,
