@@ -46,6 +46,8 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2
+	// exitInterrupted: preview stopped by a signal gave no answer.
+	exitInterrupted = 130
 )
 
 // Main runs the command line and returns the exit code. SIGINT and SIGTERM

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,7 +37,14 @@ func runPreview(ctx context.Context, cfg *config.Config, args []string, stdout, 
 		return exitUsage
 	}
 	al, err := app.Preview(ctx, cfg, app.NewFetcher(cfg), pos[0], *pageURL)
-	if err != nil {
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "natowatch preview: stopped by signal")
+		return exitInterrupted
+	case errors.Is(err, app.ErrScheme):
+		fmt.Fprintf(stderr, "natowatch preview: %v\n", err)
+		return exitUsage
+	case err != nil:
 		fmt.Fprintf(stderr, "natowatch preview: %v\n", err)
 		return exitFailed
 	}

@@ -297,3 +297,13 @@ func TestRelativeStateIsBesideTheConfig(t *testing.T) {
 		t.Errorf("without a config file the state is %q, want natowatch.db in the working directory", Default().State)
 	}
 }
+
+func TestMaxBody(t *testing.T) {
+	tok := env(map[string]string{"DISCORD_TOKEN": "t"})
+	if c, err := Parse([]byte(good), tok); err != nil || c.HTTP.MaxBody != DefaultMaxBody {
+		t.Errorf("default http.max_body: %v %v", c, err)
+	}
+	if _, err := Parse([]byte(good+"http:\n  max_body: -1\n"), tok); err == nil || !strings.Contains(err.Error(), "http.max_body") {
+		t.Errorf("negative http.max_body: %v", err)
+	}
+}

@@ -112,6 +112,9 @@ func (c *Config) validate() []*fieldError {
 			bad("http.listen", "%q is not host:port (e.g. 127.0.0.1:9750)", c.HTTP.Listen)
 		}
 	}
+	if c.HTTP.MaxBody < 0 {
+		bad("http.max_body", "must be 0 (the default, 8 MiB) or more")
+	}
 	if c.FirstRun.PostLatest < 0 {
 		bad("first_run.post_latest", "must be 0 or more")
 	}

@@ -18,9 +18,15 @@ import (
 // environment, and a generous guard against a hang.
 func natowatch(t *testing.T, dir string, env []string, args ...string) (int, string, string) {
 	t.Helper()
+	return runProgram(t, dir, env, testbin.Build(t), args...)
+}
+
+// runProgram runs a program as natowatch runs the binary.
+func runProgram(t *testing.T, dir string, env []string, name string, args ...string) (int, string, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, testbin.Build(t), args...)
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, env...)
 	var out, errb bytes.Buffer
