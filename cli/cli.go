@@ -148,8 +148,23 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger, args [
 		return exitFailed
 	}
 	defer closeFn()
-	if err := a.Run(ctx); err != nil {
-		fmt.Fprintf(stderr, "natowatch: %v\n", err)
+	return result(ctx, log, stderr, "run", a.Run(ctx))
+}
+
+// result turns what a command returned into its exit code. A stop by
+// SIGINT or SIGTERM is never a failure: what was left undone is picked up
+// by the next run (nothing is lost), and systemd, cron and shells should
+// not report a planned stop, so it is exit 0, as alertmanager and
+// prometheus do.
+func result(ctx context.Context, log *slog.Logger, stderr io.Writer, cmd string, err error) int {
+	if ctx.Err() != nil {
+		if err != nil {
+			log.Info("stopped by signal; what is left is done on the next run")
+		}
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "natowatch %s: %v\n", cmd, err)
 		return exitFailed
 	}
 	return exitOK
@@ -182,11 +197,7 @@ func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, args []s
 		return exitFailed
 	}
 	defer closeFn()
-	if err := a.Once(ctx); err != nil {
-		fmt.Fprintf(stderr, "natowatch once: %v\n", err)
-		return exitFailed
-	}
-	return exitOK
+	return result(ctx, log, stderr, "once", a.Once(ctx))
 }
 
 type buildOpts struct{ dryRun, bot bool }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +66,45 @@ func TestPreviewPipeStopsOnSignal(t *testing.T) {
 		w.Close()
 		if code != 130 || !strings.Contains(errb.String(), "natowatch preview: stopped by signal") {
 			t.Errorf("%v: exit %d\n%s", sig, code, errb.String())
+		}
+	}
+}
+
+// Issue 13, defect 2: SIGINT or SIGTERM to once while it reads a slow
+// source is a clean stop: exit 0, and no failure reported by the command.
+func TestOnceStopsCleanlyOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		asked := make(chan struct{}, 10)
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			asked <- struct{}{}
+			<-r.Context().Done()
+		}))
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, "natowatch.yaml")
+		writeFile(t, cfg, "sources:\n  - {name: slow, type: rss, url: '"+slow.URL+"/feed'}\n")
+		cmd := exec.Command(testbin.Build(t), "--config", cfg, "once")
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-asked:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			t.Fatalf("once never asked the source\n%s", errb.String())
+		}
+		cmd.Process.Signal(sig)
+		code := waitExit(t, cmd, &errb)
+		slow.Close()
+		if code != 0 || strings.Contains(errb.String(), "natowatch once:") || !strings.Contains(errb.String(), "stopped by signal") {
+			t.Errorf("%v: exit %d\n%s", sig, code, errb.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "natowatch.db")); err != nil {
+			t.Errorf("the state is not beside the config: %v", err)
 		}
 	}
 }
