@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,5 +76,76 @@ func TestConfigErrorsThroughTheBinary(t *testing.T) {
 	code, _, stderr = natowatch(t, dir, nil, "--config", cfg, "once")
 	if code != 2 || !strings.Contains(stderr, "environment variable CHAN is not set") {
 		t.Errorf("unset: exit %d:\n%s", code, stderr)
+	}
+}
+
+// Issue 13, friction: the command line a new user tries.
+func TestCommandLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "x.yaml")
+	writeFile(t, cfg, "state: missing/state.db\nsources:\n  - {name: a, type: rss, url: 'https://example.org/feed'}\n")
+	// help, -h and --help on every command: usage on stdout, exit 0.
+	for _, args := range [][]string{
+		{"help"}, {"-h"}, {"--help"}, {"help", "run"}, {"help", "once"}, {"help", "preview"}, {"help", "migrate"},
+		{"run", "-h"}, {"once", "--help"}, {"preview", "-h"}, {"migrate", "--help"}, {"version", "-h"},
+	} {
+		code, out, stderr := natowatch(t, dir, nil, args...)
+		if code != 0 || !strings.Contains(out, "Usage:") || stderr != "" {
+			t.Errorf("%q: exit %d\nstdout: %s\nstderr: %s", args, code, out, stderr)
+		}
+	}
+	if _, out, _ := natowatch(t, dir, nil, "once", "-h"); !strings.Contains(out, "-config") || !strings.Contains(out, "-dry-run") {
+		t.Errorf("once -h does not list its flags:\n%s", out)
+	}
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		if code, out, _ := natowatch(t, dir, nil, args...); code != 0 || !strings.HasPrefix(out, "natowatch ") {
+			t.Errorf("%q: exit %d %q", args, code, out)
+		}
+	}
+	// Exit 2 for every usage, config or state-path problem; the message
+	// names the path; --config before or after the command.
+	for _, args := range [][]string{
+		{}, {"help", "nope"}, {"nope"}, {"once", "--bogus"}, {"run", "extra"}, {"preview"},
+		{"--config", filepath.Join(dir, "none.yaml"), "once"},
+		{"--config", cfg, "once"}, {"once", "--config", cfg}, {"run", "--config=" + cfg},
+		{"preview", "ftp://example.org/x"},
+	} {
+		code, _, stderr := natowatch(t, dir, nil, args...)
+		if code != 2 || stderr == "" {
+			t.Errorf("%q: exit %d, want 2\n%s", args, code, stderr)
+		}
+	}
+	_, _, stderr := natowatch(t, dir, nil, "once", "--config", cfg)
+	if want := "state " + filepath.Join(dir, "missing", "state.db") + ": the folder " + filepath.Join(dir, "missing") + " does not exist"; !strings.Contains(stderr, want) {
+		t.Errorf("missing state folder: want %q in\n%s", want, stderr)
+	}
+	// A folder that cannot be written: /sys refuses even root.
+	writeFile(t, cfg, "state: /sys/natowatch.db\nsources:\n  - {name: a, type: rss, url: 'https://example.org/feed'}\n")
+	if code, _, stderr := natowatch(t, dir, nil, "once", "--config", cfg); code != 2 || !strings.Contains(stderr, "the folder /sys is not writable") {
+		t.Errorf("read-only state folder: exit %d\n%s", code, stderr)
+	}
+	// preview: clear errors, no doubled prefixes, schemes told apart.
+	_, _, stderr = natowatch(t, dir, nil, "preview", "file:///nonexistent/page.html")
+	if !strings.Contains(stderr, "natowatch preview: open /nonexistent/page.html: no such file") || strings.Contains(stderr, "preview: preview") {
+		t.Errorf("file:// URL: %s", stderr)
+	}
+	if _, _, stderr := natowatch(t, dir, nil, "preview", "ftp://example.org/x"); !strings.Contains(stderr, `unsupported scheme "ftp"`) {
+		t.Errorf("ftp:// URL: %s", stderr)
+	}
+	page, err := os.ReadFile(filepath.Join("..", "..", "scraper", "testdata", "publicnow", "view.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	}))
+	defer srv.Close()
+	code, out, stderr := natowatch(t, dir, nil, "preview", "HTTP://"+strings.TrimPrefix(srv.URL, "http://")+"/view")
+	if code != 0 || !strings.Contains(out, "Stoltenberg") {
+		t.Errorf("HTTP:// URL: exit %d\n%s\n%s", code, out, stderr)
 	}
 }
