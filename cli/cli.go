@@ -269,6 +269,9 @@ func (e *env) result(cmd string, ctx context.Context, log *slog.Logger, err erro
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "natowatch %s: %v\n", cmd, err)
+		if errors.Is(err, state.ErrNotNatowatch) { // the config names the wrong file
+			return exitUsage
+		}
 		return exitFailed
 	}
 	return exitOK

@@ -59,7 +59,11 @@ func LoadLookup(path string, lookup Lookup) (*Config, error) {
 	// A relative state is beside the config, not wherever natowatch was
 	// started (under cron, that is $HOME).
 	if isFilePath(c.State) && !filepath.IsAbs(c.State) {
-		c.State = filepath.Join(filepath.Dir(path), c.State)
+		dir, err := filepath.Abs(filepath.Dir(path))
+		if err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+		c.State = filepath.Join(dir, c.State)
 	}
 	return c, nil
 }

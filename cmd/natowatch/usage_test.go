@@ -127,6 +127,12 @@ func TestCommandLine(t *testing.T) {
 	if code, _, stderr := natowatch(t, dir, nil, "once", "--config", cfg); code != 2 || !strings.Contains(stderr, "the folder /sys is not writable") {
 		t.Errorf("read-only state folder: exit %d\n%s", code, stderr)
 	}
+	// A file that is not natowatch's is the wrong path in the config.
+	writeFile(t, filepath.Join(dir, "notes.txt"), "not a database\n")
+	writeFile(t, cfg, "state: notes.txt\nsources:\n  - {name: a, type: rss, url: 'https://example.org/feed'}\n")
+	if code, _, stderr := natowatch(t, dir, nil, "once", "--config", cfg); code != 2 || !strings.Contains(stderr, filepath.Join(dir, "notes.txt")) {
+		t.Errorf("a state that is not natowatch's: exit %d\n%s", code, stderr)
+	}
 	// preview: clear errors, no doubled prefixes, schemes told apart.
 	_, _, stderr = natowatch(t, dir, nil, "preview", "file:///nonexistent/page.html")
 	if !strings.Contains(stderr, "natowatch preview: open /nonexistent/page.html: no such file") || strings.Contains(stderr, "preview: preview") {
