@@ -201,14 +201,34 @@ func (e *env) usageError(cmd, format string, args ...any) int {
 }
 
 // load reads the configuration and makes the logger; on a problem it
-// reports it and returns the exit code.
-func (e *env) load() (*config.Config, *slog.Logger, int) {
-	cfg, err := loadConfig(e.cfgPath, e.lookup)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "natowatch: %v\n", err)
+// reports it and returns the exit code. A config that blocks (a named
+// pipe) gives way to a signal: exit 0, or 130 for a preview (as its
+// result() does).
+func (e *env) load(ctx context.Context, cmd string) (*config.Config, *slog.Logger, int) {
+	type result struct {
+		cfg *config.Config
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		cfg, err := loadConfig(e.cfgPath, e.lookup)
+		done <- result{cfg, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		fmt.Fprintf(e.stderr, "natowatch %s: stopped by signal while reading the config\n", cmd)
+		if cmd == "preview" {
+			return nil, nil, exitInterrupted
+		}
+		return nil, nil, exitOK
+	}
+	if r.err != nil {
+		fmt.Fprintf(e.stderr, "natowatch %s: %v\n", cmd, r.err)
 		return nil, nil, exitUsage
 	}
-	return cfg, newLogger(cfg, e.stderr), exitOK
+	return r.cfg, newLogger(r.cfg, e.stderr), exitOK
 }
 
 func loadConfig(path string, lookup config.Lookup) (*config.Config, error) {
@@ -239,7 +259,7 @@ func (e *env) runDaemon(ctx context.Context, args []string) int {
 	if fs.NArg() > 0 {
 		return e.usageError("run", "unexpected arguments %q", fs.Args())
 	}
-	cfg, log, code := e.load()
+	cfg, log, code := e.load(ctx, "run")
 	if cfg == nil {
 		return code
 	}
@@ -286,7 +306,7 @@ func (e *env) runOnce(ctx context.Context, args []string) int {
 	if fs.NArg() > 0 {
 		return e.usageError("once", "unexpected arguments %q", fs.Args())
 	}
-	cfg, log, code := e.load()
+	cfg, log, code := e.load(ctx, "once")
 	if cfg == nil {
 		return code
 	}

@@ -39,7 +39,7 @@ func (e *env) runPreview(ctx context.Context, args []string) int {
 		}
 		return "unset-" + k, true
 	}
-	cfg, _, code := e.load()
+	cfg, _, code := e.load(ctx, "preview")
 	if cfg == nil {
 		return code
 	}

@@ -53,6 +53,10 @@ func LoadLookup(path string, lookup Lookup) (*Config, error) {
 		return nil, fmt.Errorf("config %s: larger than %d KiB; is it the right file?", path, MaxSize>>10)
 	}
 	c, err := ParseLookup(b, lookup)
+	var ps Problems
+	if errors.As(err, &ps) && len(ps) > 1 {
+		return nil, fmt.Errorf("config %s, %d problems:\n  %s", path, len(ps), strings.ReplaceAll(ps.Error(), "\n", "\n  "))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -118,12 +122,26 @@ type fieldError struct {
 
 func (e *fieldError) Error() string { return orRoot(e.Path) + ": " + e.Msg }
 
+// Problems is every problem of a configuration, one a line.
+type Problems []error
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.Is and errors.As see each problem.
+func (ps Problems) Unwrap() []error { return ps }
+
 func joinErrors(errs []*fieldError) error {
-	out := make([]error, len(errs))
+	out := make(Problems, len(errs))
 	for i, e := range errs {
 		out[i] = e
 	}
-	return errors.Join(out...)
+	return out
 }
 
 // without drops the errors that follow from a cause: at the same key, above

@@ -31,41 +31,50 @@ func TestPreviewDevZeroIsBounded(t *testing.T) {
 }
 
 // Issue 13, defect 1: a preview blocked on a named pipe stops on SIGINT
-// and SIGTERM.
-func TestPreviewPipeStopsOnSignal(t *testing.T) {
+// and SIGTERM; so does any command whose config is a named pipe.
+func TestPipeStopsOnSignal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		fifo := filepath.Join(t.TempDir(), "page.html")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(testbin.Build(t), "preview", fifo)
-		var errb bytes.Buffer
-		cmd.Stderr = &errb
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// A writer can open the pipe only once the reader has: then the
-		// preview is blocked in its read.
-		var w *os.File
-		for deadline := time.Now().Add(time.Minute); w == nil; {
-			f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-			if err == nil {
-				w = f
-			} else if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatalf("preview never opened the pipe: %v", err)
-			} else {
-				time.Sleep(10 * time.Millisecond)
+	for _, c := range []struct {
+		args func(fifo string) []string
+		code int
+		msg  string
+	}{
+		{func(fifo string) []string { return []string{"preview", fifo} }, 130, "natowatch preview: stopped by signal"},
+		{func(fifo string) []string { return []string{"once", "--config", fifo} }, 0, "natowatch once: stopped by signal while reading the config"},
+	} {
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+			fifo := filepath.Join(t.TempDir(), "pipe")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
 			}
-		}
-		cmd.Process.Signal(sig)
-		code := waitExit(t, cmd, &errb)
-		w.Close()
-		if code != 130 || !strings.Contains(errb.String(), "natowatch preview: stopped by signal") {
-			t.Errorf("%v: exit %d\n%s", sig, code, errb.String())
+			cmd := exec.Command(testbin.Build(t), c.args(fifo)...)
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// A writer can open the pipe only once the reader has: then
+			// natowatch is blocked in its read.
+			var w *os.File
+			for deadline := time.Now().Add(time.Minute); w == nil; {
+				f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+				if err == nil {
+					w = f
+				} else if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatalf("%q never opened the pipe: %v", c.args(fifo), err)
+				} else {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			cmd.Process.Signal(sig)
+			code := waitExit(t, cmd, &errb)
+			w.Close()
+			if code != c.code || !strings.Contains(errb.String(), c.msg) {
+				t.Errorf("%q, %v: exit %d\n%s", c.args(fifo), sig, code, errb.String())
+			}
 		}
 	}
 }
