@@ -142,6 +142,10 @@ func mainLookup(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 			fmt.Fprint(stdout, usage)
 			return exitOK
 		}
+		if rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" || rest[0] == "-help" {
+			fmt.Fprint(stdout, commandUsage["help"])
+			return exitOK
+		}
 		if _, ok := commandUsage[rest[0]]; !ok {
 			fmt.Fprintf(stderr, "natowatch help: unknown command %q\n\n%s", rest[0], usage)
 			return exitUsage
@@ -175,23 +179,14 @@ func (e *env) parse(fs *flag.FlagSet, cmd string, args []string) (code int, ok b
 			fmt.Fprint(e.stdout, usage)
 			return exitOK, false
 		}
-		fmt.Fprint(e.stdout, commandUsage[cmd])
-		if hasFlags(fs) {
-			fmt.Fprintln(e.stdout, "\nFlags:")
-			fs.SetOutput(e.stdout)
-			fs.PrintDefaults()
-		}
+		fmt.Fprint(e.stdout, commandUsage[cmd], "\nFlags:\n")
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
 		return exitOK, false
 	}
 	name := strings.TrimSpace("natowatch " + cmd)
 	fmt.Fprintf(e.stderr, "%s: %v\nRun '%s -h' for usage.\n", name, err, name)
 	return exitUsage, false
-}
-
-func hasFlags(fs *flag.FlagSet) bool {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	return n > 0
 }
 
 // usageError reports bad arguments of a command.

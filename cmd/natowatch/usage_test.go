@@ -89,7 +89,7 @@ func TestCommandLine(t *testing.T) {
 	writeFile(t, cfg, "state: missing/state.db\nsources:\n  - {name: a, type: rss, url: 'https://example.org/feed'}\n")
 	// help, -h and --help on every command: usage on stdout, exit 0.
 	for _, args := range [][]string{
-		{"help"}, {"-h"}, {"--help"}, {"help", "run"}, {"help", "once"}, {"help", "preview"}, {"help", "migrate"},
+		{"help"}, {"-h"}, {"--help"}, {"help", "run"}, {"help", "once"}, {"help", "preview"}, {"help", "migrate"}, {"help", "help"}, {"help", "-h"},
 		{"run", "-h"}, {"once", "--help"}, {"preview", "-h"}, {"migrate", "--help"}, {"version", "-h"},
 	} {
 		code, out, stderr := natowatch(t, dir, nil, args...)
