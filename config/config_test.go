@@ -307,3 +307,24 @@ func TestMaxBody(t *testing.T) {
 		t.Errorf("negative http.max_body: %v", err)
 	}
 }
+
+// A number from the environment is a number, as it would be written in the
+// file; any other value stays text.
+func TestVariablesInNumbers(t *testing.T) {
+	in := good + "http:\n  max_body: ${MAX}\ndiscord:\n  shard_id: ${SHARD}\n  shard_count: 4\n"
+	in = strings.Replace(in, "discord:\n  token: ${DISCORD_TOKEN}\n", "", 1)
+	in = strings.Replace(in, "  - channel: \"223344556677889900\"\n    watches: [korea]\n    types: [press release, speech]\n", "", 1)
+	c, err := Parse([]byte(in), env(map[string]string{"MAX": "1024", "SHARD": "3"}))
+	if err != nil || c.HTTP.MaxBody != 1024 || c.Discord.ShardID != 3 {
+		t.Fatalf("numbers from variables: %v %+v", err, c)
+	}
+	for _, tok := range []string{"123", "true", "null", "~", "a: b"} {
+		c, err := Parse([]byte(good), env(map[string]string{"DISCORD_TOKEN": tok}))
+		if err != nil || c.Discord.Token != tok {
+			t.Errorf("token %q: %v %q", tok, err, c.Discord.Token)
+		}
+	}
+	if _, err := Parse([]byte(in), env(map[string]string{"MAX": "lots", "SHARD": "3"})); err == nil || !strings.Contains(err.Error(), `http.max_body: "lots" is not a whole number`) {
+		t.Errorf("a variable that is not a number: %v", err)
+	}
+}

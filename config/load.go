@@ -174,6 +174,7 @@ func expand(n *yaml.Node, path string, lookup Lookup) []*fieldError {
 	var errs []*fieldError
 	switch n.Kind {
 	case yaml.ScalarNode:
+		before := n.Value
 		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
 			name := m[2 : len(m)-1]
 			v, ok := lookup(name)
@@ -185,6 +186,9 @@ func expand(n *yaml.Node, path string, lookup Lookup) []*fieldError {
 			}
 			return v
 		})
+		if n.Value != before && n.Style == 0 {
+			n.Tag = plainTag(n.Value)
+		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			errs = append(errs, expand(n.Content[i+1], join(path, n.Content[i].Value), lookup)...)
@@ -195,6 +199,19 @@ func expand(n *yaml.Node, path string, lookup Lookup) []*fieldError {
 		}
 	}
 	return errs
+}
+
+// plainTag is the tag YAML gives a plain scalar written v, so that
+// shard_id: ${SHARD} is a number as shard_id: 3 is. A value that is not one
+// scalar, or would be null, stays a string: it is data, never YAML.
+func plainTag(v string) string {
+	var n yaml.Node
+	if yaml.Unmarshal([]byte(v), &n) == nil && len(n.Content) == 1 {
+		if s := n.Content[0]; s.Kind == yaml.ScalarNode && s.Value == v && s.Tag != "!!null" {
+			return s.Tag
+		}
+	}
+	return "!!str"
 }
 
 // checkNode reports keys the configuration does not know and values of the
