@@ -53,7 +53,11 @@ func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, p
 		}
 	}
 	if path != "" {
-		body, err = readFile(ctx, path, cfg.HTTP.MaxBody)
+		maxBody := cfg.HTTP.MaxBody
+		if maxBody <= 0 { // a Config not made by config.Parse
+			maxBody = config.DefaultMaxBody
+		}
+		body, err = readFile(ctx, path, maxBody)
 		if err != nil {
 			return release.Alert{}, err
 		}
