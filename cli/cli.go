@@ -423,6 +423,10 @@ func (e *env) runMigrate(ctx context.Context, args []string) int {
 			return exitUsage
 		}
 	}
+	if err := checkStatePath(*to, false); err != nil {
+		fmt.Fprintf(e.stderr, "natowatch migrate: --to: %v\n", err)
+		return exitUsage
+	}
 	if err := state.Migrate(ctx, *from, *to); err != nil {
 		fmt.Fprintf(e.stderr, "natowatch migrate: %v\n", err)
 		return exitFailed

@@ -112,6 +112,7 @@ func TestCommandLine(t *testing.T) {
 		{"--config", filepath.Join(dir, "none.yaml"), "once"},
 		{"--config", cfg, "once"}, {"once", "--config", cfg}, {"run", "--config=" + cfg},
 		{"preview", "ftp://example.org/x"},
+		{"migrate", "--from", cfg, "--to", filepath.Join(dir, "missing", "copy.db")},
 	} {
 		code, _, stderr := natowatch(t, dir, nil, args...)
 		if code != 2 || stderr == "" {
