@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,9 +16,14 @@ import (
 	"github.com/natowatch/natowatch/summary"
 )
 
+// ErrScheme is returned by Preview for a URL that is neither http(s) nor
+// file://.
+var ErrScheme = errors.New("unsupported scheme")
+
 // Preview reads one page, from a URL or a file, and returns the alert it
 // would give, with the config's watches applied. pageURL, when set, is the
-// address a file was saved from (it tells the site and the type).
+// address a file was saved from (it tells the site and the type). A file
+// (a path or a file:// URL) is read, as a page is, up to http.max_body.
 func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, pageURL string) (release.Alert, error) {
 	a, err := New(cfg, nil, Options{Sources: []Source{}})
 	if err != nil {
@@ -26,25 +33,39 @@ func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, p
 		body        []byte
 		contentType string
 	)
-	if strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://") {
-		page, err := f.Get(ctx, arg, scraper.Validators{})
+	path := arg
+	if u, err := url.Parse(arg); err == nil && strings.Contains(arg, "://") {
+		switch u.Scheme { // url.Parse lowercases it: HTTP:// is a URL too
+		case "http", "https":
+			page, err := f.Get(ctx, u.String(), scraper.Validators{})
+			if err != nil {
+				return release.Alert{}, err
+			}
+			body, contentType = page.Body, page.ContentType
+			if pageURL == "" {
+				pageURL = page.URL
+			}
+			path = ""
+		case "file":
+			path = u.Path
+		default:
+			return release.Alert{}, fmt.Errorf("%w %q: give an http(s) URL, a file:// URL or a file", ErrScheme, u.Scheme)
+		}
+	}
+	if path != "" {
+		maxBody := cfg.HTTP.MaxBody
+		if maxBody <= 0 { // a Config not made by config.Parse
+			maxBody = config.DefaultMaxBody
+		}
+		body, err = readFile(ctx, path, maxBody)
 		if err != nil {
 			return release.Alert{}, err
 		}
-		body, contentType = page.Body, page.ContentType
-		if pageURL == "" {
-			pageURL = page.URL
-		}
-	} else {
-		body, err = os.ReadFile(arg)
-		if err != nil {
-			return release.Alert{}, fmt.Errorf("preview: %w", err)
-		}
-		if strings.EqualFold(filepath.Ext(arg), ".txt") {
+		if strings.EqualFold(filepath.Ext(path), ".txt") {
 			contentType = "text/plain"
 		}
 		if pageURL == "" {
-			abs, _ := filepath.Abs(arg)
+			abs, _ := filepath.Abs(path)
 			pageURL = (&url.URL{Scheme: "file", Path: abs}).String()
 		}
 	}
@@ -73,4 +94,34 @@ func mustMatcher(ws []summary.Watch) *summary.Matcher {
 		panic(err)
 	}
 	return m
+}
+
+// readFile reads a file, a pipe or a device up to max bytes, and returns
+// when ctx ends even while the open or a read blocks (a named pipe with no
+// writer): both run in a goroutine that is then left to the process's exit.
+func readFile(ctx context.Context, path string, max int64) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		f, err := os.Open(path)
+		if err != nil {
+			done <- result{nil, err}
+			return
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, max+1))
+		if err == nil && int64(len(b)) > max {
+			err = fmt.Errorf("read %s: %w (over %d bytes, http.max_body)", path, scraper.ErrTooLarge, max)
+		}
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

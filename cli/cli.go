@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/natowatch/natowatch/app"
@@ -27,95 +28,212 @@ var Version = "dev"
 const usage = `natowatch watches NATO's publications and posts alerts to Discord.
 
 Usage:
-  natowatch [--config FILE] run             check on each source's schedule, deliver continuously
-  natowatch [--config FILE] once [--dry-run] check every source once, deliver, exit
-  natowatch [--config FILE] preview URL|FILE [--url URL] [--json]
-                                            show the alert a page would give (no state, no Discord)
+  natowatch run [--config FILE]              check on each source's schedule, deliver continuously
+  natowatch once [--config FILE] [--dry-run] check every source once, deliver, exit
+  natowatch preview URL|FILE [--url URL] [--json]
+                                             show the alert a page would give (no state, no Discord)
   natowatch migrate --from STATE --to STATE  copy the whole state, e.g. natowatch.db to postgres://…
-  natowatch version
+  natowatch version                          print the version (also --version)
+  natowatch help [COMMAND]                   this text, or a command's (also COMMAND -h)
 
---config defaults to natowatch.yaml; without that file a built-in default
-watches nato.int into natowatch.db with no targets.
+--config may come before or after the command; it defaults to
+natowatch.yaml, and without that file a built-in default watches nato.int
+into natowatch.db (in the working directory) with no targets.
 
-Exit status: 0 success; 1 a source could not be read or an alert not
-delivered (details on stderr); 2 bad usage or configuration.
+Exit status: 0 success, or stopped by SIGINT/SIGTERM; 1 a source could not
+be read or an alert not delivered (details on stderr); 2 bad usage,
+configuration or state path.
 `
+
+// commandUsage is each command's help, above its flags.
+var commandUsage = map[string]string{
+	"run": `Usage: natowatch run [--config FILE]
+
+Checks each source on its schedule and delivers continuously. SIGINT or
+SIGTERM stops it cleanly (exit 0).
+`,
+	"once": `Usage: natowatch once [--config FILE] [--dry-run]
+
+Checks every source once, delivers, exits: for cron jobs and tests. Exit 0
+when every source was read and every alert delivered, or when stopped by
+SIGINT/SIGTERM (what is left is done next run); 1 otherwise; 2 for bad
+usage, configuration or state path.
+`,
+	"preview": `Usage: natowatch preview URL|FILE [--url URL] [--json] [--config FILE]
+
+Shows the alert one page would give, from an http(s) URL or a file (a path
+or a file:// URL), read up to http.max_body bytes. No state or Discord
+needed. Exit 130 when stopped by SIGINT/SIGTERM.
+`,
+	"migrate": `Usage: natowatch migrate --from STATE --to STATE
+
+Copies a whole state (a SQLite file or a postgres:// URL) into a new or
+empty one.
+`,
+	"version": "Usage: natowatch version\n\nPrints the version.\n",
+	"help":    "Usage: natowatch help [COMMAND]\n\nPrints the usage of natowatch or of a command.\n",
+}
 
 // Exit codes.
 const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // preview stopped by a signal: no answer was given
 )
 
 // Main runs the command line and returns the exit code. SIGINT and SIGTERM
-// stop it gracefully.
-func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+// stop it gracefully. lookup reads the environment (os.LookupEnv), telling
+// an unset variable from an empty one.
+func Main(args []string, stdout, stderr io.Writer, lookup config.Lookup) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return MainContext(ctx, args, stdout, stderr, getenv)
+	return mainLookup(ctx, args, stdout, stderr, lookup)
 }
 
 // MainContext is Main with the caller's context: cancelling it is a
-// graceful stop. Tests embed the whole program through it.
+// graceful stop. Tests embed the whole program through it; getenv's empty
+// values count as unset.
 func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := flag.NewFlagSet("natowatch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	cfgPath := fs.String("config", "", "configuration file (default natowatch.yaml)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	return mainLookup(ctx, args, stdout, stderr, config.FromGetenv(getenv))
+}
+
+// env is what every command gets: the output, the environment and the
+// global flags.
+type env struct {
+	stdout, stderr io.Writer
+	lookup         config.Lookup
+	cfgPath        string
+}
+
+func mainLookup(ctx context.Context, args []string, stdout, stderr io.Writer, lookup config.Lookup) int {
+	e := &env{stdout: stdout, stderr: stderr, lookup: lookup}
+	fs := e.flags("natowatch")
+	version := fs.Bool("version", false, "print the version")
+	if code, ok := e.parse(fs, "", args); !ok {
+		return code
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	cmd, rest := fs.Arg(0), fs.Args()[1:]
-	if cmd == "version" {
+	if *version {
 		fmt.Fprintln(stdout, "natowatch", Version)
 		return exitOK
 	}
-	if cmd == "migrate" {
-		return runMigrate(rest, stdout, stderr)
-	}
-	if cmd != "run" && cmd != "once" && cmd != "preview" {
-		fmt.Fprintf(stderr, "natowatch: unknown command %q\n\n%s", cmd, usage)
+	if fs.NArg() == 0 {
+		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	if cmd == "preview" {
-		// A preview uses no secret: an unset ${VAR} is no reason to refuse.
-		env := getenv
-		getenv = func(k string) string {
-			if v := env(k); v != "" {
-				return v
-			}
-			return "unset-" + k
-		}
-	}
-	cfg, err := loadConfig(*cfgPath, getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "natowatch: %v\n", err)
-		return exitUsage
-	}
-	log := newLogger(cfg, stderr)
+	cmd, rest := fs.Arg(0), fs.Args()[1:]
 	switch cmd {
 	case "run":
-		return runDaemon(ctx, cfg, log, rest, stderr)
+		return e.runDaemon(ctx, rest)
 	case "once":
-		return runOnce(ctx, cfg, log, rest, stdout, stderr)
-	default:
-		return runPreview(ctx, cfg, rest, stdout, stderr)
+		return e.runOnce(ctx, rest)
+	case "preview":
+		return e.runPreview(ctx, rest)
+	case "migrate":
+		return e.runMigrate(ctx, rest)
+	case "version":
+		if code, ok := e.parse(e.flags(cmd), cmd, rest); !ok {
+			return code
+		}
+		fmt.Fprintln(stdout, "natowatch", Version)
+		return exitOK
+	case "help":
+		if len(rest) == 0 {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		if rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" || rest[0] == "-help" {
+			fmt.Fprint(stdout, commandUsage["help"])
+			return exitOK
+		}
+		if _, ok := commandUsage[rest[0]]; !ok {
+			fmt.Fprintf(stderr, "natowatch help: unknown command %q\n\n%s", rest[0], usage)
+			return exitUsage
+		}
+		// "help CMD" is "CMD -h".
+		return mainLookup(ctx, []string{rest[0], "-h"}, stdout, stderr, lookup)
 	}
+	fmt.Fprintf(stderr, "natowatch: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
 }
 
-func loadConfig(path string, getenv func(string) string) (*config.Config, error) {
+// flags makes a command's flag set; --config is on every one, so that it
+// may come before or after the command.
+func (e *env) flags(cmd string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // parse reports errors and help itself
+	fs.StringVar(&e.cfgPath, "config", e.cfgPath, "configuration `FILE` (default natowatch.yaml)")
+	return fs
+}
+
+// parse parses a command's flags. On -h or --help it prints the usage on
+// stdout (exit 0); on a bad flag, the error and a hint on stderr (exit 2).
+// ok is false when the command should stop with code.
+func (e *env) parse(fs *flag.FlagSet, cmd string, args []string) (code int, ok bool) {
+	err := fs.Parse(args)
+	if err == nil {
+		return exitOK, true
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		if cmd == "" {
+			fmt.Fprint(e.stdout, usage)
+			return exitOK, false
+		}
+		fmt.Fprint(e.stdout, commandUsage[cmd], "\nFlags:\n")
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		return exitOK, false
+	}
+	name := strings.TrimSpace("natowatch " + cmd)
+	fmt.Fprintf(e.stderr, "%s: %v\nRun '%s -h' for usage.\n", name, err, name)
+	return exitUsage, false
+}
+
+// usageError reports bad arguments of a command.
+func (e *env) usageError(cmd, format string, args ...any) int {
+	fmt.Fprintf(e.stderr, "natowatch %s: %s\nRun 'natowatch %s -h' for usage.\n", cmd, fmt.Sprintf(format, args...), cmd)
+	return exitUsage
+}
+
+// load reads the configuration and makes the logger; on a problem it
+// reports it and returns the exit code. A config that blocks (a named
+// pipe) gives way to a signal: exit 0, or 130 for a preview (as its
+// result() does).
+func (e *env) load(ctx context.Context, cmd string) (*config.Config, *slog.Logger, int) {
+	type result struct {
+		cfg *config.Config
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		cfg, err := loadConfig(e.cfgPath, e.lookup)
+		done <- result{cfg, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		fmt.Fprintf(e.stderr, "natowatch %s: stopped by signal while reading the config\n", cmd)
+		if cmd == "preview" {
+			return nil, nil, exitInterrupted
+		}
+		return nil, nil, exitOK
+	}
+	if r.err != nil {
+		fmt.Fprintf(e.stderr, "natowatch %s: %v\n", cmd, r.err)
+		return nil, nil, exitUsage
+	}
+	return r.cfg, newLogger(r.cfg, e.stderr), exitOK
+}
+
+func loadConfig(path string, lookup config.Lookup) (*config.Config, error) {
 	if path == "" {
 		if _, err := os.Stat("natowatch.yaml"); errors.Is(err, os.ErrNotExist) {
 			return config.Default(), nil
 		}
 		path = "natowatch.yaml"
 	}
-	return config.Load(path, getenv)
+	return config.LoadLookup(path, lookup)
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -128,38 +246,72 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func runDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "natowatch run: unexpected arguments %q\n", args)
+func (e *env) runDaemon(ctx context.Context, args []string) int {
+	fs := e.flags("run")
+	if code, ok := e.parse(fs, "run", args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return e.usageError("run", "unexpected arguments %q", fs.Args())
+	}
+	cfg, log, code := e.load(ctx, "run")
+	if cfg == nil {
+		return code
+	}
+	if err := checkStatePath(cfg.State, false); err != nil {
+		fmt.Fprintf(e.stderr, "natowatch run: %v\n", err)
 		return exitUsage
 	}
 	a, closeFn, err := build(ctx, cfg, log, app.Options{Version: Version}, withBot())
-	if err != nil {
-		fmt.Fprintf(stderr, "natowatch: %v\n", err)
-		return exitFailed
+	if err == nil {
+		defer closeFn()
+		err = a.Run(ctx)
 	}
-	defer closeFn()
-	if err := a.Run(ctx); err != nil {
-		fmt.Fprintf(stderr, "natowatch: %v\n", err)
+	return e.result("run", ctx, log, err)
+}
+
+// result turns what a command returned into its exit code. A stop by
+// SIGINT or SIGTERM is never a failure: what was left undone is picked up
+// by the next run (nothing is lost), and systemd, cron and shells should
+// not report a planned stop, so it is exit 0, as alertmanager and
+// prometheus do.
+func (e *env) result(cmd string, ctx context.Context, log *slog.Logger, err error) int {
+	if ctx.Err() != nil {
+		if err != nil {
+			log.Info("stopped by signal; what is left is done on the next run")
+		}
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "natowatch %s: %v\n", cmd, err)
+		if errors.Is(err, state.ErrNotNatowatch) { // the config names the wrong file
+			return exitUsage
+		}
 		return exitFailed
 	}
 	return exitOK
 }
 
-func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("once", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func (e *env) runOnce(ctx context.Context, args []string) int {
+	fs := e.flags("once")
 	dry := fs.Bool("dry-run", false, "print the alerts as JSON lines and change nothing")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := e.parse(fs, "once", args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "natowatch once: unexpected arguments %q\n", fs.Args())
+		return e.usageError("once", "unexpected arguments %q", fs.Args())
+	}
+	cfg, log, code := e.load(ctx, "once")
+	if cfg == nil {
+		return code
+	}
+	if err := checkStatePath(cfg.State, *dry); err != nil {
+		fmt.Fprintf(e.stderr, "natowatch once: %v\n", err)
 		return exitUsage
 	}
 	opt := app.Options{}
 	if *dry {
-		opt.Notifier = &printer{w: stdout}
+		opt.Notifier = &printer{w: e.stdout}
 		opt.PostLatest = 3
 		opt.ExtraTargets = []string{dryRunTarget}
 		opt.NoPrune = true // the copy is thrown away
@@ -168,16 +320,11 @@ func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, args []s
 		cfg = &c
 	}
 	a, closeFn, err := build(ctx, cfg, log, opt, withDryRun(*dry))
-	if err != nil {
-		fmt.Fprintf(stderr, "natowatch: %v\n", err)
-		return exitFailed
+	if err == nil {
+		defer closeFn()
+		err = a.Once(ctx)
 	}
-	defer closeFn()
-	if err := a.Once(ctx); err != nil {
-		fmt.Fprintf(stderr, "natowatch once: %v\n", err)
-		return exitFailed
-	}
-	return exitOK
+	return e.result("once", ctx, log, err)
 }
 
 type buildOpts struct{ dryRun, bot bool }
@@ -260,31 +407,31 @@ func openStore(ctx context.Context, spec string, dryRun bool) (state.Store, func
 	return s, func() { s.Close(); os.RemoveAll(dir) }, nil
 }
 
-func runMigrate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	from := fs.String("from", "", "the state to copy (a SQLite file or a postgres:// URL)")
-	to := fs.String("to", "", "where to copy it (new or empty)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+func (e *env) runMigrate(ctx context.Context, args []string) int {
+	fs := e.flags("migrate")
+	from := fs.String("from", "", "the `STATE` to copy (a SQLite file or a postgres:// URL)")
+	to := fs.String("to", "", "where to copy it (new or empty), a `STATE`")
+	if code, ok := e.parse(fs, "migrate", args); !ok {
+		return code
 	}
 	if *from == "" || *to == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "natowatch migrate: give --from and --to, e.g. --from natowatch.db --to postgres://natowatch@db/natowatch")
-		return exitUsage
+		return e.usageError("migrate", "give --from and --to, e.g. --from natowatch.db --to postgres://natowatch@db/natowatch")
 	}
 	if !state.IsPostgres(*from) {
 		if _, err := os.Stat(*from); err != nil {
-			fmt.Fprintf(stderr, "natowatch migrate: %v\n", err)
+			fmt.Fprintf(e.stderr, "natowatch migrate: %v\n", err)
 			return exitUsage
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	if err := checkStatePath(*to, false); err != nil {
+		fmt.Fprintf(e.stderr, "natowatch migrate: --to: %v\n", err)
+		return exitUsage
+	}
 	if err := state.Migrate(ctx, *from, *to); err != nil {
-		fmt.Fprintf(stderr, "natowatch migrate: %v\n", err)
+		fmt.Fprintf(e.stderr, "natowatch migrate: %v\n", err)
 		return exitFailed
 	}
-	fmt.Fprintf(stdout, "copied the state of %s to %s\n", redactDSN(*from), redactDSN(*to))
+	fmt.Fprintf(e.stdout, "copied the state of %s to %s\n", redactDSN(*from), redactDSN(*to))
 	return exitOK
 }
 

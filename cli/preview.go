@@ -3,27 +3,24 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/natowatch/natowatch/app"
-	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/notifier"
 	"github.com/natowatch/natowatch/release"
 )
 
-func runPreview(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("preview", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	pageURL := fs.String("url", "", "the address a FILE was saved from")
+func (e *env) runPreview(ctx context.Context, args []string) int {
+	fs := e.flags("preview")
+	pageURL := fs.String("url", "", "the `URL` a FILE was saved from")
 	asJSON := fs.Bool("json", false, "print the Discord message payload as JSON")
 	// Accept flags after the argument too: preview FILE --json.
 	var pos []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return exitUsage
+	for {
+		if code, ok := e.parse(fs, "preview", args); !ok {
+			return code
 		}
 		if fs.NArg() == 0 {
 			break
@@ -32,24 +29,41 @@ func runPreview(ctx context.Context, cfg *config.Config, args []string, stdout, 
 		args = fs.Args()[1:]
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "natowatch preview: give one URL or FILE")
-		return exitUsage
+		return e.usageError("preview", "give one URL or FILE")
+	}
+	// A preview uses no secret: an unset ${VAR} is no reason to refuse.
+	env := e.lookup
+	e.lookup = func(k string) (string, bool) {
+		if v, _ := env(k); v != "" {
+			return v, true
+		}
+		return "unset-" + k, true
+	}
+	cfg, _, code := e.load(ctx, "preview")
+	if cfg == nil {
+		return code
 	}
 	al, err := app.Preview(ctx, cfg, app.NewFetcher(cfg), pos[0], *pageURL)
-	if err != nil {
-		fmt.Fprintf(stderr, "natowatch preview: %v\n", err)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(e.stderr, "natowatch preview: stopped by signal")
+		return exitInterrupted
+	case errors.Is(err, app.ErrScheme):
+		return e.usageError("preview", "%v", err)
+	case err != nil:
+		fmt.Fprintf(e.stderr, "natowatch preview: %v\n", err)
 		return exitFailed
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(notifier.Build(al)); err != nil {
-			fmt.Fprintf(stderr, "natowatch preview: %v\n", err)
+			fmt.Fprintf(e.stderr, "natowatch preview: %v\n", err)
 			return exitFailed
 		}
 		return exitOK
 	}
-	fmt.Fprint(stdout, renderText(al))
+	fmt.Fprint(e.stdout, renderText(al))
 	return exitOK
 }
 

@@ -121,6 +121,10 @@ type Delivery struct {
 // the original alert, which must still be known.
 const KeepMargin = 24 * time.Hour
 
+// DefaultMaxBody is http.max_body when it is not set: the most read of a
+// page, a feed or a previewed file.
+const DefaultMaxBody = 8 << 20
+
 // DefaultKeep is delivery.keep when it is not set (or recheck + KeepMargin
 // when that is longer).
 const DefaultKeep = 30 * 24 * time.Hour
@@ -195,6 +199,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Discord.API == "" {
 		c.Discord.API = "https://discord.com/api/v10"
+	}
+	if c.HTTP.MaxBody == 0 {
+		c.HTTP.MaxBody = DefaultMaxBody
 	}
 	if c.CatchUp.After == 0 {
 		c.CatchUp.After = Duration(time.Hour)

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -171,4 +173,158 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("Parse accepted a config that does not validate")
 		}
 	})
+}
+
+// Issue 13, defect 9: schedules that cannot be meant are config errors.
+func TestScheduleThatCannotBeRight(t *testing.T) {
+	tok := env(map[string]string{"DISCORD_TOKEN": "tok"})
+	for _, spec := range []string{"@every 0s", "@every -5m", "@every 300ms", "@every 1.5s", "0 0 30 2 *", "0 0 31 4 *"} {
+		in := strings.Replace(good, `"@every 30s"`, `"`+spec+`"`, 1)
+		_, err := Parse([]byte(in), tok)
+		if err == nil || !strings.Contains(err.Error(), "sources[0].schedule") {
+			t.Errorf("%q: %v", spec, err)
+		}
+	}
+	for _, spec := range []string{"@every 1s", "@every 10m", "@hourly", "0 0 29 2 *", "*/5 * * * *"} {
+		in := strings.Replace(good, `"@every 30s"`, `"`+spec+`"`, 1)
+		if _, err := Parse([]byte(in), tok); err != nil {
+			t.Errorf("%q: %v", spec, err)
+		}
+	}
+}
+
+// Issue 13: a wrong type is reported at its key path, and what it (or a
+// missing variable) leaves empty is not reported again.
+func TestTypeErrorsHavePathsAndNoFollowOns(t *testing.T) {
+	in := `
+discord:
+  token: ${DISCORD_TOKEN}
+sources:
+  - name: [a, b]
+    type: rss
+    url: https://example.org/feed
+  - nope
+http:
+  max_body: lots
+  per_host_rate: {a: 1}
+first_run: 3
+targets:
+  - webhook: https://discord.com/api/webhooks/123/abc
+  - webhook: https://discord.com/api/webhooks/124/abc
+  - channel: ${CHAN}
+watches:
+  - name: 5
+    terms: North Korea
+`
+	_, err := Parse([]byte(in), env(nil))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"sources[0].name: must be a single value, not a list (line 5)",
+		"sources[1]: must be a mapping of keys, not the value \"nope\" (line 8)",
+		"http.max_body: \"lots\" is not a whole number (line 10)",
+		"http.per_host_rate: must be a single value, not a mapping",
+		"first_run: must be a mapping of keys",
+		"targets[2].channel: environment variable CHAN is not set",
+		"discord.token: environment variable DISCORD_TOKEN is not set",
+		"watches[0].terms: must be a list",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	for _, unwanted := range []string{"sources[0].name: is required", "sources[1].name", "sources[1].url", "targets[2]: set webhook or channel",
+		"need discord.token", "watches[0].terms: at least one", "cannot unmarshal"} {
+		if strings.Contains(msg, unwanted) {
+			t.Errorf("follow-on error %q:\n%s", unwanted, msg)
+		}
+	}
+}
+
+func TestEmptyVariableIsNotUnset(t *testing.T) {
+	lookup := func(k string) (string, bool) { return "", k == "DISCORD_TOKEN" }
+	_, err := ParseLookup([]byte(good), lookup)
+	if err == nil || !strings.Contains(err.Error(), "discord.token: environment variable DISCORD_TOKEN is empty") {
+		t.Errorf("empty variable: %v", err)
+	}
+}
+
+func TestConfigSizeIsBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	big := good + "# " + strings.Repeat("x", MaxSize) + "\n"
+	if err := os.WriteFile(path, []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, env(map[string]string{"DISCORD_TOKEN": "t"}))
+	if err == nil || !strings.Contains(err.Error(), "larger than 1024 KiB") {
+		t.Errorf("a config over MaxSize: %v", err)
+	}
+}
+
+// Issue 13: a relative state is beside the config file, whatever the
+// working directory (under cron, $HOME).
+func TestRelativeStateIsBesideTheConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "natowatch.yaml")
+	tok := env(map[string]string{"DISCORD_TOKEN": "t"})
+	for state, want := range map[string]string{
+		"test.db":                     filepath.Join(dir, "test.db"),
+		"data/x.db":                   filepath.Join(dir, "data", "x.db"),
+		"/var/lib/natowatch/x.db":     "/var/lib/natowatch/x.db",
+		"postgres://u@db/natowatch":   "postgres://u@db/natowatch",
+		"POSTGRESQL://u@db/natowatch": "POSTGRESQL://u@db/natowatch",
+		`":memory:"`:                  ":memory:",
+	} {
+		if err := os.WriteFile(path, []byte(strings.Replace(good, "state: test.db", "state: "+state, 1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(path, tok)
+		if err != nil {
+			t.Errorf("state %s: %v", state, err)
+		} else if c.State != want {
+			t.Errorf("state %s: %q, want %q", state, c.State, want)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(good, "state: test.db\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(path, tok); err != nil || c.State != filepath.Join(dir, "natowatch.db") {
+		t.Errorf("default state with a config file: %+v %v", c, err)
+	}
+	if Default().State != "natowatch.db" {
+		t.Errorf("without a config file the state is %q, want natowatch.db in the working directory", Default().State)
+	}
+}
+
+func TestMaxBody(t *testing.T) {
+	tok := env(map[string]string{"DISCORD_TOKEN": "t"})
+	if c, err := Parse([]byte(good), tok); err != nil || c.HTTP.MaxBody != DefaultMaxBody {
+		t.Errorf("default http.max_body: %v %v", c, err)
+	}
+	if _, err := Parse([]byte(good+"http:\n  max_body: -1\n"), tok); err == nil || !strings.Contains(err.Error(), "http.max_body") {
+		t.Errorf("negative http.max_body: %v", err)
+	}
+}
+
+// A number from the environment is a number, as it would be written in the
+// file; any other value stays text.
+func TestVariablesInNumbers(t *testing.T) {
+	in := good + "http:\n  max_body: ${MAX}\ndiscord:\n  shard_id: ${SHARD}\n  shard_count: 4\n"
+	in = strings.Replace(in, "discord:\n  token: ${DISCORD_TOKEN}\n", "", 1)
+	in = strings.Replace(in, "  - channel: \"223344556677889900\"\n    watches: [korea]\n    types: [press release, speech]\n", "", 1)
+	c, err := Parse([]byte(in), env(map[string]string{"MAX": "1024", "SHARD": "3"}))
+	if err != nil || c.HTTP.MaxBody != 1024 || c.Discord.ShardID != 3 {
+		t.Fatalf("numbers from variables: %v %+v", err, c)
+	}
+	for _, tok := range []string{"123", "true", "null", "~", "a: b"} {
+		c, err := Parse([]byte(good), env(map[string]string{"DISCORD_TOKEN": tok}))
+		if err != nil || c.Discord.Token != tok {
+			t.Errorf("token %q: %v %q", tok, err, c.Discord.Token)
+		}
+	}
+	if _, err := Parse([]byte(in), env(map[string]string{"MAX": "lots", "SHARD": "3"})); err == nil || !strings.Contains(err.Error(), `http.max_body: "lots" is not a whole number`) {
+		t.Errorf("a variable that is not a number: %v", err)
+	}
 }

@@ -25,9 +25,20 @@ var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 
 // Validate checks the whole configuration and reports every problem.
 func (c *Config) Validate() error {
-	var errs []error
+	if errs := c.validate(); len(errs) > 0 {
+		return joinErrors(errs)
+	}
+	return nil
+}
+
+func (c *Config) validate() []*fieldError {
+	var errs []*fieldError
 	bad := func(path, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+		errs = append(errs, &fieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	// needs is bad for a problem that follows from another key's value.
+	needs := func(other, path, format string, args ...any) {
+		errs = append(errs, &fieldError{Path: path, Msg: fmt.Sprintf(format, args...), Needs: other})
 	}
 	if strings.TrimSpace(c.State) == "" {
 		bad("state", "must name a SQLite file")
@@ -40,7 +51,7 @@ func (c *Config) Validate() error {
 			bad("discord.ops_channel", "%q is not a channel id (a number of 15 to 21 digits)", c.Discord.OpsChannel)
 		}
 		if c.Discord.Token == "" {
-			bad("discord.ops_channel", "needs discord.token (a bot token)")
+			needs("discord.token", "discord.ops_channel", "needs discord.token (a bot token)")
 		}
 	}
 	if c.Discord.OpsWebhook != "" {
@@ -77,7 +88,7 @@ func (c *Config) Validate() error {
 		if err := checkURL(s.URL); err != nil {
 			bad(p+".url", "%v", err)
 		}
-		if _, err := CronParser.Parse(s.Schedule); err != nil {
+		if err := checkSchedule(s.Schedule); err != nil {
 			bad(p+".schedule", "%q: %v", s.Schedule, err)
 		}
 		if s.Type == "html" && (s.Selectors == nil || s.Selectors.Item == "") {
@@ -103,6 +114,9 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			bad("http.listen", "%q is not host:port (e.g. 127.0.0.1:9750)", c.HTTP.Listen)
 		}
+	}
+	if c.HTTP.MaxBody < 0 {
+		bad("http.max_body", "must be 0 (the default, 8 MiB) or more")
 	}
 	if c.FirstRun.PostLatest < 0 {
 		bad("first_run.post_latest", "must be 0 or more")
@@ -150,14 +164,14 @@ func (c *Config) Validate() error {
 				bad(p+".channel", "%q is not a channel id (a number of 15 to 21 digits)", t.Channel)
 			}
 			if c.Discord.Token == "" {
-				bad(p+".channel", "channel targets need discord.token (a bot token)")
+				needs("discord.token", p+".channel", "channel targets need discord.token (a bot token)")
 			}
 		default:
 			bad(p, "set webhook or channel")
 		}
 		for j, w := range t.Watches {
 			if !watches[w] {
-				bad(fmt.Sprintf("%s.watches[%d]", p, j), "no watch is named %q", w)
+				needs("watches", fmt.Sprintf("%s.watches[%d]", p, j), "no watch is named %q", w)
 			}
 		}
 		for j, ty := range t.Types {
@@ -167,7 +181,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if least := c.Recheck.D() + KeepMargin; c.Recheck >= 0 && c.Delivery.Keep > 0 && c.Delivery.Keep.D() < least {
-		bad("delivery.keep", "%s is too short: delivered alerts must be kept at least a day longer than recheck (%s), "+
+		needs("recheck", "delivery.keep", "%s is too short: delivered alerts must be kept at least a day longer than recheck (%s), "+
 			"so that an update found by a re-check can edit the original message; use %s or more",
 			days(c.Delivery.Keep.D()), days(c.Recheck.D()), days(least))
 	}
@@ -177,7 +191,35 @@ func (c *Config) Validate() error {
 	if !oneOf(c.Log.Level, []string{"debug", "info", "warn", "error"}) {
 		bad("log.level", "%q: use debug, info, warn or error", c.Log.Level)
 	}
-	return errors.Join(errs...)
+	return errs
+}
+
+// MinEvery is the shortest "@every" schedule: the cron library counts in
+// whole seconds and would silently turn 0s, -5m or 300ms into every second.
+const MinEvery = time.Second
+
+// neverWithin is how far ahead a schedule must fire at least once: a 5-field
+// spec such as "0 0 30 2 *" (30 February) parses but never runs.
+const neverWithin = 4 * 366 * 24 * time.Hour
+
+// checkSchedule parses a schedule and refuses one that cannot be meant.
+func checkSchedule(spec string) error {
+	sched, err := CronParser.Parse(spec)
+	if err != nil {
+		return err
+	}
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(spec), "@every "); ok {
+		d, _ := time.ParseDuration(strings.TrimSpace(rest)) // parsed above
+		if d < MinEvery || d%time.Second != 0 {
+			return fmt.Errorf("the interval must be whole seconds, %s or more", MinEvery)
+		}
+		return nil
+	}
+	now := time.Now()
+	if next := sched.Next(now); next.IsZero() || next.Sub(now) > neverWithin {
+		return errors.New("never fires (no such date)")
+	}
+	return nil
 }
 
 func checkURL(s string) error {
