@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/natowatch/natowatch/release"
+	"github.com/natowatch/natowatch/scraper"
+	"github.com/natowatch/natowatch/state"
+)
+
+// handleFresh fetches and stores items never seen before. On a source's
+// first check, and beyond the catch-up caps, items are only recorded.
+func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
+	newestFirst(fresh)
+	limit := len(fresh) // a source watched all along: everything new goes out
+	switch {
+	case first:
+		limit = a.postLast
+	case catchUp:
+		limit = a.cfg.CatchUp.MaxCount
+	}
+	oldest := a.now().Add(-a.cfg.CatchUp.MaxAge.D())
+	var post []scraper.Candidate
+	for _, c := range fresh {
+		if ctx.Err() != nil {
+			return
+		}
+		tooOld := !first && !c.Published.IsZero() && c.Published.Before(oldest)
+		if len(post) >= limit || tooOld {
+			if err := a.recordSeen(ctx, src.Name(), c); err != nil {
+				res.Errors = append(res.Errors, err)
+				continue
+			}
+			res.Recorded++
+			continue
+		}
+		post = append(post, c)
+	}
+	// Oldest first, so alerts queue in the order of publication.
+	for i := len(post) - 1; i >= 0; i-- {
+		if ctx.Err() != nil {
+			return // stopping: what is left is new again next time
+		}
+		c := post[i]
+		err := a.fetchNew(ctx, log, src, aud, c, oldest, first, res)
+		if missingPage(err) {
+			err = a.missing(ctx, log, src.Name(), c, err, res)
+		}
+		if err != nil {
+			res.Errors = append(res.Errors, err)
+			log.Warn("item failed", "url", c.URL, "err", err)
+		}
+	}
+}
+
+// missingAfter is how long a listed item's page may be missing before it is
+// given up: a listing often names a page a little before it is published.
+const missingAfter = 24 * time.Hour
+
+func missingPage(err error) bool {
+	var se *scraper.StatusError
+	return errors.As(err, &se) && (se.Status == 404 || se.Status == 410)
+}
+
+// missing handles a listed item whose page is not there (yet): tried again
+// on every check, not a failure of the source, given up after a day.
+func (a *App) missing(ctx context.Context, log *slog.Logger, source string, c scraper.Candidate, cause error, res *CheckResult) error {
+	firstAt, count, err := a.store.NoteMissing(ctx, c.URL, a.now())
+	if err != nil {
+		return err
+	}
+	res.Missing++
+	if a.now().Sub(firstAt) < missingAfter {
+		if count == 1 {
+			log.Warn("listed page is missing; trying again on later checks", "url", c.URL, "err", cause)
+		}
+		return nil
+	}
+	log.Error("listed page missing for a day; giving it up", "url", c.URL, "since", firstAt, "err", cause)
+	if err := a.recordSeen(ctx, source, c); err != nil {
+		return err
+	}
+	return a.store.ForgetMissing(ctx, c.URL)
+}
+
+// newestFirst sorts candidates by date when every one has a date, and keeps
+// the listing's order (newest first on every known site) otherwise.
+func newestFirst(cs []scraper.Candidate) {
+	for _, c := range cs {
+		if c.Published.IsZero() {
+			return
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Published.After(cs[j].Published) })
+}
+
+func (a *App) recordSeen(ctx context.Context, source string, c scraper.Candidate) error {
+	r := release.Release{Source: source, URL: c.URL, GUID: c.GUID, Title: c.Title, Published: c.Published, Type: release.TypeOther}
+	_, err := a.store.Save(ctx, state.Put{Release: r, Keys: candidateKeys(source, c), LastMod: c.LastMod}, a.now())
+	return err
+}
+
+func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
+	it, err := src.Fetch(ctx, c, scraper.Validators{})
+	if err != nil {
+		return err
+	}
+	if it.NotModified || it.Release == nil {
+		return fmt.Errorf("%s: 304 for a page fetched without validators", c.URL)
+	}
+	r := it.Release
+	keys := append(candidateKeys(src.Name(), c), releaseKeys(r, it.Aliases)...)
+	if st, err := a.store.Lookup(ctx, keys); err != nil {
+		return err
+	} else if st != nil {
+		// Known under another name (re-identified, re-dated, or the same
+		// release from another source): an update at most, never new.
+		st.LastMod = c.LastMod
+		return a.compare(ctx, log, aud, st, it, keys, res)
+	}
+	put := state.Put{Release: *r, Keys: keys, Fingerprint: fingerprint(r), Version: 1, LastMod: c.LastMod,
+		PageURL: c.URL, Validators: state.Validators(it.Page.Validators)}
+	tooOld := !first && !r.Published.IsZero() && r.Published.Before(oldest)
+	if !tooOld {
+		au, err := aud.get(ctx)
+		if err != nil {
+			return err
+		}
+		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil, au.matcher), nil, au)
+	}
+	id, err := a.store.Save(ctx, put, a.now()) // and forgets that the page was missing
+	if err != nil {
+		return err
+	}
+	res.New++
+	res.read = append(res.read, id)
+	log.Info("release", "event", "new", "url", r.URL, "title", r.Title, "type", r.Type,
+		"published", r.Published, "alerts", len(put.Alerts))
+	return nil
+}
