@@ -14,7 +14,8 @@ import (
 	"github.com/natowatch/natowatch/state"
 )
 
-// CheckResult counts what one check of a source did.
+// CheckResult counts what one check of a source did. Missing counts the
+// new items whose page failed and that wait for a retry (retry.go).
 type CheckResult struct {
 	Listed, New, Updated, Unchanged, NotModified, Recorded, Suspect, Missing int
 	Deferred                                                                 int     // due re-checks left for the next check (budget spent)
@@ -130,9 +131,10 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
-	if len(res.Errors) == 0 {
+	if len(res.Errors) == 0 && res.Missing == 0 {
 		// Only now is the listing's state safe to remember: every item in
-		// it was handled.
+		// it was handled. While an item waits for a retry, the listing is
+		// read whole, so that the next check (of any process) sees it.
 		for u, v := range listing.Fetched {
 			if err := a.store.SaveValidators(ctx, u, state.Validators(v), a.now()); err != nil {
 				return res, err
@@ -140,7 +142,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		}
 	}
 	log.Info("checked", "listed", res.Listed, "new", res.New, "updated", res.Updated, "unchanged", res.Unchanged,
-		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "missing", res.Missing, "errors", len(res.Errors))
+		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "retrying", res.Missing, "errors", len(res.Errors))
 	if len(res.Errors) > 0 {
 		return res, fmt.Errorf("source %s: %w", src.Name(), errors.Join(res.Errors...))
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -47,45 +46,15 @@ func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud
 			return // stopping: what is left is new again next time
 		}
 		c := post[i]
-		err := a.fetchNew(ctx, log, src, aud, c, oldest, first, res)
-		if missingPage(err) {
-			err = a.missing(ctx, log, src.Name(), c, err, res)
+		err := a.tryNew(ctx, log, src, aud, c, oldest, first, res)
+		if ctx.Err() != nil {
+			return // cut short by a stop: not the item's failure
 		}
 		if err != nil {
 			res.Errors = append(res.Errors, err)
 			log.Warn("item failed", "url", c.URL, "err", err)
 		}
 	}
-}
-
-// missingAfter is how long a listed item's page may be missing before it is
-// given up: a listing often names a page a little before it is published.
-const missingAfter = 24 * time.Hour
-
-func missingPage(err error) bool {
-	var se *scraper.StatusError
-	return errors.As(err, &se) && (se.Status == 404 || se.Status == 410)
-}
-
-// missing handles a listed item whose page is not there (yet): tried again
-// on every check, not a failure of the source, given up after a day.
-func (a *App) missing(ctx context.Context, log *slog.Logger, source string, c scraper.Candidate, cause error, res *CheckResult) error {
-	firstAt, count, err := a.store.NoteMissing(ctx, c.URL, a.now())
-	if err != nil {
-		return err
-	}
-	res.Missing++
-	if a.now().Sub(firstAt) < missingAfter {
-		if count == 1 {
-			log.Warn("listed page is missing; trying again on later checks", "url", c.URL, "err", cause)
-		}
-		return nil
-	}
-	log.Error("listed page missing for a day; giving it up", "url", c.URL, "since", firstAt, "err", cause)
-	if err := a.recordSeen(ctx, source, c); err != nil {
-		return err
-	}
-	return a.store.ForgetMissing(ctx, c.URL)
 }
 
 // newestFirst sorts candidates by date when every one has a date, and keeps
@@ -108,10 +77,10 @@ func (a *App) recordSeen(ctx context.Context, source string, c scraper.Candidate
 func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
 	it, err := src.Fetch(ctx, c, scraper.Validators{})
 	if err != nil {
-		return err
+		return &pageError{err}
 	}
 	if it.NotModified || it.Release == nil {
-		return fmt.Errorf("%s: 304 for a page fetched without validators", c.URL)
+		return &pageError{fmt.Errorf("%s: 304 for a page fetched without validators", c.URL)}
 	}
 	r := it.Release
 	keys := append(candidateKeys(src.Name(), c), releaseKeys(r, it.Aliases)...)
