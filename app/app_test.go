@@ -508,7 +508,10 @@ func TestNoCapWhileWatching(t *testing.T) {
 }
 
 func TestOnceDrainsMoreThanOneBatch(t *testing.T) {
-	h := newHarness(t, func(c *config.Config) { c.Targets = []config.Target{{Channel: "100000000000000001"}} })
+	h := newHarness(t, func(c *config.Config) {
+		c.Targets = []config.Target{{Channel: "100000000000000001"}}
+		c.CatchUp.MaxCount = claimBatch + 30 // a check's cap on new releases
+	})
 	h.mustOnce()
 	for i := 0; i < claimBatch+30; i++ {
 		h.src.publish(fmt.Sprintf("https://example.org/b%d", i), fmt.Sprintf("Batch release number %d", i), h.now, release.TypeNews, body[0])

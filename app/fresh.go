@@ -12,16 +12,28 @@ import (
 	"github.com/natowatch/natowatch/state"
 )
 
+// maxNew is the most new items one check of a source watched all along
+// posts (catch_up.max_count if larger): a listing that suddenly names
+// thousands of new items (an archive put online, a new URL scheme) is not
+// thousands of news, and fetching them all would hold up every alert for
+// hours. The newest go out; the rest are recorded without fetching.
+const maxNew = 50
+
 // handleFresh fetches and stores items never seen before. On a source's
-// first check, and beyond the catch-up caps, items are only recorded.
+// first check, beyond the catch-up caps and beyond maxNew, items are only
+// recorded.
 func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
 	newestFirst(fresh)
-	limit := len(fresh) // a source watched all along: everything new goes out
+	limit := max(maxNew, a.cfg.CatchUp.MaxCount)
 	switch {
 	case first:
 		limit = a.postLast
 	case catchUp:
 		limit = a.cfg.CatchUp.MaxCount
+	}
+	if !first && len(fresh) > limit {
+		log.Warn("more new items than one check posts: posting the newest, recording the rest without posting",
+			"new", len(fresh), "posting", limit, "catching_up", catchUp)
 	}
 	oldest := a.now().Add(-a.cfg.CatchUp.MaxAge.D())
 	var post []scraper.Candidate

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/natowatch/natowatch/internal/fakediscord"
-	"github.com/natowatch/natowatch/internal/testbin"
 )
 
 // feedSite is an RSS feed of n items and their pages. A slow feed (or slow
@@ -29,6 +28,8 @@ type feedSite struct {
 	slowFeed  bool
 	slowPages bool
 	pages     int // item pages served
+	old       int // … of items below newest
+	newest    int // items from this one on are the newest
 	hung      chan struct{}
 	base      time.Time
 }
@@ -52,6 +53,13 @@ func (f *feedSite) served() int {
 	return f.pages
 }
 
+// oldServed is how many pages of items below newest were served.
+func (f *feedSite) oldServed() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.old
+}
+
 func (f *feedSite) hang(r *http.Request) {
 	select {
 	case f.hung <- struct{}{}:
@@ -66,8 +74,12 @@ func (f *feedSite) date(i int) time.Time { return f.base.Add(time.Duration(i) * 
 func (f *feedSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	n, slowFeed, slowPages := f.n, f.slowFeed, f.slowPages
-	if strings.HasPrefix(r.URL.Path, "/item/") {
+	i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/item/"))
+	if err == nil {
 		f.pages++
+		if i < f.newest {
+			f.old++
+		}
 	}
 	f.mu.Unlock()
 	if r.URL.Path == "/feed.xml" {
@@ -86,7 +98,6 @@ func (f *feedSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(b.Bytes())
 		return
 	}
-	i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/item/"))
 	if err != nil || i >= n {
 		http.NotFound(w, r)
 		return
@@ -136,37 +147,73 @@ log:
 	return path
 }
 
-// natowatch runs the binary and returns its exit code and stderr; when
-// hung is not nil, it is sent SIGTERM once a request hangs there.
+// proc is the natowatch binary running.
+type proc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	errb *syncBuffer
+}
+
+func start(t *testing.T, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, errb: &syncBuffer{}}
+	p.cmd = exec.Command(os.Getenv("NATOWATCH_TEST_BIN"), args...)
+	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.errb
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// wait waits for the process to end, and returns its exit code and stderr.
+func (p *proc) wait() (int, string) {
+	p.t.Helper()
+	err := p.cmd.Wait()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		p.t.Fatal(err)
+	}
+	return p.cmd.ProcessState.ExitCode(), p.errb.String()
+}
+
+// stopWhen sends SIGTERM once cond holds, then waits.
+func (p *proc) stopWhen(cond func() bool) (int, string) {
+	p.t.Helper()
+	deadline := time.Now().Add(3 * time.Minute) // a safety net, not an assertion on speed
+	for !cond() {
+		if time.Now().After(deadline) {
+			p.cmd.Process.Kill()
+			p.wait()
+			p.t.Fatalf("the awaited moment never came:\n%s", p.errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	return p.wait()
+}
+
+// natowatch runs the binary to its end; with hung, it is sent SIGTERM
+// once a request hangs there.
 func natowatch(t *testing.T, hung chan struct{}, args ...string) (int, string) {
 	t.Helper()
-	var errb syncBuffer
-	cmd := exec.Command(testbin.Build(t), args...)
-	cmd.Stdout, cmd.Stderr = io.Discard, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	p := start(t, args...)
+	if hung == nil {
+		return p.wait()
 	}
-	if hung != nil {
+	return p.stopWhen(func() bool {
 		select {
 		case <-hung:
-		case <-time.After(60 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("no request reached the slow server:\n%s", errb.String())
+			return true
+		default:
+			return false
 		}
-		cmd.Process.Signal(syscall.SIGTERM)
-	}
-	err := cmd.Wait()
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
-		t.Fatal(err)
-	}
-	return cmd.ProcessState.ExitCode(), errb.String()
+	})
 }
 
 // TestStopIsNotAFailure: SIGTERM while a check waits for a slow feed stops
 // natowatch without calling the source failing, in the logs or on the ops
 // webhook (issue 13, defect 2).
 func TestStopIsNotAFailure(t *testing.T) {
-	t.Cleanup(testbin.Cleanup)
+	t.Setenv("NATOWATCH_TEST_BIN", buildBin(t))
 	feed, srv := newFeedSite(t, 3)
 	d := fakediscord.New(t)
 	cfg := feedConfig(t, srv.URL, d)
@@ -197,4 +244,93 @@ func TestStopIsNotAFailure(t *testing.T) {
 	if ops := d.MessagesIn(opsHook); len(ops) != 0 {
 		t.Fatalf("ops webhook told %q", ops[0].Content)
 	}
+}
+
+// TestFloodOfNewItems: a feed that suddenly lists 10,000 new items posts
+// the newest within the cap, records the rest without fetching them, says
+// so in one line; a stop in the middle is quiet (issue 13, defect 8).
+func TestFloodOfNewItems(t *testing.T) {
+	t.Setenv("NATOWATCH_TEST_BIN", buildBin(t))
+	const flood = 10000
+	feed, srv := newFeedSite(t, 5)
+	d := fakediscord.New(t)
+	cfg := feedConfig(t, srv.URL, d)
+	posted := func() int { return len(d.MessagesIn("webhook:" + hookID)) }
+	if code, stderr := natowatch(t, nil, "--config", cfg, "once"); code != 0 {
+		t.Fatalf("first once: %d\n%s", code, stderr)
+	}
+
+	// once: posts the newest within the cap, and soon.
+	feed.set(func(f *feedSite) { f.n, f.newest = flood, flood-50 })
+	began := time.Now()
+	code, stderr := natowatch(t, nil, "--config", cfg, "once")
+	t.Logf("once with %d new items: exit %d in %s, %d pages fetched, %d posted", flood-5, code, time.Since(began).Round(time.Millisecond), feed.served(), posted())
+	if code != 0 {
+		t.Fatalf("once with a flood: exit %d\n%s", code, lastLines(stderr))
+	}
+	if feed.served() != 50 || feed.oldServed() != 0 || posted() != 50 {
+		t.Fatalf("once with a flood fetched %d pages and posted %d, want 50 and 50", feed.served(), posted())
+	}
+	if n := strings.Count(stderr, "more new items than one check posts"); n != 1 {
+		t.Errorf("%d flood lines, want 1", n)
+	}
+	msgs := d.MessagesIn("webhook:" + hookID)
+	if last := msgs[len(msgs)-1]; !strings.Contains(last.Embeds[0].Title, fmt.Sprint(flood-1)) {
+		t.Errorf("the last alert is %q, want the newest item", last.Embeds[0].Title)
+	}
+	// The next once posts nothing, and fetches no page of the rest (those
+	// posted are re-read: they are minutes old).
+	if code, stderr := natowatch(t, nil, "--config", cfg, "once"); code != 0 || posted() != 50 || feed.oldServed() != 0 {
+		t.Fatalf("the once after: exit %d, %d posted, %d old pages fetched\n%s", code, posted(), feed.oldServed(), lastLines(stderr))
+	}
+
+	// run: stopped while it fetches the flood's newest, it says nothing
+	// of failed items; started again, it posts those, and no more.
+	feed2, srv2 := newFeedSite(t, 5)
+	d2 := fakediscord.New(t)
+	cfg2 := feedConfig(t, srv2.URL, d2)
+	posted2 := func() int { return len(d2.MessagesIn("webhook:" + hookID)) }
+	if code, stderr := natowatch(t, nil, "--config", cfg2, "once"); code != 0 {
+		t.Fatalf("first once: %d\n%s", code, stderr)
+	}
+	feed2.set(func(f *feedSite) { f.n, f.newest, f.slowPages = flood, flood-50, true })
+	code, stderr = natowatch(t, feed2.hung, "--config", cfg2, "run")
+	if code != 0 {
+		t.Errorf("run stopped mid-check: exit %d", code)
+	}
+	for _, bad := range []string{"item failed", "context canceled", "source is failing"} {
+		if n := strings.Count(stderr, bad); n > 0 {
+			t.Errorf("run stopped mid-check logged %q %d times:\n%s", bad, n, lastLines(stderr))
+		}
+	}
+	feed2.set(func(f *feedSite) { f.slowPages = false })
+	p := start(t, "--config", cfg2, "run")
+	code, stderr = p.stopWhen(func() bool {
+		// Everything posted, and a later check found nothing new.
+		out := p.errb.String()
+		return posted2() >= 50 && strings.Count(out, "msg=checked") >= 2 && strings.Contains(out[strings.LastIndex(out, "msg=checked"):], " new=0 ")
+	})
+	if code != 0 || posted2() != 50 || feed2.oldServed() != 0 {
+		t.Fatalf("run after the flood: exit %d, %d posted (want 50), %d old pages fetched\n%s", code, posted2(), feed2.oldServed(), lastLines(stderr))
+	}
+}
+
+// lastLines is the end of a long log.
+func lastLines(s string) string {
+	if len(s) > 4000 {
+		return "…" + s[len(s)-4000:]
+	}
+	return s
+}
+
+// buildBin builds the binary into the test's folder (testbin's copy is
+// removed only by a TestMain, which this package's is not).
+func buildBin(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "natowatch")
+	out, err := exec.Command("go", "build", "-o", path, "github.com/natowatch/natowatch/cmd/natowatch").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building natowatch: %v\n%s", err, out)
+	}
+	return path
 }
