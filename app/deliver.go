@@ -154,7 +154,7 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 		}
 		res.Retried++
 		a.metrics.deliveries.WithLabelValues("retried").Inc()
-		if dest.Webhook != "" && (ne == nil || ne.Status == 0) {
+		if dest.Webhook != "" && notifier.OutcomeUnknown(err) {
 			// No answer: the post may have been made. Webhooks have no
 			// nonce, so the resend may show twice; count it.
 			a.metrics.dupRisk.Inc()
@@ -178,7 +178,7 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 		a.metrics.latency.Observe(a.now().Sub(d.Alert.Published).Seconds())
 	}
 	log.Info("delivered", "message", id, "took", a.now().Sub(start).Round(time.Millisecond),
-		"latency", latency(d.Alert, a.now()))
+		a.latencyAttr(d))
 	if d.Alert.Kind == release.KindUpdate {
 		a.editOriginal(ctx, log, d, dest)
 	}
@@ -246,11 +246,4 @@ func retryDelay(base time.Duration, attempts int) time.Duration {
 	d := base << min(attempts, 7)
 	d = min(d, 10*time.Minute)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
-
-func latency(a release.Alert, now time.Time) time.Duration {
-	if a.Published.IsZero() {
-		return 0
-	}
-	return now.Sub(a.Published).Round(time.Second)
 }

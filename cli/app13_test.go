@@ -2,8 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -333,4 +335,40 @@ func buildBin(t *testing.T) string {
 		t.Fatalf("building natowatch: %v\n%s", err, out)
 	}
 	return path
+}
+
+// TestLogsTellTheTruth: a webhook whose connection is refused is logged
+// as not sent, not as a possible duplicate; a dry run logs no latency of
+// weeks for releases that were old when found (issue 13).
+func TestLogsTellTheTruth(t *testing.T) {
+	feed, srv := newFeedSite(t, 3)
+	d := fakediscord.New(t)
+	cfg := feedConfig(t, srv.URL, d)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + l.Addr().String() + "/api/webhooks/1/secret"
+	l.Close()
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(b), d.WebhookURL(hookID, hookToken), refused, 1)), 0o600)
+	main := func(args ...string) (int, string) {
+		var errb bytes.Buffer
+		code := MainContext(context.Background(), append([]string{"--config", cfg}, args...), io.Discard, &errb, func(string) string { return "" })
+		return code, errb.String()
+	}
+
+	// A dry run on a fresh state shows the newest three, published a day ago.
+	code, stderr := main("once", "--dry-run")
+	if code != 0 || strings.Count(stderr, "msg=delivered") != 3 || strings.Contains(stderr, "latency=") {
+		t.Fatalf("dry run: exit %d, want 3 deliveries and no latency:\n%s", code, stderr)
+	}
+	if code, stderr := main("once"); code != 0 {
+		t.Fatalf("first once: %d\n%s", code, stderr)
+	}
+	feed.set(func(f *feedSite) { f.n, f.base = 4, time.Now().UTC().Add(-3*time.Second) })
+	code, stderr = main("once")
+	if code != 1 || !strings.Contains(stderr, "not sent") || strings.Contains(stderr, "outcome unknown") || strings.Contains(stderr, "secret") {
+		t.Fatalf("refused webhook: exit %d, want 1, 'not sent' and no 'outcome unknown':\n%s", code, stderr)
+	}
 }
