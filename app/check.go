@@ -57,7 +57,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	if listing == nil {
 		return res, fmt.Errorf("source %s: %w", src.Name(), err)
 	}
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		// Part of the listing was read: handle that, report the rest.
 		res.Errors = append(res.Errors, err)
 		log.Warn("listing partly read", "err", err)
@@ -119,6 +119,9 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		}
 		handled[p.ID] = true
 		if err := a.recheck(ctx, log, src, aud, p, &res); err != nil {
+			if ctx.Err() != nil {
+				break // cut short by a stop: not the page's failure
+			}
 			res.Errors = append(res.Errors, err)
 			log.Warn("re-check failed", "url", p.URL, "err", err)
 			continue
