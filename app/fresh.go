@@ -17,7 +17,7 @@ import (
 // thousands of new items (an archive put online, a new URL scheme) is not
 // thousands of news, and fetching them all would hold up every alert for
 // hours. The newest go out; the rest are recorded without fetching.
-const maxNew = 50
+const maxNew = 100
 
 // handleFresh fetches and stores items never seen before. On a source's
 // first check, beyond the catch-up caps and beyond maxNew, items are only

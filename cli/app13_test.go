@@ -254,6 +254,7 @@ func TestStopIsNotAFailure(t *testing.T) {
 func TestFloodOfNewItems(t *testing.T) {
 	t.Setenv("NATOWATCH_TEST_BIN", buildBin(t))
 	const flood = 10000
+	const capNew = 100 // app's maxNew
 	feed, srv := newFeedSite(t, 5)
 	d := fakediscord.New(t)
 	cfg := feedConfig(t, srv.URL, d)
@@ -263,15 +264,15 @@ func TestFloodOfNewItems(t *testing.T) {
 	}
 
 	// once: posts the newest within the cap, and soon.
-	feed.set(func(f *feedSite) { f.n, f.newest = flood, flood-50 })
+	feed.set(func(f *feedSite) { f.n, f.newest = flood, flood-capNew })
 	began := time.Now()
 	code, stderr := natowatch(t, nil, "--config", cfg, "once")
 	t.Logf("once with %d new items: exit %d in %s, %d pages fetched, %d posted", flood-5, code, time.Since(began).Round(time.Millisecond), feed.served(), posted())
 	if code != 0 {
 		t.Fatalf("once with a flood: exit %d\n%s", code, lastLines(stderr))
 	}
-	if feed.served() != 50 || feed.oldServed() != 0 || posted() != 50 {
-		t.Fatalf("once with a flood fetched %d pages and posted %d, want 50 and 50", feed.served(), posted())
+	if feed.served() != capNew || feed.oldServed() != 0 || posted() != capNew {
+		t.Fatalf("once with a flood fetched %d pages and posted %d, want %d and %d", feed.served(), posted(), capNew, capNew)
 	}
 	if n := strings.Count(stderr, "more new items than one check posts"); n != 1 {
 		t.Errorf("%d flood lines, want 1", n)
@@ -282,7 +283,7 @@ func TestFloodOfNewItems(t *testing.T) {
 	}
 	// The next once posts nothing, and fetches no page of the rest (those
 	// posted are re-read: they are minutes old).
-	if code, stderr := natowatch(t, nil, "--config", cfg, "once"); code != 0 || posted() != 50 || feed.oldServed() != 0 {
+	if code, stderr := natowatch(t, nil, "--config", cfg, "once"); code != 0 || posted() != capNew || feed.oldServed() != 0 {
 		t.Fatalf("the once after: exit %d, %d posted, %d old pages fetched\n%s", code, posted(), feed.oldServed(), lastLines(stderr))
 	}
 
@@ -295,7 +296,7 @@ func TestFloodOfNewItems(t *testing.T) {
 	if code, stderr := natowatch(t, nil, "--config", cfg2, "once"); code != 0 {
 		t.Fatalf("first once: %d\n%s", code, stderr)
 	}
-	feed2.set(func(f *feedSite) { f.n, f.newest, f.slowPages = flood, flood-50, true })
+	feed2.set(func(f *feedSite) { f.n, f.newest, f.slowPages = flood, flood-capNew, true })
 	code, stderr = natowatch(t, feed2.hung, "--config", cfg2, "run")
 	if code != 0 {
 		t.Errorf("run stopped mid-check: exit %d", code)
@@ -310,10 +311,10 @@ func TestFloodOfNewItems(t *testing.T) {
 	code, stderr = p.stopWhen(func() bool {
 		// Everything posted, and a later check found nothing new.
 		out := p.errb.String()
-		return posted2() >= 50 && strings.Count(out, "msg=checked") >= 2 && strings.Contains(out[strings.LastIndex(out, "msg=checked"):], " new=0 ")
+		return posted2() >= capNew && strings.Count(out, "msg=checked") >= 2 && strings.Contains(out[strings.LastIndex(out, "msg=checked"):], " new=0 ")
 	})
-	if code != 0 || posted2() != 50 || feed2.oldServed() != 0 {
-		t.Fatalf("run after the flood: exit %d, %d posted (want 50), %d old pages fetched\n%s", code, posted2(), feed2.oldServed(), lastLines(stderr))
+	if code != 0 || posted2() != capNew || feed2.oldServed() != 0 {
+		t.Fatalf("run after the flood: exit %d, %d posted (want %d), %d old pages fetched\n%s", code, posted2(), capNew, feed2.oldServed(), lastLines(stderr))
 	}
 }
 
