@@ -44,8 +44,10 @@ func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud
 		tooOld := !first && !c.Published.IsZero() && c.Published.Before(oldest)
 		if len(post) >= limit || tooOld {
 			if err := a.recordSeen(ctx, src.Name(), c); err != nil {
+				// The state fails: one error, not one per item of a flood.
+				// Nothing is lost: the next check finds them new again.
 				res.Errors = append(res.Errors, err)
-				continue
+				return
 			}
 			res.Recorded++
 			continue
