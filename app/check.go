@@ -118,10 +118,16 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 			break
 		}
 		handled[p.ID] = true
-		if err := a.recheck(ctx, log, src, aud, p, &res); err != nil {
-			if ctx.Err() != nil {
-				break // cut short by a stop: not the page's failure
-			}
+		err := a.recheck(ctx, log, src, aud, p, &res)
+		if ctx.Err() != nil {
+			break // cut short by a stop: not the page's failure
+		}
+		var pe *pageError
+		if errors.As(err, &pe) {
+			// The page's problem (a deleted release, a broken page), not
+			// the source's: tried again at its next turn, like any page.
+			log.Warn("re-check failed; trying again at its next turn", "url", p.URL, "err", err)
+		} else if err != nil {
 			res.Errors = append(res.Errors, err)
 			log.Warn("re-check failed", "url", p.URL, "err", err)
 			continue
@@ -162,7 +168,7 @@ func (a *App) validators(ctx context.Context, u string) (scraper.Validators, err
 func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, p state.Page, res *CheckResult) error {
 	it, err := src.Fetch(ctx, scraper.Candidate{URL: p.URL, Published: p.Published}, scraper.Validators(p.Validators))
 	if err != nil {
-		return err
+		return &pageError{err}
 	}
 	if it.NotModified {
 		res.NotModified++

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
 )
@@ -133,5 +134,48 @@ func TestFailingItemIsRetriedWithBackoffThenGivenUp(t *testing.T) {
 				t.Errorf("%d warnings and errors, want 2 (first failure, give-up):\n%s", n, out)
 			}
 		})
+	}
+}
+
+// TestFailingRecheckIsNotASourceFailure: a stored release whose page now
+// fails (deleted, broken) is the page's problem: the source stays healthy,
+// and the page is tried at its usual turns, not on every check.
+func TestFailingRecheckIsNotASourceFailure(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Discord.OpsChannel = "100000000000000009" })
+	src := &failingSource{fakeSource: h.src, errs: map[string]error{}}
+	var logs bytes.Buffer
+	h.withLog(src, &logs)
+	h.mustOnce()
+	const x = "https://example.org/x"
+	h.src.publish(x, "Allies agree on new air defence plans", h.now, release.TypeNews, body[0])
+	h.mustOnce()
+	src.errs[x] = &scraper.StatusError{URL: x, Status: 404}
+	fetched := func() int {
+		h.src.mu.Lock()
+		defer h.src.mu.Unlock()
+		return h.src.fetched[x]
+	}
+	base := fetched()
+	for _, s := range []struct {
+		advance time.Duration
+		more    int // fetches since base
+	}{
+		{time.Hour, 1},        // an hour old: due
+		{time.Minute, 1},      // read a minute ago: not due (every 5 minutes at this age)
+		{5 * time.Minute, 2},  // due again
+		{24 * time.Hour, 3},   // a day old: due
+		{30 * time.Minute, 3}, // not due (every 2 hours)
+		{2 * time.Hour, 4},    // due
+	} {
+		h.now = h.now.Add(s.advance)
+		if err := h.once(); err != nil {
+			t.Fatalf("a failing re-check failed its source: %v", err)
+		}
+		if got := fetched() - base; got != s.more {
+			t.Fatalf("after %s: %d re-checks, want %d", s.advance, got, s.more)
+		}
+	}
+	if len(h.rec.notices) != 0 {
+		t.Fatalf("ops told %q", h.rec.notices)
 	}
 }
