@@ -21,6 +21,8 @@ type CheckResult struct {
 	Deferred                                                                 int     // due re-checks left for the next check (budget spent)
 	read                                                                     []int64 // releases whose page this check has read
 	touched                                                                  int     // releases whose sitemap lastmod was recorded
+	newTried, newOK                                                          int     // new items' pages fetched, and read
+	broken                                                                   []error // why new pages failed, 404s aside
 	Errors                                                                   []error
 }
 
@@ -149,6 +151,9 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 				return res, err
 			}
 		}
+	}
+	if err := pagesFailing(health.LastError, &res); err != nil {
+		res.Errors = append(res.Errors, err)
 	}
 	log.Info("checked", "listed", res.Listed, "new", res.New, "updated", res.Updated, "unchanged", res.Unchanged,
 		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "retrying", res.Missing, "errors", len(res.Errors))

@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/natowatch/natowatch/scraper"
@@ -11,10 +13,11 @@ import (
 
 // A listed item whose page fails (missing, no text, a binary, over the
 // size cap, a redirect loop, a server error) is the item's problem, not
-// its source's: the source stays healthy. The item is tried again with
-// backoff and given up, with one log line, at its first failure a day
-// after its first. State's missing items hold when it was first wanted
-// and on how many checks since, so a new process (once) knows too.
+// its source's: the source stays healthy (unless none of its new pages
+// can be read: pagesFailing). The item is tried again with backoff and
+// given up, with one log line, at its first failure a day after its
+// first. State's missing items hold when it was first wanted and on how
+// many checks since, so a new process (once) knows too.
 
 // giveUpAfter is how long a listed item may keep failing before it is
 // given up: a listing often names a page a little before it is published.
@@ -43,14 +46,21 @@ func (a *App) tryNew(ctx context.Context, log *slog.Logger, src Source, aud *laz
 		res.Missing++
 		return nil
 	}
+	res.newTried++
 	err = a.fetchNew(ctx, log, src, aud, c, oldest, first, res)
 	var pe *pageError
-	switch {
-	case err == nil:
+	if err == nil {
 		// Stored (known under another name, perhaps): not missing.
+		res.newOK++
 		return a.store.ForgetMissing(ctx, c.URL)
-	case !errors.As(err, &pe) || ctx.Err() != nil:
+	}
+	if !errors.As(err, &pe) || ctx.Err() != nil {
 		return err
+	}
+	if !notFound(pe.err) {
+		res.broken = append(res.broken, pe.err)
+	}
+	switch {
 	case !overdue:
 		res.Missing++
 		if count == 1 {
@@ -66,4 +76,36 @@ func (a *App) tryNew(ctx context.Context, log *slog.Logger, src Source, aud *laz
 	}
 	res.Recorded++
 	return a.store.ForgetMissing(ctx, c.URL)
+}
+
+// notFound reports a 404: a listing running ahead of its pages, which says
+// nothing about whether the source's pages can be read.
+func notFound(err error) bool {
+	var se *scraper.StatusError
+	return errors.As(err, &se) && se.Status == 404
+}
+
+// allFailed starts the cause of a source none of whose new pages could
+// be read.
+const allFailed = "every new item failed"
+
+// pagesFailing is the source's failure when new pages were fetched and
+// none could be read, two at least (404s aside): a layout change breaks
+// every page and would otherwise show only as item warnings. One page
+// failing alone may just be odd, and stays a warning. A source failing so
+// stays failing until a new page is read: a check that reads none (its
+// items wait for a retry) says nothing of whether the pages were mended.
+func pagesFailing(prev string, res *CheckResult) error {
+	if res.newOK > 0 {
+		return nil
+	}
+	n := len(res.broken)
+	was := strings.Index(prev, allFailed)
+	switch {
+	case n >= 2 || n == 1 && was >= 0:
+		return fmt.Errorf("%s (%d of %d): %w", allFailed, res.newTried, res.newTried, res.broken[0])
+	case n == 0 && was >= 0:
+		return errors.New(firstLine(prev[was:]))
+	}
+	return nil
 }
