@@ -29,9 +29,10 @@ type feedSite struct {
 	n         int
 	slowFeed  bool
 	slowPages bool
-	pages     int // item pages served
-	old       int // … of items below newest
-	newest    int // items from this one on are the newest
+	noText    bool // item pages lost their text (a new layout)
+	pages     int  // item pages served
+	old       int  // … of items below newest
+	newest    int  // items from this one on are the newest
 	hung      chan struct{}
 	base      time.Time
 }
@@ -75,7 +76,7 @@ func (f *feedSite) date(i int) time.Time { return f.base.Add(time.Duration(i) * 
 
 func (f *feedSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	n, slowFeed, slowPages := f.n, f.slowFeed, f.slowPages
+	n, slowFeed, slowPages, noText := f.n, f.slowFeed, f.slowPages, f.noText
 	i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/item/"))
 	if err == nil {
 		f.pages++
@@ -109,6 +110,10 @@ func (f *feedSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if noText {
+		fmt.Fprint(w, `<!DOCTYPE html><html><head><title>NATO</title></head><body><div id="app"></div><script src="/app.js"></script></body></html>`)
+		return
+	}
 	fmt.Fprintf(w, `<!DOCTYPE html><html><head><title>Flood release number %d of the archive</title></head><body><article><h1>Flood release number %d of the archive</h1><time datetime="%s"></time>`,
 		i, i, f.date(i).Format(time.RFC3339))
 	for _, p := range plainParagraphs {
@@ -371,5 +376,44 @@ func TestLogsTellTheTruth(t *testing.T) {
 	code, stderr = main("once")
 	if code != 1 || !strings.Contains(stderr, "not sent") || strings.Contains(stderr, "outcome unknown") || strings.Contains(stderr, "secret") {
 		t.Fatalf("refused webhook: exit %d, want 1, 'not sent' and no 'outcome unknown':\n%s", code, stderr)
+	}
+}
+
+// TestEveryNewPageFailingTellsOps: when a new layout leaves every new item
+// page without text, once fails the source and tells the ops webhook once,
+// until a new page is read again (issue 13, defect 3).
+func TestEveryNewPageFailingTellsOps(t *testing.T) {
+	feed, srv := newFeedSite(t, 3)
+	d := fakediscord.New(t)
+	cfg := feedConfig(t, srv.URL, d)
+	once := func() (int, string) {
+		var errb bytes.Buffer
+		code := MainContext(context.Background(), []string{"--config", cfg, "once"}, io.Discard, &errb, func(string) string { return "" })
+		return code, errb.String()
+	}
+	if code, stderr := once(); code != 0 {
+		t.Fatalf("first once: %d\n%s", code, stderr)
+	}
+	feed.set(func(f *feedSite) { f.n, f.base, f.noText = 6, time.Now().UTC().Add(-time.Minute), true })
+	// The third once only waits for the retries: still failing.
+	for i := range 3 {
+		code, stderr := once()
+		if code != 1 || !strings.Contains(stderr, "every new item failed (3 of 3)") {
+			t.Fatalf("once %d on pages without text: exit %d, want 1 and every new item failed:\n%s", i+1, code, stderr)
+		}
+		if ops := d.MessagesIn(opsHook); len(ops) != 1 || !strings.Contains(ops[0].Content, "is failing") {
+			t.Fatalf("once %d: ops told %d times, want once that the source is failing", i+1, len(ops))
+		}
+	}
+	feed.set(func(f *feedSite) { f.noText = false })
+	if code, stderr := once(); code != 0 || !strings.Contains(stderr, "source recovered") {
+		t.Fatalf("once after the pages were mended: exit %d\n%s", code, stderr)
+	}
+	ops := d.MessagesIn(opsHook)
+	if len(ops) != 2 || !strings.Contains(ops[1].Content, "recovered") {
+		t.Fatalf("ops told %d times, want failing then recovered", len(ops))
+	}
+	if n := len(d.MessagesIn(hookID)); n != 3 {
+		t.Fatalf("%d alerts posted, want the 3 new items", n)
 	}
 }
