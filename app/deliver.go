@@ -152,12 +152,21 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 			log.Error("delivery failed", "err", err)
 			return errors.Join(err, a.store.MarkFailed(ctx, d.ID, err.Error()))
 		}
-		res.Retried++
-		a.metrics.deliveries.WithLabelValues("retried").Inc()
-		if dest.Webhook != "" && notifier.OutcomeUnknown(err) {
+		unknown := dest.Webhook != "" && notifier.OutcomeUnknown(err)
+		if unknown {
 			// No answer: the post may have been made. Webhooks have no
 			// nonce, so the resend may show twice; count it.
 			a.metrics.dupRisk.Inc()
+		}
+		if ctx.Err() != nil {
+			// Cut short by a stop: no failure. The claim lapses and the
+			// next process sends it (a channel post with the same nonce).
+			log.Info("delivery cut short by a stop; it goes out on the next start", "outcome_unknown", unknown)
+			return err
+		}
+		res.Retried++
+		a.metrics.deliveries.WithLabelValues("retried").Inc()
+		if unknown {
 			log.Warn("webhook post outcome unknown; the resend may duplicate it", "err", err)
 		}
 		next := a.now().Add(retryDelay(a.cfg.Delivery.RetryBase.D(), d.Attempts))

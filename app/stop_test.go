@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/natowatch/natowatch/config"
+	"github.com/natowatch/natowatch/notifier"
 	"github.com/natowatch/natowatch/release"
 )
 
@@ -48,5 +51,47 @@ func TestStopMidCheckIsNotAFailure(t *testing.T) {
 	h.mustOnce()
 	if h.rec.count() != 5 || len(h.rec.notices) != 0 {
 		t.Fatalf("after the stop: %d of 5 posted, notices %q", h.rec.count(), h.rec.notices)
+	}
+}
+
+// stoppingNotifier is a notifier whose sends are cut short by a stop.
+type stoppingNotifier struct {
+	*recorder
+	stop context.CancelFunc
+}
+
+func (n stoppingNotifier) Send(ctx context.Context, _ notifier.Target, _ release.Alert, _ string) (string, error) {
+	n.stop()
+	return "", fmt.Errorf("posting: %w", ctx.Err())
+}
+
+// TestStopMidSendIsNotAFailure: a send cut short by a stop logs no
+// warning that it will be retried, one info line at most, and the alert
+// goes out on the next start.
+func TestStopMidSendIsNotAFailure(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.Targets = []config.Target{{Channel: "100000000000000001"}} })
+	h.mustOnce()
+	h.src.publish("https://example.org/s", "Allies agree on a plan", h.now, release.TypeNews, body[0])
+	if _, err := h.app.Check(context.Background(), h.src); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := New(h.app.cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Options{Store: h.store, Notifier: stoppingNotifier{h.rec, cancel}, Sources: []Source{h.src}, Now: func() time.Time { return h.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := a.Deliver(ctx); res.Sent != 0 || res.Retried != 0 {
+		t.Fatalf("Deliver stopped mid-send: %+v", res)
+	}
+	out := logs.String()
+	if strings.Contains(out, "level=WARN") || strings.Contains(out, "level=ERROR") || strings.Count(out, "\n") > 1 {
+		t.Fatalf("a send cut short by a stop logged:\n%s", out)
+	}
+	h.now = h.now.Add(claimLease + time.Second) // the next start, once the claim lapsed
+	h.mustOnce()
+	if h.rec.count() != 1 {
+		t.Fatalf("after the stop: %d sent, want 1", h.rec.count())
 	}
 }
