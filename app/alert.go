@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
+	"github.com/natowatch/natowatch/state"
 	"github.com/natowatch/natowatch/summary"
 )
 
@@ -30,6 +32,18 @@ func (a *App) buildAlert(r *release.Release, kind release.Kind, version int, cha
 		Changes:   changes,
 		Version:   version,
 	}
+}
+
+// latencyAttr is a delivered alert's latency from publication, for the
+// log. It is left out for a release found more than catch_up.after after
+// its publication (a first run's post_latest, a dry run, a catch-up, an
+// update): its age then says nothing of natowatch's speed.
+func (a *App) latencyAttr(d state.Delivery) slog.Attr {
+	p := d.Alert.Published
+	if p.IsZero() || d.Alert.Kind != release.KindNew || d.CreatedAt.Sub(p) > a.cfg.CatchUp.After.D() {
+		return slog.Attr{}
+	}
+	return slog.Duration("latency", a.now().Sub(p).Round(time.Second))
 }
 
 // candidateKeys are the identities a listing gives an item.

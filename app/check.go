@@ -14,12 +14,15 @@ import (
 	"github.com/natowatch/natowatch/state"
 )
 
-// CheckResult counts what one check of a source did.
+// CheckResult counts what one check of a source did. Missing counts the
+// new items whose page failed and that wait for a retry (retry.go).
 type CheckResult struct {
 	Listed, New, Updated, Unchanged, NotModified, Recorded, Suspect, Missing int
 	Deferred                                                                 int     // due re-checks left for the next check (budget spent)
 	read                                                                     []int64 // releases whose page this check has read
 	touched                                                                  int     // releases whose sitemap lastmod was recorded
+	newTried, newOK                                                          int     // new items' pages fetched, and read
+	broken                                                                   []error // why new pages failed, 404s aside
 	Errors                                                                   []error
 }
 
@@ -33,6 +36,13 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	var health state.SourceHealth
 	start := time.Now()
 	defer func() {
+		if err != nil && ctx.Err() != nil {
+			// Cut short by a stop (SIGTERM, Ctrl-C): not a failure of the
+			// source, so no failing mark, no ops notice.
+			log.Info("check stopped before it finished", "new", res.New, "recorded_only", res.Recorded)
+			err = fmt.Errorf("source %s: check stopped: %w", src.Name(), context.Cause(ctx))
+			return
+		}
 		a.metrics.observeCheck(src.Name(), res, err, time.Since(start))
 		cause := ""
 		if err != nil {
@@ -49,7 +59,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	if listing == nil {
 		return res, fmt.Errorf("source %s: %w", src.Name(), err)
 	}
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		// Part of the listing was read: handle that, report the rest.
 		res.Errors = append(res.Errors, err)
 		log.Warn("listing partly read", "err", err)
@@ -98,6 +108,9 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		a.looked(src.Name(), id, now)
 	}
 	for _, p := range recheck {
+		if ctx.Err() != nil {
+			break // stopping: the rest go first next time
+		}
 		if handled[p.ID] {
 			continue
 		}
@@ -107,7 +120,16 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 			break
 		}
 		handled[p.ID] = true
-		if err := a.recheck(ctx, log, src, aud, p, &res); err != nil {
+		err := a.recheck(ctx, log, src, aud, p, &res)
+		if ctx.Err() != nil {
+			break // cut short by a stop: not the page's failure
+		}
+		var pe *pageError
+		if errors.As(err, &pe) {
+			// The page's problem (a deleted release, a broken page), not
+			// the source's: tried again at its next turn, like any page.
+			log.Warn("re-check failed; trying again at its next turn", "url", p.URL, "err", err)
+		} else if err != nil {
 			res.Errors = append(res.Errors, err)
 			log.Warn("re-check failed", "url", p.URL, "err", err)
 			continue
@@ -117,17 +139,24 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	if res.New+res.Updated+res.Unchanged+res.Recorded+res.Suspect+res.touched > 0 {
 		a.forgetRecent(src.Name()) // what it stored or touched is read again next time
 	}
-	if len(res.Errors) == 0 {
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	if len(res.Errors) == 0 && res.Missing == 0 {
 		// Only now is the listing's state safe to remember: every item in
-		// it was handled.
+		// it was handled. While an item waits for a retry, the listing is
+		// read whole, so that the next check (of any process) sees it.
 		for u, v := range listing.Fetched {
 			if err := a.store.SaveValidators(ctx, u, state.Validators(v), a.now()); err != nil {
 				return res, err
 			}
 		}
 	}
+	if err := pagesFailing(health.LastError, &res); err != nil {
+		res.Errors = append(res.Errors, err)
+	}
 	log.Info("checked", "listed", res.Listed, "new", res.New, "updated", res.Updated, "unchanged", res.Unchanged,
-		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "missing", res.Missing, "errors", len(res.Errors))
+		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "retrying", res.Missing, "errors", len(res.Errors))
 	if len(res.Errors) > 0 {
 		return res, fmt.Errorf("source %s: %w", src.Name(), errors.Join(res.Errors...))
 	}
@@ -139,137 +168,12 @@ func (a *App) validators(ctx context.Context, u string) (scraper.Validators, err
 	return scraper.Validators(v), err
 }
 
-// handleFresh fetches and stores items never seen before. On a source's
-// first check, and beyond the catch-up caps, items are only recorded.
-func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
-	newestFirst(fresh)
-	limit := len(fresh) // a source watched all along: everything new goes out
-	switch {
-	case first:
-		limit = a.postLast
-	case catchUp:
-		limit = a.cfg.CatchUp.MaxCount
-	}
-	oldest := a.now().Add(-a.cfg.CatchUp.MaxAge.D())
-	var post []scraper.Candidate
-	for _, c := range fresh {
-		tooOld := !first && !c.Published.IsZero() && c.Published.Before(oldest)
-		if len(post) >= limit || tooOld {
-			if err := a.recordSeen(ctx, src.Name(), c); err != nil {
-				res.Errors = append(res.Errors, err)
-				continue
-			}
-			res.Recorded++
-			continue
-		}
-		post = append(post, c)
-	}
-	// Oldest first, so alerts queue in the order of publication.
-	for i := len(post) - 1; i >= 0; i-- {
-		c := post[i]
-		err := a.fetchNew(ctx, log, src, aud, c, oldest, first, res)
-		if missingPage(err) {
-			err = a.missing(ctx, log, src.Name(), c, err, res)
-		}
-		if err != nil {
-			res.Errors = append(res.Errors, err)
-			log.Warn("item failed", "url", c.URL, "err", err)
-		}
-	}
-}
-
-// missingAfter is how long a listed item's page may be missing before it is
-// given up: a listing often names a page a little before it is published.
-const missingAfter = 24 * time.Hour
-
-func missingPage(err error) bool {
-	var se *scraper.StatusError
-	return errors.As(err, &se) && (se.Status == 404 || se.Status == 410)
-}
-
-// missing handles a listed item whose page is not there (yet): tried again
-// on every check, not a failure of the source, given up after a day.
-func (a *App) missing(ctx context.Context, log *slog.Logger, source string, c scraper.Candidate, cause error, res *CheckResult) error {
-	firstAt, count, err := a.store.NoteMissing(ctx, c.URL, a.now())
-	if err != nil {
-		return err
-	}
-	res.Missing++
-	if a.now().Sub(firstAt) < missingAfter {
-		if count == 1 {
-			log.Warn("listed page is missing; trying again on later checks", "url", c.URL, "err", cause)
-		}
-		return nil
-	}
-	log.Error("listed page missing for a day; giving it up", "url", c.URL, "since", firstAt, "err", cause)
-	if err := a.recordSeen(ctx, source, c); err != nil {
-		return err
-	}
-	return a.store.ForgetMissing(ctx, c.URL)
-}
-
-// newestFirst sorts candidates by date when every one has a date, and keeps
-// the listing's order (newest first on every known site) otherwise.
-func newestFirst(cs []scraper.Candidate) {
-	for _, c := range cs {
-		if c.Published.IsZero() {
-			return
-		}
-	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Published.After(cs[j].Published) })
-}
-
-func (a *App) recordSeen(ctx context.Context, source string, c scraper.Candidate) error {
-	r := release.Release{Source: source, URL: c.URL, GUID: c.GUID, Title: c.Title, Published: c.Published, Type: release.TypeOther}
-	_, err := a.store.Save(ctx, state.Put{Release: r, Keys: candidateKeys(source, c), LastMod: c.LastMod}, a.now())
-	return err
-}
-
-func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
-	it, err := src.Fetch(ctx, c, scraper.Validators{})
-	if err != nil {
-		return err
-	}
-	if it.NotModified || it.Release == nil {
-		return fmt.Errorf("%s: 304 for a page fetched without validators", c.URL)
-	}
-	r := it.Release
-	keys := append(candidateKeys(src.Name(), c), releaseKeys(r, it.Aliases)...)
-	if st, err := a.store.Lookup(ctx, keys); err != nil {
-		return err
-	} else if st != nil {
-		// Known under another name (re-identified, re-dated, or the same
-		// release from another source): an update at most, never new.
-		st.LastMod = c.LastMod
-		return a.compare(ctx, log, aud, st, it, keys, res)
-	}
-	put := state.Put{Release: *r, Keys: keys, Fingerprint: fingerprint(r), Version: 1, LastMod: c.LastMod,
-		PageURL: c.URL, Validators: state.Validators(it.Page.Validators)}
-	tooOld := !first && !r.Published.IsZero() && r.Published.Before(oldest)
-	if !tooOld {
-		au, err := aud.get(ctx)
-		if err != nil {
-			return err
-		}
-		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil, au.matcher), nil, au)
-	}
-	id, err := a.store.Save(ctx, put, a.now()) // and forgets that the page was missing
-	if err != nil {
-		return err
-	}
-	res.New++
-	res.read = append(res.read, id)
-	log.Info("release", "event", "new", "url", r.URL, "title", r.Title, "type", r.Type,
-		"published", r.Published, "alerts", len(put.Alerts))
-	return nil
-}
-
 // recheck fetches a stored release's page conditionally and stores an
 // update when its text changed. Only then is the stored release read.
 func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, p state.Page, res *CheckResult) error {
 	it, err := src.Fetch(ctx, scraper.Candidate{URL: p.URL, Published: p.Published}, scraper.Validators(p.Validators))
 	if err != nil {
-		return err
+		return &pageError{err}
 	}
 	if it.NotModified {
 		res.NotModified++

@@ -152,12 +152,21 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 			log.Error("delivery failed", "err", err)
 			return errors.Join(err, a.store.MarkFailed(ctx, d.ID, err.Error()))
 		}
-		res.Retried++
-		a.metrics.deliveries.WithLabelValues("retried").Inc()
-		if dest.Webhook != "" && (ne == nil || ne.Status == 0) {
+		unknown := dest.Webhook != "" && notifier.OutcomeUnknown(err)
+		if unknown {
 			// No answer: the post may have been made. Webhooks have no
 			// nonce, so the resend may show twice; count it.
 			a.metrics.dupRisk.Inc()
+		}
+		if ctx.Err() != nil {
+			// Cut short by a stop: no failure. The claim lapses and the
+			// next process sends it (a channel post with the same nonce).
+			log.Info("delivery cut short by a stop; it goes out on the next start", "outcome_unknown", unknown)
+			return err
+		}
+		res.Retried++
+		a.metrics.deliveries.WithLabelValues("retried").Inc()
+		if unknown {
 			log.Warn("webhook post outcome unknown; the resend may duplicate it", "err", err)
 		}
 		next := a.now().Add(retryDelay(a.cfg.Delivery.RetryBase.D(), d.Attempts))
@@ -178,7 +187,7 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 		a.metrics.latency.Observe(a.now().Sub(d.Alert.Published).Seconds())
 	}
 	log.Info("delivered", "message", id, "took", a.now().Sub(start).Round(time.Millisecond),
-		"latency", latency(d.Alert, a.now()))
+		a.latencyAttr(d))
 	if d.Alert.Kind == release.KindUpdate {
 		a.editOriginal(ctx, log, d, dest)
 	}
@@ -246,11 +255,4 @@ func retryDelay(base time.Duration, attempts int) time.Duration {
 	d := base << min(attempts, 7)
 	d = min(d, 10*time.Minute)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
-
-func latency(a release.Alert, now time.Time) time.Duration {
-	if a.Published.IsZero() {
-		return 0
-	}
-	return now.Sub(a.Published).Round(time.Second)
 }

@@ -15,16 +15,23 @@ import (
 
 // Once checks every source once, then delivers until nothing is due. The
 // error lists every source that could not be read and every alert that
-// could not be delivered.
+// could not be delivered. Stopped early (ctx done), it returns at once
+// with an error that is context.Canceled (errors.Is), not a failure.
 func (a *App) Once(ctx context.Context) error {
 	var errs []error
 	for _, src := range a.sources {
-		if _, err := a.Check(ctx, src); err != nil {
+		if _, err := a.Check(ctx, src); err != nil && ctx.Err() == nil {
 			errs = append(errs, err)
+		}
+		if ctx.Err() != nil {
+			return errors.Join(append(errs, fmt.Errorf("stopped before every source was checked: %w", context.Cause(ctx)))...)
 		}
 	}
 	if err := a.drain(ctx); err != nil {
 		errs = append(errs, err)
+	}
+	if ctx.Err() != nil {
+		return errors.Join(append(errs, fmt.Errorf("stopped before every alert was delivered: %w", context.Cause(ctx)))...)
 	}
 	// Housekeeping, after the work: at most daily, whoever runs once and
 	// how often. A failure is logged, and tried again the next day.

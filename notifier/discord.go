@@ -9,11 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/release"
@@ -43,10 +46,32 @@ func (t Target) String() string {
 type Error struct {
 	Status    int // HTTP status, 0 for a network error
 	Permanent bool
+	Kind      Kind
 	msg       string
 }
 
 func (e *Error) Error() string { return e.msg }
+
+// Kind says what is known of a failed request's fate.
+type Kind int
+
+const (
+	// Unknown: the request may have reached Discord and no answer came (a
+	// timeout, a reset connection), so Discord may have acted on it.
+	Unknown Kind = iota
+	// NotSent: the request certainly never reached Discord (no connection,
+	// a name that does not resolve, a bad URL, no token).
+	NotSent
+	// Answered: an HTTP error status came back.
+	Answered
+)
+
+// OutcomeUnknown reports whether a failed request may still have been
+// carried out, so that sending it again may make a duplicate.
+func OutcomeUnknown(err error) bool {
+	var e *Error
+	return !errors.As(err, &e) || e.Kind == Unknown
+}
 
 // Options configure a Discord notifier.
 type Options struct {
@@ -143,7 +168,7 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 	msg := Build(a)
 	if t.User != "" {
 		if d.bot == nil {
-			return "", &Error{Permanent: true, msg: "notifier: " + t.String() + ": no bot token configured"}
+			return "", &Error{Permanent: true, Kind: NotSent, msg: "notifier: " + t.String() + ": no bot token configured"}
 		}
 		ch, err := d.dmChannel(ctx, t.User)
 		if err != nil {
@@ -153,7 +178,7 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 	}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return "", &Error{Permanent: true, msg: "notifier: channel " + t.Channel + ": no bot token configured"}
+			return "", &Error{Permanent: true, Kind: NotSent, msg: "notifier: channel " + t.Channel + ": no bot token configured"}
 		}
 		msg.Nonce, msg.EnforceNonce = nonce, true
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages"
@@ -172,7 +197,7 @@ func (d *Discord) Notice(ctx context.Context, t Target, text string) error {
 	msg := Message{Content: Truncate(Escape(text), LimitContent), Embeds: []Embed{}, AllowedMentions: AllowedMentions{Parse: []string{}}}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return &Error{Permanent: true, msg: "notifier: no bot token configured"}
+			return &Error{Permanent: true, Kind: NotSent, msg: "notifier: no bot token configured"}
 		}
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages"
 		_, err := d.do(ctx, d.bot, "POST", u, discordgo.EndpointChannelMessages(t.Channel), msg, t)
@@ -193,7 +218,7 @@ func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a releas
 	msg.Content, msg.AllowedMentions.Roles = "", nil
 	if t.User != "" {
 		if d.bot == nil {
-			return &Error{Permanent: true, msg: "notifier: no bot token configured"}
+			return &Error{Permanent: true, Kind: NotSent, msg: "notifier: no bot token configured"}
 		}
 		ch, err := d.dmChannel(ctx, t.User)
 		if err != nil {
@@ -203,7 +228,7 @@ func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a releas
 	}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return &Error{Permanent: true, msg: "notifier: no bot token configured"}
+			return &Error{Permanent: true, Kind: NotSent, msg: "notifier: no bot token configured"}
 		}
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages/" + url.PathEscape(messageID)
 		_, err := d.do(ctx, d.bot, "PATCH", u, discordgo.EndpointChannelMessage(t.Channel, ""), msg, t)
@@ -222,7 +247,7 @@ func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a releas
 func webhookURL(raw, messageID string) (string, string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return "", "", &Error{Permanent: true, msg: "notifier: invalid webhook URL " + RedactURL(raw)}
+		return "", "", &Error{Permanent: true, Kind: NotSent, msg: "notifier: invalid webhook URL " + RedactURL(raw)}
 	}
 	bucket := "webhook:" + u.Host + webhookID(u.Path)
 	if messageID != "" {
@@ -268,23 +293,49 @@ func (d *Discord) do(ctx context.Context, s *discordgo.Session, method, u, bucke
 	return m.ID, nil
 }
 
-// classify turns discordgo's error into an *Error with every secret removed.
+// classify turns discordgo's error into an *Error with every secret
+// removed, and what a remote server said (an HTML error page, say) cut to
+// a short single line.
 func (d *Discord) classify(err error, method string, t Target) error {
 	e := &Error{}
 	var rest *discordgo.RESTError
 	switch {
 	case errors.As(err, &rest) && rest.Response != nil:
 		e.Status = rest.Response.StatusCode
+		e.Kind = Answered
 		e.Permanent = e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests
-		e.msg = fmt.Sprintf("notifier: %s %s: HTTP %d: %s", method, t, e.Status, strings.TrimSpace(string(rest.ResponseBody)))
+		e.msg = fmt.Sprintf("notifier: %s %s: HTTP %d: %s", method, t, e.Status, Excerpt(string(rest.ResponseBody), 200))
+	case notSent(err):
+		e.Kind = NotSent
+		e.msg = fmt.Sprintf("notifier: %s %s: not sent: %v", method, t, err)
 	default:
 		e.msg = fmt.Sprintf("notifier: %s %s: %v", method, t, err)
 	}
-	e.msg = d.redact(e.msg, t)
-	if len(e.msg) > 600 {
-		e.msg = e.msg[:600] + "…"
-	}
+	e.msg = Excerpt(d.redact(e.msg, t), 400)
 	return e
+}
+
+// notSent reports whether a request's error proves it never left: no
+// connection was made (refused, unreachable, the name did not resolve).
+func notSent(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial" || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// Excerpt is s on one line, its white space folded, cut to at most max
+// bytes (on a rune boundary, "…" added): what a remote server said, fit
+// for a log line.
+func Excerpt(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func (d *Discord) redact(s string, t Target) string {
