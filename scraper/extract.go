@@ -13,21 +13,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/natowatch/natowatch/release"
-	"golang.org/x/net/html"
 )
-
-// attrOf is goquery's Attr for one node.
-func attrOf(n *html.Node, key string) (string, bool) {
-	if n == nil {
-		return "", false
-	}
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
 
 // ErrNoContent is returned when a page yields no sensible article text.
 var ErrNoContent = errors.New("no article text found")
@@ -88,136 +74,43 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	if href, ok := attrOf(s.canonical, "href"); ok && strings.TrimSpace(href) != "" {
 		a.Canonical = Canonical(href, base)
 	}
-	a.Title = s.pageTitle()
-	ref, public := s.marks.ref, s.marks.public
+	var text []byte
+	for _, n := range s.bodies {
+		text = appendText(text, n)
+	}
+	a.Reference = reference.FindString(string(text))
 	var pub *publicMeta
-	if public {
-		// (publicHeader finds nothing in a page whose text lacks the words.)
-		pub = bodyPublicHeader(s.bodies)
+	if strings.Contains(clean(string(text)), "Distributed by Public") {
+		pub = publicHeader(strings.Join(paragraphNodes(s.bodies), "\n"))
 	}
-	if pub == nil {
-		// (A page distributed by Public has its date from the header.)
-		a.Published = s.pageDate(base)
-	}
-	if ref {
-		// (The text is built only for a page that has a reference.)
-		var b []byte
-		for _, n := range s.bodies {
-			b = appendText(b, n)
-		}
-		a.Reference = reference.FindString(string(b))
-	}
+	detach(s.noise)
+	a.Title = s.pageTitle()
 	if pub != nil {
 		// A page distributed by Public: the header line gives date and type.
 		a.Published, a.Type = pub.date, pub.typ
 		if pub.title != "" {
 			a.Title = pub.title
 		}
+	} else {
+		a.Published = s.pageDate(base)
 	}
-	detach(s.noise)
 	a.Body = mainText(s)
 	a.Body = dropLeadIn(a.Body, a.Title)
 	a.Speakers = turnSpeakers(a.Body)
-	if hasPublicLine(a.Body) {
-		// Public repeats issuer, header line and title above the text.
-		for i, p := range a.Body {
-			if strings.Contains(p, "Distributed by Public on") && publicLine.MatchString(p) {
-				a.Body = dropLeadIn(a.Body[i+1:], a.Title)
-				break
-			}
+	// Public repeats issuer, header line and title above the text.
+	for i, p := range a.Body {
+		if strings.Contains(p, "Distributed by Public on") && publicLine.MatchString(p) {
+			a.Body = dropLeadIn(a.Body[i+1:], a.Title)
+			break
 		}
 	}
 	return a
 }
 
-// publicSpan is how many lines a match of publicLine can start before
-// the line that holds "Distributed by Public on": its white space (\s*) can
-// take in a line break at four places.
-const publicSpan = 4
-
-// joinFrom is what publicHeader needs of the lines ps joined by "\n", k
-// being the first line holding "Distributed by Public": the lines from
-// publicSpan before k. (Lines are clean: not empty, no white space at
-// either end.)
-func joinFrom(ps []string, k int) string {
-	return strings.Join(ps[max(0, k-publicSpan):], "\n")
-}
-
-// hasPublicLine is publicHeader(strings.Join(ps, "\n")) != nil: whether
-// publicLine matches the lines ps. A match ends with a line holding
-// "Distributed by Public on" and starts at most publicSpan lines before.
-func hasPublicLine(ps []string) bool {
-	for i, p := range ps {
-		if strings.Contains(p, "Distributed by Public on") {
-			if lo := digitLine(ps, i-publicSpan, i); lo >= 0 && publicLine.MatchString(strings.Join(ps[lo:i+1], "\n")) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// bodyPublicHeader is publicHeader of the paragraphs of the bodies joined
-// by "\n" (lines), reading no more paragraphs than it needs.
-//
-// Lines are clean and not empty, so a match of publicLine crosses a line
-// break only where its \s* takes in the "\n" (four places), starts with a
-// line that starts with a digit, and ends with a line holding "Distributed
-// by Public on"; publicHeader's title is the line after. Say line i is the
-// first such line with a match ending in it, found in lines i-4 to i,
-// starting at line s. A match that starts at an earlier line j (j < s)
-// ends after line i (else it had been found), so by line j+4 ≤ s+3, and
-// starts after line i-4: none when no line from i-3 to s-1 starts with a
-// digit. Then lines up to i+1 are enough, else up to s+4.
-func bodyPublicHeader(bodies []*html.Node) *publicMeta {
-	var lines []string
-	first, last := -1, -1 // the first line holding the words; the last needed
-	start := -1           // the line the match starts in, when no earlier one can
-	walkParagraphs(bodies, func(p string) bool {
-		lines = append(lines, p)
-		i := len(lines) - 1
-		if first < 0 && strings.Contains(p, "Distributed by Public") {
-			first = i
-		}
-		if last < 0 && strings.Contains(p, "Distributed by Public on") {
-			if lo := digitLine(lines, i-publicSpan, i); lo >= 0 {
-				w := strings.Join(lines[lo:], "\n")
-				if loc := publicLine.FindStringIndex(w); loc != nil {
-					start = lo + strings.Count(w[:loc[0]], "\n")
-					last = i + 1
-					if digitLine(lines, i-publicSpan+1, start-1) >= 0 {
-						last, start = max(i+1, start+publicSpan), -1
-					}
-				}
-			}
-		}
-		return last < 0 || i < last
-	})
-	if first < 0 {
-		return nil
-	}
-	if start >= 0 {
-		// The match is the leftmost: the text from it is enough.
-		return publicHeader(strings.Join(lines[start:], "\n"))
-	}
-	return publicHeader(joinFrom(lines, first))
-}
-
-// digitLine is the first of lines lo to hi that starts with a digit, -1
-// if none: a match of publicLine starts with such a line.
-func digitLine(lines []string, lo, hi int) int {
-	for j := max(0, lo); j <= hi && j < len(lines); j++ {
-		if c := lines[j][0]; '0' <= c && c <= '9' {
-			return j
-		}
-	}
-	return -1
-}
-
 // truncatedHTML reports a document that opens <html> and never closes it.
 func truncatedHTML(b []byte) bool {
-	tail := b[max(0, len(b)-4096):]
-	return containsFoldASCII(b[:min(len(b), 4096)], "<html", false) && !containsFoldASCII(tail, "</html", true)
+	head, tail := b[:min(len(b), 4096)], b[max(0, len(b)-4096):]
+	return bytes.Contains(bytes.ToLower(head), []byte("<html")) && !bytes.Contains(bytes.ToLower(tail), []byte("</html"))
 }
 
 // finish fills what the text and the URL tell, once the body is known.
@@ -333,15 +226,7 @@ func titleSpeaker(title string) string {
 	return ""
 }
 
-// isSpeechTitle is speechTitle.MatchString.
-func isSpeechTitle(t string) bool {
-	return foldPrefixed(t, speechStarts) && speechTitle.MatchString(t)
-}
-
-// speechStarts are how speechTitle's matches start (foldPrefixed).
-var speechStarts = newPrefixes("opening ", "closing ", "keynote ", "introductory ", "remarks", "speech", "statement",
-	"press ", "doorstep", "joint press ", "interview", "transcript", "video message", "address", "lecture",
-	"pre-ministerial press conference")
+func isSpeechTitle(t string) bool { return speechTitle.MatchString(t) }
 
 func typeFromURL(u *url.URL) release.Type {
 	p := strings.ToLower(u.Path)
@@ -364,7 +249,7 @@ var titleSuffix = regexp.MustCompile(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?
 // else <title> without the site's additions.
 func (s *pageScan) pageTitle() string {
 	for _, n := range s.h1s {
-		if n != nil {
+		if n != nil && !s.inDialogBlock(n) {
 			if t := clean(nodeText(n)); t != "" {
 				return t
 			}
@@ -413,12 +298,8 @@ func (s *pageScan) pageDate(base *url.URL) time.Time {
 		}
 	}
 	// A date line near the top of the text ("24 May. 2017 -", "26 Nov. 2026").
-	var buf []byte
 	for _, n := range s.dateLines {
-		// Only short lines are read: a block's text is not built past 40
-		// bytes.
-		txt, short, b := cleanText(n, 40, buf)
-		buf = b
+		txt, short := shortText(n, 40)
 		if !short || len(txt) < 6 || strings.Contains(strings.ToLower(txt), "updated") {
 			continue
 		}
@@ -454,26 +335,14 @@ func turnSpeakers(body []string) []string {
 var notSpeaker = regexp.MustCompile(`(?i)^(question|q|answer|a|moderator|journalist|audience|note|editor|related|share|more|read more|press release|speech)\b`)
 
 func isSpeakerLabel(s string) bool {
-	// The words of s as strings.Fields gives them (more than 13 are not
-	// counted).
-	n := 0
-	for rest := s; n <= 12; n++ {
-		var w string
-		if w, rest = nextField(rest); w == "" {
-			break
-		}
-	}
-	if n < 2 || n > 12 || foldPrefixed(s, notSpeakerStarts) && notSpeaker.MatchString(s) {
+	words := strings.Fields(s)
+	if len(words) < 2 || len(words) > 12 || notSpeaker.MatchString(s) {
 		return false
 	}
 	// Names and roles: every word capitalised, connectors aside; what is
 	// in brackets or parentheses is free.
 	depth := 0
-	for rest := s; ; {
-		var w string
-		if w, rest = nextField(rest); w == "" {
-			break
-		}
+	for _, w := range words {
 		free := depth > 0
 		depth += strings.Count(w, "[") + strings.Count(w, "(") - strings.Count(w, "]") - strings.Count(w, ")")
 		if free || strings.HasPrefix(w, "[") || strings.HasPrefix(w, "(") {
@@ -485,34 +354,6 @@ func isSpeakerLabel(s string) bool {
 	}
 	return true
 }
-
-// nextField is the first field of s as strings.Fields splits it (at
-// unicode.IsSpace runes), "" if there is none, and what follows it.
-func nextField(s string) (field, rest string) {
-	start := -1
-	for i := 0; i < len(s); {
-		r, w := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, w = utf8.DecodeRuneInString(s[i:])
-		}
-		if unicode.IsSpace(r) {
-			if start >= 0 {
-				return s[start:i], s[i:]
-			}
-		} else if start < 0 {
-			start = i
-		}
-		i += w
-	}
-	if start < 0 {
-		return "", ""
-	}
-	return s[start:], ""
-}
-
-// notSpeakerStarts are how notSpeaker's matches start (foldPrefixed).
-var notSpeakerStarts = newPrefixes("q", "a", "moderator", "journalist", "note", "editor", "related", "share", "more",
-	"read more", "press release", "speech")
 
 var labelConnector = map[string]bool{"of": true, "the": true, "for": true, "and": true, "de": true, "van": true,
 	"von": true, "der": true, "den": true, "du": true, "la": true, "le": true, "di": true, "da": true, "to": true, "on": true, "at": true}
@@ -527,7 +368,7 @@ func firstRuneOf(s string) rune {
 func dropLeadIn(body []string, title string) []string {
 	out := body[:0]
 	for i, p := range body {
-		if i < 8 && (p == title || foldPrefixed(p, leadInStarts) && leadIn.MatchString(p)) {
+		if i < 8 && (p == title || leadIn.MatchString(p)) {
 			continue
 		}
 		if i < 8 && len(p) < 40 {
@@ -541,6 +382,3 @@ func dropLeadIn(body []string, title string) []string {
 }
 
 var leadIn = regexp.MustCompile(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)
-
-// leadInStarts are how leadIn's matches start (foldPrefixed).
-var leadInStarts = newPrefixes("press ", "(as ", "last updated", "speech", "news", "official text", "by ")
