@@ -14,7 +14,16 @@ func isCleanSpace(r rune) bool {
 // clean collapses white space (NBSP and U+200B included) and trims: the
 // words of s joined by single spaces.
 func clean(s string) string {
-	return strings.Join(strings.FieldsFunc(s, isCleanSpace), " ")
+	var b strings.Builder
+	for w := range strings.FieldsFuncSeq(s, isCleanSpace) {
+		if b.Len() == 0 {
+			b.Grow(len(s))
+		} else {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
 }
 
 // shortText is clean of the text of n's subtree, and whether that is at
