@@ -401,3 +401,18 @@ func digits(s string, n int) (int, bool) {
 	}
 	return v, true
 }
+
+// monthFromURL finds the /YYYY/MM/ segment of an event page's path
+// (/en/news-and-events/events/2026/10/<slug>) and returns the first of that
+// month; ok is false when there is none.
+func monthFromURL(path string) (time.Time, bool) {
+	seg := strings.Split(path, "/")
+	for i := 0; i+1 < len(seg); i++ {
+		y, okY := digits(seg[i], 4)
+		m, okM := digits(seg[i+1], 2)
+		if okY && okM && y >= 1000 && m >= 1 && m <= 12 {
+			return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC), true
+		}
+	}
+	return time.Time{}, false
+}

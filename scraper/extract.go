@@ -28,11 +28,16 @@ type Article struct {
 	Type      release.Type // "" when the page does not tell
 	Reference string
 	Speakers  []string
+	// Byline is the page's by-line ("by NATO Secretary General Mark Rutte
+	// at …"), when it has one.
+	Byline    string `json:",omitempty"`
 	Body      []string
 	Canonical string // <link rel=canonical>, resolved, when present
 	// Truncated is set for an HTML page that never closes </html>: most
 	// likely cut off on the way, so its text is not the whole text.
 	Truncated bool
+
+	stated bool // Type is what the page says of itself (a kind line)
 }
 
 // Extract parses an item page (HTML, or plain text as Public distributes it)
@@ -44,6 +49,7 @@ func Extract(body []byte, pageURL, contentType string) (*Article, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
 	}
+	body = htmlToUTF8(body, contentType)
 	if !utf8.Valid(body) {
 		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
@@ -84,10 +90,14 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 		pub = publicHeader(strings.Join(paragraphNodes(s.bodies), "\n"))
 	}
 	detach(s.noise)
+	a.Byline = s.pageByline()
 	a.Title = s.pageTitle()
+	if k := s.kindLine(); k != "" {
+		a.Type, a.stated = k, true
+	}
 	if pub != nil {
 		// A page distributed by Public: the header line gives date and type.
-		a.Published, a.Type = pub.date, pub.typ
+		a.Published, a.Type, a.stated = pub.date, pub.typ, false
 		if pub.title != "" {
 			a.Title = pub.title
 		}
@@ -95,12 +105,15 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 		a.Published = s.pageDate(base)
 	}
 	a.Body = mainText(s)
-	a.Body = dropLeadIn(a.Body, a.Title)
+	if a.Byline == "" {
+		a.Byline = leadByline(a.Body)
+	}
+	a.Body = dropRepeats(dropLeadIn(a.Body, a.Title, a.Byline))
 	a.Speakers = turnSpeakers(a.Body)
 	// Public repeats issuer, header line and title above the text.
 	for i, p := range a.Body {
 		if strings.Contains(p, "Distributed by Public on") && publicLine.MatchString(p) {
-			a.Body = dropLeadIn(a.Body[i+1:], a.Title)
+			a.Body = dropLeadIn(a.Body[i+1:], a.Title, a.Byline)
 			break
 		}
 	}
@@ -118,11 +131,24 @@ func finish(a *Article, base *url.URL) {
 	if a.Reference == "" {
 		a.Reference = findReference(a.Body)
 	}
-	if a.Type == "" {
-		a.Type = typeFromURL(base)
+	h1Kind := kindOfLine(a.Title)
+	a.Title = cutTitle(titleWithByline(a.Title, a.Byline))
+	urlType := typeFromURL(base)
+	if a.Type == "" && h1Kind != "" {
+		// A transcript's h1 that is only its kind ("Press conference").
+		a.Type, a.stated = h1Kind, true
 	}
-	if a.Type == "" && a.Reference != "" {
-		a.Type = release.TypePressRelease
+	if a.stated && a.Type == release.TypeOfficialText && urlType == release.TypeSpeech {
+		// "Statement" on a transcript is a speaker's, not the Council's.
+		a.Type = release.TypeSpeech
+	}
+	if a.Type == "" {
+		a.Type = urlType
+		if a.Reference != "" && a.Type != release.TypeOfficialText {
+			// The page's reference says press release, whatever the
+			// section; official texts carry one too.
+			a.Type = release.TypePressRelease
+		}
 	}
 	if a.Published.IsZero() {
 		if t, ok := DateFromURL(base.String()); ok {
@@ -130,6 +156,13 @@ func finish(a *Article, base *url.URL) {
 		}
 	}
 	speech := isSpeechTitle(a.Title)
+	if !a.stated && (a.Type == "" || a.Type == release.TypePressRelease || a.Type == release.TypeOther) && speech {
+		// Public calls everything a press release; the title knows better.
+		a.Type = release.TypeSpeech
+	}
+	if a.Type == release.TypeSpeech && labelSpeakerLine(a.Body) {
+		a.Speakers = turnSpeakers(a.Body)
+	}
 	named := ""
 	if speech {
 		named = titleSpeaker(a.Title)
@@ -140,10 +173,6 @@ func finish(a *Article, base *url.URL) {
 		} else if m := findByLine(a.Body); m != nil {
 			a.Speakers = []string{strings.TrimSpace(m[1])}
 		}
-	}
-	if (a.Type == "" || a.Type == release.TypePressRelease || a.Type == release.TypeOther) && speech {
-		// Public calls everything a press release; the title knows better.
-		a.Type = release.TypeSpeech
 	}
 	a.Speakers = mainSpeakerFirst(a.Speakers, named)
 }
@@ -275,16 +304,20 @@ func (s *pageScan) titleText() string {
 
 var legacyTitleDate = regexp.MustCompile(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s*$`)
 
+// pageDate is the page's date: the dated URL's (the new site's is
+// reliable), the metas', a time element's, the old site's <title>, a date
+// line near the top of the text ("25 June 2025", "24 May. 2017 -"), and
+// last the month of an event page's URL (/YYYY/MM/slug).
 func (s *pageScan) pageDate(base *url.URL) time.Time {
+	if t, ok := DateFromURL(base.String()); ok {
+		return t
+	}
 	for _, n := range s.dateMetas {
 		if v, ok := attrOf(n, "content"); ok {
 			if t, ok := parseDate(v); ok {
 				return t
 			}
 		}
-	}
-	if t, ok := DateFromURL(base.String()); ok {
-		return t
 	}
 	for _, n := range s.times {
 		v, _ := attrOf(n, "datetime")
@@ -297,17 +330,17 @@ func (s *pageScan) pageDate(base *url.URL) time.Time {
 			return t
 		}
 	}
-	// A date line near the top of the text ("24 May. 2017 -", "26 Nov. 2026").
+	month, hasMonth := monthFromURL(base.Path)
 	for _, n := range s.dateLines {
 		txt, short := shortText(n, 40)
-		if !short || len(txt) < 6 || strings.Contains(strings.ToLower(txt), "updated") {
+		if !short || len(txt) < 6 || strings.Contains(strings.ToLower(txt), "updated") || s.inDialogBlock(n) {
 			continue
 		}
-		if t, ok := parseDate(txt); ok {
+		if t, ok := parseDate(txt); ok && (!hasMonth || t.Year() == month.Year() && t.Month() == month.Month()) {
 			return t
 		}
 	}
-	return time.Time{}
+	return month
 }
 
 // turnSpeakers collects the speakers of a transcript's turns: paragraphs
@@ -365,10 +398,10 @@ func firstRuneOf(s string) rune {
 
 // dropLeadIn removes the paragraphs a body repeats from the page's header:
 // the title again, type lines, date lines, "(As delivered)".
-func dropLeadIn(body []string, title string) []string {
+func dropLeadIn(body []string, title, byline string) []string {
 	out := body[:0]
 	for i, p := range body {
-		if i < 8 && (p == title || leadIn.MatchString(p)) {
+		if i < 8 && (p == title || p == byline || kindOfLine(p) != "" || leadIn.MatchString(p)) {
 			continue
 		}
 		if i < 8 && len(p) < 40 {

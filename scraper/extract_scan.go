@@ -18,6 +18,11 @@ type pageScan struct {
 	times     []*html.Node // timesCSS
 	dateLines []*html.Node // dateLinesCSS, the first maxDateLines only
 	byline    *html.Node   // the first visible bylineCSS
+	// kindLines are the kindLinesCSS outside the noise before the first
+	// visible h1 and up to kindLineSpan elements after it.
+	kindLines []*html.Node
+	order     int          // elements walked so far
+	h1At      int          // order of the first visible h1, 0 before it
 	bodies    []*html.Node // body
 
 	// noise are the elements that hold no article text, those inside
@@ -25,7 +30,7 @@ type pageScan struct {
 	noise []*html.Node
 	// dialogs are the blocks of login and newsletter chrome found by their
 	// text (dialogText), also in noise.
-	dialogs []*html.Node
+	dialogs map[*html.Node]bool
 	// known and paras are, outside the noise, the matches of each of
 	// knownBodies and of paragraphsCSS. Read them once the noise is
 	// detached, through attached: a dialog block is found after its
@@ -60,8 +65,11 @@ func (s *pageScan) children(n *html.Node, pruned bool) {
 		case html.TextNode:
 			if !pruned && isDialogText(c.Data) {
 				if b := dialogBlock(c.Parent); b != nil {
+					if s.dialogs == nil {
+						s.dialogs = map[*html.Node]bool{}
+					}
 					s.noise = append(s.noise, b)
-					s.dialogs = append(s.dialogs, b)
+					s.dialogs[b] = true
 				}
 			}
 		}
@@ -90,9 +98,13 @@ func (s *pageScan) element(n *html.Node, pruned bool) {
 	for i, m := range sel.dateMetas {
 		first(&s.dateMetas[i], m, n)
 	}
+	s.order++
 	if s.hiddenDepth == 0 {
 		for i, m := range sel.titles {
 			first(&s.h1s[i], m, n)
+		}
+		if s.h1At == 0 && n.Data == "h1" {
+			s.h1At = s.order
 		}
 		first(&s.byline, sel.byline, n)
 	}
@@ -117,6 +129,9 @@ func (s *pageScan) element(n *html.Node, pruned bool) {
 			}
 			if sel.para.Match(n) {
 				s.paras = append(s.paras, n)
+			}
+			if (s.h1At == 0 || s.order-s.h1At <= kindLineSpan) && len(s.kindLines) < maxKindLines && sel.kindLine.Match(n) {
+				s.kindLines = append(s.kindLines, n)
 			}
 		}
 	}
@@ -149,6 +164,17 @@ func (s *pageScan) attached(n *html.Node) bool {
 	return false
 }
 
+// attachedOnly is the nodes still in the page.
+func (s *pageScan) attachedOnly(nodes []*html.Node) []*html.Node {
+	var out []*html.Node
+	for _, n := range nodes {
+		if s.attached(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // dialogPhrases are the text of the login and newsletter dialogs the new
 // nato.int carries before every article (lower case). Their markup is not
 // known: they may be bare divs, so they are found by their words.
@@ -159,7 +185,7 @@ var dialogPhrases = []string{
 
 // maxDialogText is the longest text node read as dialog chrome: a
 // paragraph of an article may quote the words.
-const maxDialogText = 200
+const maxDialogText = 300
 
 func isDialogText(t string) bool {
 	if len(t) > maxDialogText || strings.TrimSpace(t) == "" {
@@ -174,8 +200,12 @@ func isDialogText(t string) bool {
 	return false
 }
 
-// maxDialogBlock bounds the text of a dialog block.
-const maxDialogBlock = 3000
+// maxDialogBlock bounds the text of a dialog block; an article's
+// paragraphs are often longer than maxDialogPara, a dialog's are not.
+const (
+	maxDialogBlock = 3000
+	maxDialogPara  = 500
+)
 
 // dialogBlock is the block of dialog chrome that holds n: n's nearest
 // block, widened to its ancestors while they hold no article (no h1, no
@@ -205,7 +235,7 @@ func holdsArticle(n *html.Node) bool {
 		case html.TextNode:
 			l := len(strings.TrimSpace(n.Data))
 			total += l
-			return l > maxDialogText || total > maxDialogBlock
+			return l > maxDialogPara || total > maxDialogBlock
 		case html.ElementNode:
 			if n.Data == "h1" || n.Data == "main" || n.Data == "article" {
 				return true
@@ -228,11 +258,9 @@ func holdsArticle(n *html.Node) bool {
 
 // inDialogBlock reports whether n is inside one of the dialog blocks.
 func (s *pageScan) inDialogBlock(n *html.Node) bool {
-	for ; n != nil; n = n.Parent {
-		for _, d := range s.dialogs {
-			if n == d {
-				return true
-			}
+	for ; n != nil && len(s.dialogs) > 0; n = n.Parent {
+		if s.dialogs[n] {
+			return true
 		}
 	}
 	return false

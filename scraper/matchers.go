@@ -31,6 +31,10 @@ const dateLinesCSS = ".date, .fs-small, .event-date, .cmp-date, p, span, div.dat
 // timesCSS are the times that may date a page.
 const timesCSS = "time[datetime]"
 
+// kindLinesCSS are the elements that may hold a kind line ("Press
+// Release", "Official text") near the title.
+const kindLinesCSS = "p, span, div, h2, h3, h4, h5, h6, small, strong, b"
+
 // bylineCSS is the new site's transcript subtitle: "by NATO Secretary
 // General Mark Rutte at …".
 const bylineCSS = "h3.h3-style"
@@ -56,8 +60,8 @@ const paragraphsCSS = "p, pre, blockquote, li"
 
 // selectors are the compiled forms of the CSS above.
 type selectors struct {
-	canonical, ogTitle, title, hidden, noise, dateLine, time, byline, body, para cascadia.Selector
-	titles, dateMetas, known                                                     []cascadia.Selector
+	canonical, ogTitle, title, hidden, noise, dateLine, kindLine, time, byline, body, para cascadia.Selector
+	titles, dateMetas, known                                                               []cascadia.Selector
 }
 
 // compiled compiles the selectors on first use: a process that extracts
@@ -66,7 +70,7 @@ var compiled = sync.OnceValue(func() *selectors {
 	c := func(css string) cascadia.Selector { return cascadia.MustCompile(css) }
 	s := &selectors{
 		canonical: c(`link[rel="canonical"]`), ogTitle: c(`meta[property="og:title"]`), title: c("title"),
-		hidden: c(hiddenCSS), noise: c(noiseCSS), dateLine: c(dateLinesCSS), time: c(timesCSS),
+		hidden: c(hiddenCSS), noise: c(noiseCSS), dateLine: c(dateLinesCSS), kindLine: c(kindLinesCSS), time: c(timesCSS),
 		byline: c(bylineCSS), body: c("body"), para: c(paragraphsCSS),
 	}
 	for _, css := range titlesCSS {

@@ -31,22 +31,48 @@ func detach(nodes []*html.Node) {
 // from a known container when one holds enough text, else from the
 // container a readability-style score picks.
 func mainText(s *pageScan) []string {
-	for _, nodes := range s.known {
+	for i, nodes := range s.known {
+		nodes = s.attachedOnly(nodes)
 		var best []string
-		bestLen := 0
-		for _, n := range nodes {
-			if p := paragraphNodes([]*html.Node{n}); textLen(p) > bestLen {
-				best, bestLen = p, textLen(p)
+		if knownBodies[i].all {
+			best = paragraphNodes(outermost(nodes))
+		} else {
+			for _, n := range nodes {
+				if p := paragraphNodes([]*html.Node{n}); textLen(p) > textLen(best) {
+					best = p
+				}
 			}
 		}
-		if bestLen >= minBodyChars {
+		if textLen(best) >= minBodyChars {
 			return best
 		}
 	}
-	if best := bestContainer(s.paras); best != nil {
+	if best := bestContainer(s.attachedOnly(s.paras)); best != nil {
 		return withSiblings(best)
 	}
 	return nil
+}
+
+// outermost leaves out the nodes inside another of nodes (in document
+// order), so that no text is read twice.
+func outermost(nodes []*html.Node) []*html.Node {
+	var out []*html.Node
+	for _, n := range nodes {
+		if len(out) == 0 || !contains(out[len(out)-1], n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// contains reports whether n is below a.
+func contains(a, n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
 }
 
 // isElement reports an element node (nil: false).
@@ -290,4 +316,4 @@ func nodeText(n *html.Node) string {
 }
 
 // boilerplate matches paragraphs that are page furniture, not text.
-var boilerplate = regexp.MustCompile(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|last updated:?.*)$`)
+var boilerplate = regexp.MustCompile(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?.*|updated:?\s.{0,60}|(?:.{0,40}\W)?\d+ min(?:ute)?s? read)$`)

@@ -383,6 +383,7 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v Validators) (*Item, e
 		Published: a.Published,
 		Reference: a.Reference,
 		Speakers:  a.Speakers,
+		Byline:    a.Byline,
 		Body:      a.Body,
 	}
 	if r.Title == "" {

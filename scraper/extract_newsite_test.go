@@ -1,0 +1,153 @@
+package scraper
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+// dialogVariants wrap the new site's dialog text in the markup it might
+// have: bare divs, a <dialog>, role=dialog, hidden, display:none.
+var dialogVariants = []string{
+	`<div><div><p><b>NATO MULTIMEDIA ACCOUNT</b></p><p>Access NATO's broadcast-quality video content free of charge. Register with your email address, choose a password, and download videos, photos and audio of NATO events for your newsroom, your classroom or your archive.</p><p>Create an account. Already registered? Log in with your email address and password, and keep every download in one place, ready when you need it.</p></div></div>`,
+	`<div><div><b>NATO MULTIMEDIA ACCOUNT</b></div><div>Access NATO's broadcast-quality video content free of charge. Sign in with your email address and password, or register below.</div></div>`,
+	`<dialog open><p><strong>Check your inbox and enter verification code</strong></p><p>We sent a code to the address you gave. It is valid for ten minutes, after which you can ask for a new one.</p></dialog>`,
+	`<div role="dialog"><h2>Reset password</h2><p>The password must be at least 12 characters long, with an upper-case letter, a lower-case letter, a number and a symbol.</p></div>`,
+	`<div hidden><p><b>Subscribe to our newsletter</b></p><p>The latest news, speeches and press releases in your inbox every week, free of charge, and you can stop at any time.</p></div>`,
+	`<div style="display: none"><p><b>NATO MULTIMEDIA ACCOUNT</b> Create an account to download broadcast-quality video, free of charge, for your newsroom or your classroom.</p></div>`,
+}
+
+// TestNoDialogText fails when the dialogs' text reaches a title or a body,
+// on every fixture and on pages with the dialogs in each markup, with and
+// without a known text component.
+func TestNoDialogText(t *testing.T) {
+	type page struct{ name, url, contentType, body string }
+	var pages []page
+	for _, f := range append(pageFixtures, newSiteFixtures...) {
+		pages = append(pages, page{f.file, f.url, f.contentType, string(readFixture(t, f.file))})
+	}
+	article := `<div><h1>Allies agree new support for Ukraine</h1><p>26 November 2026</p><div class="ca04-rich-text"><p>Allies agreed on Wednesday to send more air defence systems and interceptors to Ukraine before the end of the year.</p><p>The packages include launchers, radars and thousands of interceptors, paid for by a group of Allies.</p></div></div>`
+	plain := strings.ReplaceAll(article, ` class="ca04-rich-text"`, "")
+	for i, d := range dialogVariants {
+		for j, a := range []string{article, plain} {
+			body := "<html><body>" + d + strings.Repeat(d, j) + a + "</body></html>"
+			pages = append(pages, page{"variant " + string(rune('a'+i)) + string(rune('0'+j)), "https://www.nato.int/en/news-and-events/articles/news/2026/11/26/x", "text/html", body})
+		}
+	}
+	for _, p := range pages {
+		a, err := Extract([]byte(p.body), p.url, p.contentType)
+		if err != nil {
+			t.Errorf("%s: %v", p.name, err)
+			continue
+		}
+		for _, text := range append([]string{a.Title, a.Byline}, a.Body...) {
+			l := strings.ToLower(text)
+			for _, bad := range []string{"multimedia account", "verification code", "password", "newsletter"} {
+				if strings.Contains(l, bad) {
+					t.Errorf("%s: dialog text %q in %q", p.name, bad, text)
+				}
+			}
+		}
+	}
+}
+
+// TestDialogsAloneAreNoArticle: a page of dialogs and nothing else fails
+// loudly instead of posting them.
+func TestDialogsAloneAreNoArticle(t *testing.T) {
+	page := "<html><head><title>Press conference | NATO</title></head><body>" + strings.Join(dialogVariants, "") + "</body></html>"
+	if a, err := Extract([]byte(page), "https://www.nato.int/en/x", "text/html"); err == nil {
+		t.Errorf("dialogs extracted as an article: %+v", a)
+	}
+}
+
+func TestNewSitePages(t *testing.T) {
+	get := func(file string) *Article {
+		t.Helper()
+		for _, f := range newSiteFixtures {
+			if f.file == file {
+				a, err := Extract(readFixture(t, f.file), f.url, f.contentType)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a
+			}
+		}
+		t.Fatalf("no fixture %s", file)
+		return nil
+	}
+	tr := get("new/transcript-press-conference.html")
+	if want := "Press conference by NATO Secretary General Mark Rutte ahead of the meetings of NATO Ministers of Foreign Affairs"; tr.Title != want {
+		t.Errorf("transcript title %q, want %q", tr.Title, want)
+	}
+	if !strings.HasPrefix(tr.Byline, "by NATO Secretary General Mark Rutte ahead of") || tr.Type != release.TypeSpeech {
+		t.Errorf("transcript by-line %q, type %q", tr.Byline, tr.Type)
+	}
+	if len(tr.Speakers) == 0 || tr.Speakers[0] != "NATO Secretary General Mark Rutte" {
+		t.Errorf("transcript speakers %q", tr.Speakers)
+	}
+	news := get("new/news-lead-twice.html")
+	if news.Published.Format("2006-01-02") != "2025-06-25" || news.Type != release.TypeNews {
+		t.Errorf("news date %v, type %q", news.Published, news.Type)
+	}
+	if len(news.Body) < 2 || news.Body[0] == news.Body[1] {
+		t.Errorf("the lead paragraph twice: %q", news.Body)
+	}
+	pr := get("new/press-release.html")
+	if pr.Type != release.TypePressRelease || pr.Reference != "Press Release (2026) 160" {
+		t.Errorf("press release under /news/: type %q, reference %q", pr.Type, pr.Reference)
+	}
+	ev := get("new/event.html")
+	if ev.Published.Format("2006-01-02") != "2026-10-14" {
+		t.Errorf("event date %v", ev.Published)
+	}
+	for _, f := range []string{"new/cp1252-meta.html", "new/cp1252-header.html"} {
+		if a := get(f); !strings.HasPrefix(a.Title, "Déclaration du Conseil") || !strings.Contains(a.Body[1], "– qu’il s’agisse") {
+			t.Errorf("%s: title %q, body %q", f, a.Title, a.Body)
+		}
+	}
+	for _, a := range []*Article{tr, news, pr, ev} {
+		for _, p := range a.Body {
+			l := strings.ToLower(p)
+			if strings.Contains(l, "min read") || strings.HasPrefix(l, "updated") || strings.Contains(l, "(as delivered)") || p == a.Byline {
+				t.Errorf("%s: header line %q in the body", a.Title, p)
+			}
+		}
+	}
+}
+
+func TestKindLines(t *testing.T) {
+	for line, want := range map[string]release.Type{
+		"Press Release": release.TypePressRelease, "Official text": release.TypeOfficialText, "News": release.TypeNews,
+		"Statement": release.TypeOfficialText, "Press conference": release.TypeSpeech, "Doorstep statement": release.TypeSpeech,
+		"Speech ": release.TypeSpeech, "Joint press conference": release.TypeSpeech, "Remarks": release.TypeSpeech,
+		"Press point": release.TypeSpeech, "Press conference by NATO Secretary General Mark Rutte": "", "Newsroom": "",
+		"Related news": "",
+	} {
+		if got := kindOfLine(line); got != want {
+			t.Errorf("kindOfLine(%q) = %q, want %q", line, got, want)
+		}
+	}
+}
+
+func TestTitles(t *testing.T) {
+	by := "by NATO Secretary General Mark Rutte at the 2026 International Award Ceremony of the Peace of Westphalia | Münster, Germany"
+	if got, want := titleWithByline("Speech", by), "Speech by NATO Secretary General Mark Rutte at the 2026 International Award Ceremony of the Peace of Westphalia"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := titleWithByline("Allies agree", by); got != "Allies agree" {
+		t.Errorf("a title that says something got the by-line: %q", got)
+	}
+	long := titleWithByline("Joint press conference", "by NATO Secretary General Mark Rutte"+strings.Repeat(" and the Président of a very long named committee", 8))
+	got := cutTitle(long)
+	if n := utf8.RuneCountInString(got); n > maxTitle || !strings.HasSuffix(got, "…") {
+		t.Errorf("cut title has %d characters: %q", n, got)
+	}
+	if w := strings.TrimSuffix(got, "…"); !strings.HasPrefix(long, w) || long[len(w)] != ' ' {
+		t.Errorf("cut off the word boundary: %q", got)
+	}
+	if got := cutTitle(strings.Repeat("é", 300)); utf8.RuneCountInString(got) != maxTitle || !utf8.ValidString(got) {
+		t.Errorf("one long word: %d characters", utf8.RuneCountInString(got))
+	}
+}
