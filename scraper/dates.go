@@ -3,7 +3,6 @@ package scraper
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,9 +52,9 @@ var zoneWords = map[string]string{
 }
 
 var (
-	ordinalRE  = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th|er)(,?)$`)
-	colonZone  = regexp.MustCompile(`^([+-]\d{2}):(\d{2})$`)
-	clockToken = regexp.MustCompile(`^\d{1,2}:\d{2}`)
+	ordinalRE  = lazyRegexp(`^(\d{1,2})(?:st|nd|rd|th|er)(,?)$`)
+	colonZone  = lazyRegexp(`^([+-]\d{2}):(\d{2})$`)
+	clockToken = lazyRegexp(`^\d{1,2}:\d{2}`)
 	dateLayout = buildLayouts()
 )
 
@@ -148,7 +147,7 @@ func parseDateAt(s string) (t time.Time, st int, clock, date string) {
 			if !ok {
 				continue
 			}
-			if j := i + n; j < len(toks) && clockToken.MatchString(toks[j]) {
+			if j := i + n; j < len(toks) && clockToken().MatchString(toks[j]) {
 				return time.Time{}, dateBadClock, toks[j], cand
 			}
 			return t, dateOK, "", ""
@@ -284,11 +283,11 @@ func dateTokens(s string) (toks []string, years []bool) {
 		if z, ok := zoneWords[strings.Trim(t, "()")]; ok {
 			toks[i] = z
 		} else if (t[0] == '+' || t[0] == '-') && len(t) == 6 {
-			if m := colonZone.FindStringSubmatch(t); m != nil {
+			if m := colonZone().FindStringSubmatch(t); m != nil {
 				toks[i] = m[1] + m[2]
 			}
 		} else if '0' <= t[0] && t[0] <= '9' {
-			if m := ordinalRE.FindStringSubmatch(t); m != nil {
+			if m := ordinalRE().FindStringSubmatch(t); m != nil {
 				toks[i] = m[1] + m[2]
 			}
 		}

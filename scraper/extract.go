@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -84,7 +83,7 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	for _, n := range s.bodies {
 		text = appendText(text, n)
 	}
-	a.Reference = reference.FindString(string(text))
+	a.Reference = reference().FindString(string(text))
 	var pub *publicMeta
 	if strings.Contains(clean(string(text)), "Distributed by Public") {
 		pub = publicHeader(strings.Join(paragraphNodes(s.bodies), "\n"))
@@ -112,7 +111,7 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	a.Speakers = turnSpeakers(a.Body)
 	// Public repeats issuer, header line and title above the text.
 	for i, p := range a.Body {
-		if strings.Contains(p, "Distributed by Public on") && publicLine.MatchString(p) {
+		if strings.Contains(p, "Distributed by Public on") && publicLine().MatchString(p) {
 			a.Body = dropLeadIn(a.Body[i+1:], a.Title, a.Byline)
 			break
 		}
@@ -177,13 +176,13 @@ func finish(a *Article, base *url.URL) {
 	a.Speakers = mainSpeakerFirst(a.Speakers, named)
 }
 
-// findReference is reference.FindString of the paragraphs joined by "\n":
+// findReference is reference().FindString of the paragraphs joined by "\n":
 // a match holds no line break, and the first paragraph that holds one holds
 // the leftmost.
 func findReference(ps []string) string {
 	for _, p := range ps {
 		if strings.Contains(p, "Press Release (") {
-			if m := reference.FindString(p); m != "" {
+			if m := reference().FindString(p); m != "" {
 				return m
 			}
 		}
@@ -191,12 +190,12 @@ func findReference(ps []string) string {
 	return ""
 }
 
-// findByLine is byLine.FindStringSubmatch of the paragraphs joined by "\n"
+// findByLine is byLine().FindStringSubmatch of the paragraphs joined by "\n"
 // (lines): the first line that starts with "by " and matches.
 func findByLine(ps []string) []string {
 	for _, p := range ps {
 		if strings.HasPrefix(p, "by ") {
-			if m := byLine.FindStringSubmatch(p); m != nil {
+			if m := byLine().FindStringSubmatch(p); m != nil {
 				return m
 			}
 		}
@@ -205,7 +204,7 @@ func findByLine(ps []string) []string {
 }
 
 // roleLabel is the /cps/ site's "Name [Role]" speaker label.
-var roleLabel = regexp.MustCompile(`^(.+?)\s*\[(.+?)\]$`)
+var roleLabel = lazyRegexp(`^(.+?)\s*\[(.+?)\]$`)
 
 // mainSpeakerFirst rewrites "Jens Stoltenberg [NATO Secretary General]" as
 // "NATO Secretary General Jens Stoltenberg" and puts the speaker the title
@@ -215,7 +214,7 @@ func mainSpeakerFirst(speakers []string, named string) []string {
 	for _, s := range speakers {
 		// (A match ends with "]".)
 		if strings.HasSuffix(s, "]") {
-			if m := roleLabel.FindStringSubmatch(s); m != nil {
+			if m := roleLabel().FindStringSubmatch(s); m != nil {
 				s = m[2] + " " + m[1]
 			}
 		}
@@ -240,22 +239,22 @@ func lastWord(s string) string {
 }
 
 var (
-	reference   = regexp.MustCompile(`Press Release \(\d{4}\) \d+(?:-[A-Z]+)?`)
-	byLine      = regexp.MustCompile(`(?m)^by ((?:NATO |the )?[A-Z][^\n,]{3,80})$`)
-	speechTitle = regexp.MustCompile(`(?i)^(?:(?:opening |closing |keynote |introductory )?(?:remarks|speech|statement|press (?:point|conference|briefing)|doorstep(?: statement)?|joint press (?:point|conference)|interview|transcript|video message|address|lecture|pre-ministerial press conference)\b)`)
-	titleBy     = regexp.MustCompile(`\bby ((?:NATO |the )?(?:[A-Z][\p{L}.'’-]*\s?){2,9}?)(?:\s+(?:at|in|on|to|following|after|during|before|with|ahead|for)\b|,|$)`)
+	reference   = lazyRegexp(`Press Release \(\d{4}\) \d+(?:-[A-Z]+)?`)
+	byLine      = lazyRegexp(`(?m)^by ((?:NATO |the )?[A-Z][^\n,]{3,80})$`)
+	speechTitle = lazyRegexp(`(?i)^(?:(?:opening |closing |keynote |introductory )?(?:remarks|speech|statement|press (?:point|conference|briefing)|doorstep(?: statement)?|joint press (?:point|conference)|interview|transcript|video message|address|lecture|pre-ministerial press conference)\b)`)
+	titleBy     = lazyRegexp(`\bby ((?:NATO |the )?(?:[A-Z][\p{L}.'’-]*\s?){2,9}?)(?:\s+(?:at|in|on|to|following|after|during|before|with|ahead|for)\b|,|$)`)
 )
 
 // titleSpeaker finds "… by NATO Secretary General Mark Rutte at …" in a
 // title that speechTitle matches.
 func titleSpeaker(title string) string {
-	if m := titleBy.FindStringSubmatch(title); m != nil {
+	if m := titleBy().FindStringSubmatch(title); m != nil {
 		return strings.TrimSpace(m[1])
 	}
 	return ""
 }
 
-func isSpeechTitle(t string) bool { return speechTitle.MatchString(t) }
+func isSpeechTitle(t string) bool { return speechTitle().MatchString(t) }
 
 func typeFromURL(u *url.URL) release.Type {
 	p := strings.ToLower(u.Path)
@@ -272,7 +271,7 @@ func typeFromURL(u *url.URL) release.Type {
 	return ""
 }
 
-var titleSuffix = regexp.MustCompile(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
+var titleSuffix = lazyRegexp(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
 
 // pageTitle is the first h1 of titlesCSS' that has text, else og:title,
 // else <title> without the site's additions.
@@ -288,7 +287,7 @@ func (s *pageScan) pageTitle() string {
 		return clean(t)
 	}
 	t := clean(s.titleText())
-	if m := titleSuffix.FindStringSubmatch(t); m != nil {
+	if m := titleSuffix().FindStringSubmatch(t); m != nil {
 		return strings.TrimSpace(m[1])
 	}
 	return t
@@ -302,7 +301,7 @@ func (s *pageScan) titleText() string {
 	return nodeText(s.title)
 }
 
-var legacyTitleDate = regexp.MustCompile(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s*$`)
+var legacyTitleDate = lazyRegexp(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s*$`)
 
 // pageDate is the page's date: the dated URL's (the new site's is
 // reliable), the metas', a time element's, the old site's <title>, a date
@@ -325,7 +324,7 @@ func (s *pageScan) pageDate(base *url.URL) time.Time {
 			return t
 		}
 	}
-	if m := legacyTitleDate.FindStringSubmatch(s.titleText()); m != nil {
+	if m := legacyTitleDate().FindStringSubmatch(s.titleText()); m != nil {
 		if t, ok := parseDate(m[1]); ok {
 			return t
 		}
@@ -365,11 +364,11 @@ func turnSpeakers(body []string) []string {
 	return out
 }
 
-var notSpeaker = regexp.MustCompile(`(?i)^(question|q|answer|a|moderator|journalist|audience|note|editor|related|share|more|read more|press release|speech)\b`)
+var notSpeaker = lazyRegexp(`(?i)^(question|q|answer|a|moderator|journalist|audience|note|editor|related|share|more|read more|press release|speech)\b`)
 
 func isSpeakerLabel(s string) bool {
 	words := strings.Fields(s)
-	if len(words) < 2 || len(words) > 12 || notSpeaker.MatchString(s) {
+	if len(words) < 2 || len(words) > 12 || notSpeaker().MatchString(s) {
 		return false
 	}
 	// Names and roles: every word capitalised, connectors aside; what is
@@ -401,7 +400,7 @@ func firstRuneOf(s string) rune {
 func dropLeadIn(body []string, title, byline string) []string {
 	out := body[:0]
 	for i, p := range body {
-		if i < 8 && (p == title || p == byline || kindOfLine(p) != "" || leadIn.MatchString(p)) {
+		if i < 8 && (p == title || p == byline || kindOfLine(p) != "" || leadIn().MatchString(p)) {
 			continue
 		}
 		if i < 8 && len(p) < 40 {
@@ -414,4 +413,4 @@ func dropLeadIn(body []string, title, byline string) []string {
 	return out
 }
 
-var leadIn = regexp.MustCompile(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)
+var leadIn = lazyRegexp(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)

@@ -1,7 +1,6 @@
 package scraper
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -13,8 +12,8 @@ import (
 // own near the title ("Press Release", "Official text", "News"), or a
 // transcript's h1 that is nothing but its kind ("Press conference").
 var (
-	speechKind = regexp.MustCompile(`(?i)^(?:(?:opening|closing|keynote|introductory|joint|online|pre-ministerial) )?(?:remarks|speech|speeches|transcript|statement|doorstep|doorstep statement|press (?:point|conference|briefing|statement)|joint press (?:point|conference)|interview|video message|address|lecture)$`)
-	otherKind  = regexp.MustCompile(`(?i)^(press releases?|official texts?|statement|declaration|communiqu[eé]|news)$`)
+	speechKind = lazyRegexp(`(?i)^(?:(?:opening|closing|keynote|introductory|joint|online|pre-ministerial) )?(?:remarks|speech|speeches|transcript|statement|doorstep|doorstep statement|press (?:point|conference|briefing|statement)|joint press (?:point|conference)|interview|video message|address|lecture)$`)
+	otherKind  = lazyRegexp(`(?i)^(press releases?|official texts?|statement|declaration|communiqu[eé]|news)$`)
 )
 
 // kindOfLine is the release type a kind line states, "" for any other
@@ -24,7 +23,7 @@ func kindOfLine(line string) release.Type {
 	if len(line) > 40 {
 		return ""
 	}
-	if m := otherKind.FindStringSubmatch(line); m != nil {
+	if m := otherKind().FindStringSubmatch(line); m != nil {
 		switch w := strings.ToLower(m[1]); {
 		case strings.HasPrefix(w, "press release"):
 			return release.TypePressRelease
@@ -34,7 +33,7 @@ func kindOfLine(line string) release.Type {
 			return release.TypeOfficialText
 		}
 	}
-	if speechKind.MatchString(line) {
+	if speechKind().MatchString(line) {
 		return release.TypeSpeech
 	}
 	return ""
@@ -90,7 +89,7 @@ func leadByline(body []string) string {
 		if i >= 8 {
 			break
 		}
-		if strings.HasPrefix(p, "by ") && byLine.MatchString(p) {
+		if strings.HasPrefix(p, "by ") && byLine().MatchString(p) {
 			return p
 		}
 	}
@@ -143,14 +142,14 @@ func cutTitle(t string) string {
 
 // speakerLine is a transcript's speaker line after "(As delivered)":
 // "Mark Rutte, NATO Secretary General".
-var speakerLine = regexp.MustCompile(`^((?:[A-Z][\p{L}'’.-]+ ){1,3}[A-Z][\p{L}'’.-]+), ((?:NATO |the )?[A-Z][\p{L} -]{2,60})$`)
+var speakerLine = lazyRegexp(`^((?:[A-Z][\p{L}'’.-]+ ){1,3}[A-Z][\p{L}'’.-]+), ((?:NATO |the )?[A-Z][\p{L} -]{2,60})$`)
 
 // labelSpeakerLine makes a speaker line among the first paragraphs of a
 // transcript a turn label ("NATO Secretary General Mark Rutte:"), as the
 // bold labels of the Q&A are. It reports whether it found one.
 func labelSpeakerLine(body []string) bool {
 	for i := range min(3, len(body)) {
-		if m := speakerLine.FindStringSubmatch(body[i]); m != nil {
+		if m := speakerLine().FindStringSubmatch(body[i]); m != nil {
 			body[i] = m[2] + " " + m[1] + ":"
 			return true
 		}

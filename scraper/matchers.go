@@ -1,6 +1,7 @@
 package scraper
 
 import (
+	"regexp"
 	"strings"
 	"sync"
 
@@ -125,4 +126,10 @@ func attrOf(n *html.Node, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// lazyRegexp compiles expr on first use: start-up pays nothing for the
+// expressions of a command that extracts nothing.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

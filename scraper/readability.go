@@ -1,7 +1,6 @@
 package scraper
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -231,7 +230,7 @@ type paraWalker struct {
 func (w *paraWalker) flush() bool {
 	c := clean(w.cur.String())
 	w.cur.Reset()
-	if c != "" && !boilerplate.MatchString(c) {
+	if c != "" && !boilerplate().MatchString(c) {
 		return w.emit(c)
 	}
 	return true
@@ -295,10 +294,10 @@ func isTurnLabelText(t string) bool {
 	if t == "" || len(t) > 100 {
 		return false
 	}
-	return isSpeakerLabel(t) || questionLabel.MatchString(t)
+	return isSpeakerLabel(t) || questionLabel().MatchString(t)
 }
 
-var questionLabel = regexp.MustCompile(`(?i)^(question|q|moderator|answer)\b`)
+var questionLabel = lazyRegexp(`(?i)^(question|q|moderator|answer)\b`)
 
 func nodeText(n *html.Node) string {
 	var b strings.Builder
@@ -316,4 +315,4 @@ func nodeText(n *html.Node) string {
 }
 
 // boilerplate matches paragraphs that are page furniture, not text.
-var boilerplate = regexp.MustCompile(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?.*|updated:?\s.{0,60}|(?:.{0,40}\W)?\d+ min(?:ute)?s? read)$`)
+var boilerplate = lazyRegexp(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?.*|updated:?\s.{0,60}|(?:.{0,40}\W)?\d+ min(?:ute)?s? read)$`)
