@@ -1,6 +1,9 @@
 package scraper
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -149,5 +152,34 @@ func TestTitles(t *testing.T) {
 	}
 	if got := cutTitle(strings.Repeat("é", 300)); utf8.RuneCountInString(got) != maxTitle || !utf8.ValidString(got) {
 		t.Errorf("one long word: %d characters", utf8.RuneCountInString(got))
+	}
+}
+
+// Fetch decodes a page by its Content-Type header, and a transcript whose
+// page lacks the by-line takes it from the listing's description.
+func TestFetchCharsetAndListedByline(t *testing.T) {
+	page := `<html><body><h1>Speech</h1><div class="ca04-rich-text"><p>(As delivered)</p><p>Thank you very much, Mayor, for your kind words, and thank you all for being here in Münster today.</p><p>Peace is never a given: it has to be defended, every day, by each of us.</p></div></body></html>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/fr") {
+			w.Header().Set("Content-Type", "text/html; charset=windows-1252")
+			w.Write(readFixture(t, "new/cp1252-header.html"))
+			return
+		}
+		w.Write([]byte(page))
+	}))
+	defer srv.Close()
+	s := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+	it, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/fr"}, Validators{})
+	if err != nil || !strings.HasPrefix(it.Release.Title, "Déclaration du Conseil") {
+		t.Fatalf("windows-1252 page: %+v, %v", it, err)
+	}
+	by := "by NATO Secretary General Mark Rutte at the 2026 International Award Ceremony of the Peace of Westphalia | Münster, Germany"
+	it, err = s.Fetch(context.Background(), Candidate{URL: srv.URL + "/en/news-and-events/events/transcripts/2026/10/01/speech", Title: "Speech ", Summary: by}, Validators{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := it.Release
+	if r.Title != "Speech by NATO Secretary General Mark Rutte at the 2026 International Award Ceremony of the Peace of Westphalia" || r.Byline != by || r.Type != release.TypeSpeech {
+		t.Errorf("title %q, by-line %q, type %q", r.Title, r.Byline, r.Type)
 	}
 }
