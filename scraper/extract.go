@@ -83,12 +83,18 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	for _, n := range s.bodies {
 		text = appendText(text, n)
 	}
-	a.Reference = reference().FindString(string(text))
 	var pub *publicMeta
 	if strings.Contains(clean(string(text)), "Distributed by Public") {
 		pub = publicHeader(strings.Join(paragraphNodes(s.bodies), "\n"))
 	}
 	detach(s.noise)
+	// The reference is read once the chrome is gone: a list of related
+	// releases names theirs.
+	text = text[:0]
+	for _, n := range s.bodies {
+		text = appendText(text, n)
+	}
+	a.Reference = reference().FindString(clean(string(text)))
 	a.Byline = s.pageByline()
 	a.Title = s.pageTitle()
 	if k := s.kindLine(); k != "" {
@@ -176,28 +182,22 @@ func finish(a *Article, base *url.URL) {
 	a.Speakers = mainSpeakerFirst(a.Speakers, named)
 }
 
-// findReference is reference().FindString of the paragraphs joined by "\n":
-// a match holds no line break, and the first paragraph that holds one holds
-// the leftmost.
+// findReference is the first press release reference in the paragraphs.
 func findReference(ps []string) string {
 	for _, p := range ps {
-		if strings.Contains(p, "Press Release (") {
-			if m := reference().FindString(p); m != "" {
-				return m
-			}
+		if m := reference().FindString(p); m != "" {
+			return m
 		}
 	}
 	return ""
 }
 
-// findByLine is byLine().FindStringSubmatch of the paragraphs joined by "\n"
-// (lines): the first line that starts with "by " and matches.
+// findByLine is the first by-line among the paragraphs, as
+// byLine().FindStringSubmatch gives it.
 func findByLine(ps []string) []string {
 	for _, p := range ps {
-		if strings.HasPrefix(p, "by ") {
-			if m := byLine().FindStringSubmatch(p); m != nil {
-				return m
-			}
+		if m := byLine().FindStringSubmatch(p); m != nil {
+			return m
 		}
 	}
 	return nil
@@ -212,11 +212,8 @@ var roleLabel = lazyRegexp(`^(.+?)\s*\[(.+?)\]$`)
 func mainSpeakerFirst(speakers []string, named string) []string {
 	out := make([]string, 0, len(speakers))
 	for _, s := range speakers {
-		// (A match ends with "]".)
-		if strings.HasSuffix(s, "]") {
-			if m := roleLabel().FindStringSubmatch(s); m != nil {
-				s = m[2] + " " + m[1]
-			}
+		if m := roleLabel().FindStringSubmatch(s); m != nil {
+			s = m[2] + " " + m[1]
 		}
 		out = append(out, s)
 	}

@@ -183,3 +183,32 @@ func TestFetchCharsetAndListedByline(t *testing.T) {
 		t.Errorf("title %q, by-line %q, type %q", r.Title, r.Byline, r.Type)
 	}
 }
+
+// The page's own word on its kind wins over the URL's section; other
+// releases' references in a related list say nothing of this one.
+func TestKindsFromThePage(t *testing.T) {
+	text := `<div class="ca04-rich-text"><p>Allies agreed on Wednesday to send more air defence systems and interceptors to Ukraine before the end of the year.</p><p>The packages include launchers, radars and thousands of interceptors.</p></div>`
+	related := `<div class="related-content"><ul><li><a href="/x">Allies meet</a> Press Release (2026) 150</li></ul></div>`
+	news := "https://www.nato.int/en/news-and-events/articles/news/2026/11/26/x"
+	for _, c := range []struct {
+		name, url, page string
+		want            release.Type
+	}{
+		{"related reference", news, `<h1>Allies agree new support</h1>` + text + related, release.TypeNews},
+		{"kind line", news, `<p>Press Release</p><h1>Allies agree new support</h1>` + text, release.TypePressRelease},
+		{"reference", news, `<h1>Allies agree new support</h1><p>Press Release (2026) 160</p>` + text, release.TypePressRelease},
+		{"official text with a reference", "https://www.nato.int/en/about-us/official-texts-and-resources/official-texts/2026/11/26/x",
+			`<h1>Statement by the North Atlantic Council</h1><p>Press Release (2026) 161</p>` + text, release.TypeOfficialText},
+		{"statement on a transcript", "https://www.nato.int/en/news-and-events/events/transcripts/2026/11/26/statement",
+			`<h1>Statement</h1><h3 class="h3-style">by NATO Secretary General Mark Rutte on the attack in Riga</h3>` + text, release.TypeSpeech},
+		{"statement", news, `<p>Statement</p><h1>North Atlantic Council statement on the attack in Riga</h1>` + text, release.TypeOfficialText},
+	} {
+		a, err := Extract([]byte("<html><body>"+c.page+"</body></html>"), c.url, "text/html")
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if a.Type != c.want {
+			t.Errorf("%s: type %q, want %q (reference %q)", c.name, a.Type, c.want, a.Reference)
+		}
+	}
+}
