@@ -96,7 +96,7 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	}
 	a.Reference = reference().FindString(clean(string(text)))
 	a.Byline = s.pageByline()
-	a.Title = s.pageTitle()
+	a.Title = s.pageTitle(a.Byline)
 	if k := s.kindLine(); k != "" {
 		a.Type, a.stated = k, true
 	}
@@ -271,23 +271,32 @@ func typeFromURL(u *url.URL) release.Type {
 var titleSuffix = lazyRegexp(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
 
 // pageTitle is the first h1 of titlesCSS' that has text, else og:title,
-// else <title> without the site's additions.
-func (s *pageScan) pageTitle() string {
+// else <title> without the site's additions. An h1 that is only a kind
+// ("Press conference") gives way to a longer og:title or <title> when
+// the page has no by-line to complete it.
+func (s *pageScan) pageTitle(byline string) string {
+	h1 := ""
 	for _, n := range s.h1s {
 		if n != nil && !s.inDialogBlock(n) {
-			if t := clean(nodeText(n)); t != "" {
-				return t
+			if h1 = clean(nodeText(n)); h1 != "" {
+				break
 			}
 		}
 	}
-	if t, ok := attrOf(s.ogTitle, "content"); ok && clean(t) != "" {
-		return clean(t)
+	if h1 != "" && (byline != "" || kindOfLine(h1) == "") {
+		return h1
 	}
-	t := clean(s.titleText())
-	if m := titleSuffix().FindStringSubmatch(t); m != nil {
-		return strings.TrimSpace(m[1])
+	t, _ := attrOf(s.ogTitle, "content")
+	if t = clean(t); t == "" {
+		t = clean(s.titleText())
+		if m := titleSuffix().FindStringSubmatch(t); m != nil {
+			t = strings.TrimSpace(m[1])
+		}
 	}
-	return t
+	if len(t) > len(h1) {
+		return t
+	}
+	return h1
 }
 
 // titleText is the text of <title>, "" without one.

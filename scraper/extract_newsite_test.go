@@ -212,3 +212,18 @@ func TestKindsFromThePage(t *testing.T) {
 		}
 	}
 }
+
+// A kind-only h1 without a by-line takes the page's fuller og:title.
+func TestGenericTitleWithoutByline(t *testing.T) {
+	page := `<html><head><meta property="og:title" content="Doorstep statement by NATO Secretary General Mark Rutte at the European Council"></head><body><h1>Doorstep statement</h1><div class="ca04-rich-text"><p>Good morning. It is good to be here with the leaders of the European Union, to discuss how we keep supporting Ukraine.</p></div></body></html>`
+	a, err := Extract([]byte(page), "https://www.nato.int/en/news-and-events/events/transcripts/2026/10/23/doorstep-statement", "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Doorstep statement by NATO Secretary General Mark Rutte at the European Council" || a.Type != release.TypeSpeech {
+		t.Errorf("title %q, type %q", a.Title, a.Type)
+	}
+	if len(a.Speakers) == 0 || a.Speakers[0] != "NATO Secretary General Mark Rutte" {
+		t.Errorf("speakers %q", a.Speakers)
+	}
+}
