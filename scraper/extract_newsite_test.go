@@ -2,12 +2,14 @@ package scraper
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/natowatch/natowatch/release"
 )
 
@@ -225,5 +227,25 @@ func TestGenericTitleWithoutByline(t *testing.T) {
 	}
 	if len(a.Speakers) == 0 || a.Speakers[0] != "NATO Secretary General Mark Rutte" {
 		t.Errorf("speakers %q", a.Speakers)
+	}
+}
+
+// A hub's item links beside the dialogs survive removeNoise.
+func TestRemoveNoiseKeepsHubItems(t *testing.T) {
+	var cards strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&cards, `<div><a href="/en/news-and-events/articles/news/2026/11/%02d/item">Allies meet</a><span>%02d Nov. 2026</span></div>`, i+10, i+10)
+	}
+	page := "<html><body><div>" + dialogVariants[0] + "<div>" + cards.String() + "</div></div></body></html>"
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	removeNoise(doc)
+	if n := doc.Find("a[href]").Length(); n != 10 {
+		t.Errorf("%d item links left, want 10", n)
+	}
+	if strings.Contains(doc.Text(), "MULTIMEDIA") {
+		t.Error("dialog text left")
 	}
 }

@@ -205,6 +205,7 @@ func isDialogText(t string) bool {
 const (
 	maxDialogBlock = 3000
 	maxDialogPara  = 500
+	maxDialogLinks = 8
 )
 
 // dialogBlock is the block of dialog chrome that holds n: n's nearest
@@ -225,10 +226,11 @@ func dialogBlock(n *html.Node) *html.Node {
 }
 
 // holdsArticle reports a subtree that holds what a dialog does not: an
-// h1, a known text component, a long text, or much text in all.
+// h1, a known text component, a long text, much text in all, or a list of
+// links (a hub's items).
 func holdsArticle(n *html.Node) bool {
 	sel := compiled()
-	total := 0
+	total, links := 0, 0
 	var walk func(*html.Node) bool
 	walk = func(n *html.Node) bool {
 		switch n.Type {
@@ -237,7 +239,10 @@ func holdsArticle(n *html.Node) bool {
 			total += l
 			return l > maxDialogPara || total > maxDialogBlock
 		case html.ElementNode:
-			if n.Data == "h1" || n.Data == "main" || n.Data == "article" {
+			if n.Data == "a" {
+				links++
+			}
+			if n.Data == "h1" || n.Data == "main" || n.Data == "article" || links > maxDialogLinks {
 				return true
 			}
 			for _, k := range sel.known {

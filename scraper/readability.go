@@ -7,10 +7,10 @@ import (
 	"golang.org/x/net/html"
 )
 
-// removeNoise removes the page's chrome: what noiseTags matches, headers
-// (site headers go; an article's own header keeps nothing of the body
-// either), and elements named as noise (isNoiseName), body, html, main and
-// article aside.
+// removeNoise removes the page's chrome: what hiddenCSS and noiseCSS
+// match (headers included: an article's own header keeps nothing of the
+// body either), elements named as noise (isNoiseName; body, html, main and
+// article aside) and blocks of dialog text.
 func removeNoise(doc *goquery.Document) {
 	for _, root := range doc.Nodes {
 		detach(scanPage(root).noise)
