@@ -196,6 +196,9 @@ func findReference(ps []string) string {
 // byLine().FindStringSubmatch gives it.
 func findByLine(ps []string) []string {
 	for _, p := range ps {
+		if !strings.HasPrefix(p, "by ") {
+			continue
+		}
 		if m := byLine().FindStringSubmatch(p); m != nil {
 			return m
 		}

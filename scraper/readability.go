@@ -230,7 +230,7 @@ type paraWalker struct {
 func (w *paraWalker) flush() bool {
 	c := clean(w.cur.String())
 	w.cur.Reset()
-	if c != "" && !boilerplate().MatchString(c) {
+	if c != "" && !isBoilerplate(c) {
 		return w.emit(c)
 	}
 	return true
@@ -313,6 +313,14 @@ func nodeText(n *html.Node) string {
 	f(n)
 	return b.String()
 }
+
+// isBoilerplate reports page furniture. It is short: a long paragraph is
+// text, and is not matched at all.
+func isBoilerplate(p string) bool {
+	return len(p) <= maxBoilerplate && boilerplate().MatchString(p)
+}
+
+const maxBoilerplate = 200
 
 // boilerplate matches paragraphs that are page furniture, not text.
 var boilerplate = lazyRegexp(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?.*|updated:?\s.{0,60}|(?:.{0,40}\W)?\d+ min(?:ute)?s? read)$`)
