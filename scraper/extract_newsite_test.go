@@ -249,3 +249,13 @@ func TestRemoveNoiseKeepsHubItems(t *testing.T) {
 		t.Error("dialog text left")
 	}
 }
+
+// An article's own paragraph that names the dialogs' words is text.
+func TestDialogWordsInText(t *testing.T) {
+	p := "Attackers tried to steal the verification code sent to staff phones, NATO's cyber defence centre said on Tuesday, in an attack it called persistent and well organised."
+	page := `<html><body><h1>Cyber attack foiled</h1><div class="ca04-rich-text"><p>` + p + `</p><p>No data was lost.</p></div></body></html>`
+	a, err := Extract([]byte(page), "https://www.nato.int/en/news-and-events/articles/news/2026/11/26/x", "text/html")
+	if err != nil || a.Body[0] != p {
+		t.Fatalf("body %q, err %v", a.Body, err)
+	}
+}

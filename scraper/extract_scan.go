@@ -185,7 +185,7 @@ var dialogPhrases = []string{
 
 // maxDialogText is the longest text node read as dialog chrome: a
 // paragraph of an article may quote the words.
-const maxDialogText = 300
+const maxDialogText = 160
 
 func isDialogText(t string) bool {
 	if len(t) > maxDialogText || strings.TrimSpace(t) == "" {
