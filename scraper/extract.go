@@ -241,7 +241,7 @@ func lastWord(s string) string {
 var (
 	reference   = lazyRegexp(`Press Release \(\d{4}\) \d+(?:-[A-Z]+)?`)
 	byLine      = lazyRegexp(`(?m)^by ((?:NATO |the )?[A-Z][^\n,]{3,80})$`)
-	speechTitle = lazyRegexp(`(?i)^(?:(?:opening |closing |keynote |introductory )?(?:remarks|speech|statement|press (?:point|conference|briefing)|doorstep(?: statement)?|joint press (?:point|conference)|interview|transcript|video message|address|lecture|pre-ministerial press conference)\b)`)
+	speechTitle = lazyRegexp(`(?i)^` + speechKinds + `\b`)
 	titleBy     = lazyRegexp(`\bby ((?:NATO |the )?(?:[A-Z][\p{L}.'’-]*\s?){2,9}?)(?:\s+(?:at|in|on|to|following|after|during|before|with|ahead|for)\b|,|$)`)
 )
 

@@ -12,9 +12,13 @@ import (
 // own near the title ("Press Release", "Official text", "News"), or a
 // transcript's h1 that is nothing but its kind ("Press conference").
 var (
-	speechKind = lazyRegexp(`(?i)^(?:(?:opening|closing|keynote|introductory|joint|online|pre-ministerial) )?(?:remarks|speech|speeches|transcript|statement|doorstep|doorstep statement|press (?:point|conference|briefing|statement)|joint press (?:point|conference)|interview|video message|address|lecture)$`)
+	speechKind = lazyRegexp(`(?i)^` + speechKinds + `$`)
 	otherKind  = lazyRegexp(`(?i)^(press releases?|official texts?|statement|declaration|communiqu[eé]|news)$`)
 )
+
+// speechKinds are the kinds of speech a transcript's title starts with
+// and its kind line says.
+const speechKinds = `(?:(?:opening|closing|keynote|introductory|joint|online) )?(?:remarks|speech|speeches|statement|transcript|press (?:point|conference|briefing|statement)|doorstep(?: statement)?|interview|video message|address|lecture|pre-ministerial press conference)`
 
 // kindOfLine is the release type a kind line states, "" for any other
 // line.
