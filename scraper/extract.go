@@ -405,7 +405,8 @@ func firstRuneOf(s string) rune {
 }
 
 // dropLeadIn removes the paragraphs a body repeats from the page's header:
-// the title again, type lines, date lines, "(As delivered)".
+// the title, the by-line, kind lines, the reference, date lines. (The
+// furniture lines, "(As delivered)" among them, never became paragraphs.)
 func dropLeadIn(body []string, title, byline string) []string {
 	out := body[:0]
 	for i, p := range body {
@@ -422,4 +423,4 @@ func dropLeadIn(body []string, title, byline string) []string {
 	return out
 }
 
-var leadIn = lazyRegexp(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)
+var leadIn = lazyRegexp(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|by (?:NATO |the )?[A-Z].{3,80})$`)
