@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -276,7 +275,7 @@ func dateTokens(s string) (toks []string, years []bool) {
 		s = strings.ToValidUTF8(s, " ")
 	}
 	s = dateSpaces.Replace(s)
-	s = replaceDateWords(s)
+	s = dateWords().ReplaceAllStringFunc(s, dateWord)
 	toks = strings.Fields(s)
 	years = make([]bool, len(toks))
 	for i, t := range toks {
@@ -296,43 +295,8 @@ func dateTokens(s string) (toks []string, years []bool) {
 	return toks, years
 }
 
-// replaceDateWords is wordRE.ReplaceAllStringFunc(s, dateWord) for a valid
-// s: each run of letters, with the period after it, through dateWord.
-func replaceDateWords(s string) string {
-	var b []byte
-	last := 0 // s[:last] is in b
-	for i := 0; i < len(s); {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if !unicode.Is(unicode.L, r) {
-			i += w
-			continue
-		}
-		j := i + w
-		for j < len(s) {
-			r, w := utf8.DecodeRuneInString(s[j:])
-			if !unicode.Is(unicode.L, r) {
-				break
-			}
-			j += w
-		}
-		if j < len(s) && s[j] == '.' {
-			j++
-		}
-		if d := dateWord(s[i:j]); d != s[i:j] {
-			if b == nil {
-				b = make([]byte, 0, len(s))
-			}
-			b = append(b, s[last:i]...)
-			b = append(b, d...)
-			last = j
-		}
-		i = j
-	}
-	if b == nil {
-		return s
-	}
-	return string(append(b, s[last:]...))
-}
+// dateWords are runs of letters, with the period after one.
+var dateWords = lazyRegexp(`\p{L}+\.?`)
 
 // dateWord is a month's abbreviation for its name, " " for a weekday, the
 // word itself else.
