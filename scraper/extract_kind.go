@@ -145,15 +145,19 @@ func cutTitle(t string) string {
 }
 
 // speakerLine is a transcript's speaker line after "(As delivered)":
-// "Mark Rutte, NATO Secretary General".
-var speakerLine = lazyRegexp(`^((?:[A-Z][\p{L}'’.-]+ ){1,3}[A-Z][\p{L}'’.-]+), ((?:NATO |the )?[A-Z][\p{L} -]{2,60})$`)
+// "Mark Rutte, NATO Secretary General"; the role names an office, so that
+// a place ("NATO Headquarters, Brussels") is not read as one.
+var (
+	speakerLine = lazyRegexp(`^((?:[A-Z][\p{L}'’.-]+ ){1,3}[A-Z][\p{L}'’.-]+), ((?:NATO |the )?[A-Z][\p{L} -]{2,60})$`)
+	office      = lazyRegexp(`\b(?:Secretary|Spokesperson|Minister|President|Chair|Commander|Ambassador|Director|General|Admiral)\b`)
+)
 
 // labelSpeakerLine makes a speaker line among the first paragraphs of a
 // transcript a turn label ("NATO Secretary General Mark Rutte:"), as the
 // bold labels of the Q&A are. It reports whether it found one.
 func labelSpeakerLine(body []string) bool {
 	for i := range min(3, len(body)) {
-		if m := speakerLine().FindStringSubmatch(body[i]); m != nil {
+		if m := speakerLine().FindStringSubmatch(body[i]); m != nil && office().MatchString(m[2]) {
 			body[i] = m[2] + " " + m[1] + ":"
 			return true
 		}

@@ -259,3 +259,20 @@ func TestDialogWordsInText(t *testing.T) {
 		t.Fatalf("body %q, err %v", a.Body, err)
 	}
 }
+
+func TestSpeakerLine(t *testing.T) {
+	for line, want := range map[string]string{
+		"Mark Rutte, NATO Secretary General":                     "NATO Secretary General Mark Rutte:",
+		"Radmila Shekerinska, NATO Deputy Secretary General":     "NATO Deputy Secretary General Radmila Shekerinska:",
+		"NATO Headquarters, Brussels":                            "NATO Headquarters, Brussels",
+		"The Hague, Netherlands":                                 "The Hague, Netherlands",
+		"Thank you, Secretary General":                           "Thank you, Secretary General",
+		"Giuseppe Cavo Dragone, Chair of the Military Committee": "Chair of the Military Committee Giuseppe Cavo Dragone:",
+	} {
+		body := []string{line}
+		labelSpeakerLine(body)
+		if body[0] != want {
+			t.Errorf("%q became %q, want %q", line, body[0], want)
+		}
+	}
+}
