@@ -16,6 +16,7 @@ import (
 // dialogVariants wrap the new site's dialog text in the markup it might
 // have: bare divs, a <dialog>, role=dialog, hidden, display:none.
 var dialogVariants = []string{
+	`<div><div><h1>NATO MULTIMEDIA ACCOUNT</h1><div>Access NATO's broadcast-quality video content free of charge.</div><div><a href="/register">Create an account</a></div></div></div>`,
 	`<div><div><p><b>NATO MULTIMEDIA ACCOUNT</b></p><p>Access NATO's broadcast-quality video content free of charge. Register with your email address, choose a password, and download videos, photos and audio of NATO events for your newsroom, your classroom or your archive.</p><p>Create an account. Already registered? Log in with your email address and password, and keep every download in one place, ready when you need it.</p></div></div>`,
 	`<div><div><b>NATO MULTIMEDIA ACCOUNT</b></div><div>Access NATO's broadcast-quality video content free of charge. Sign in with your email address and password, or register below.</div></div>`,
 	`<dialog open><p><strong>Check your inbox and enter verification code</strong></p><p>We sent a code to the address you gave. It is valid for ten minutes, after which you can ask for a new one.</p></dialog>`,

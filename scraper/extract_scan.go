@@ -29,7 +29,7 @@ type pageScan struct {
 	// another left out; detaching them leaves the article.
 	noise []*html.Node
 	// dialogs are the blocks of login and newsletter chrome found by their
-	// text (dialogText), also in noise.
+	// text (isDialogText), also in noise.
 	dialogs map[*html.Node]bool
 	// known and paras are, outside the noise, the matches of each of
 	// knownBodies and of paragraphsCSS. Read them once the noise is
@@ -99,7 +99,8 @@ func (s *pageScan) element(n *html.Node, pruned bool) {
 		first(&s.dateMetas[i], m, n)
 	}
 	s.order++
-	if s.hiddenDepth == 0 {
+	// A dialog's heading may be an h1: it is no title.
+	if s.hiddenDepth == 0 && !(n.Data == "h1" && isDialogText(nodeText(n))) {
 		for i, m := range sel.titles {
 			first(&s.h1s[i], m, n)
 		}
@@ -242,7 +243,7 @@ func holdsArticle(n *html.Node) bool {
 			if n.Data == "a" {
 				links++
 			}
-			if n.Data == "h1" || n.Data == "main" || n.Data == "article" || links > maxDialogLinks {
+			if n.Data == "h1" && !isDialogText(nodeText(n)) || n.Data == "main" || n.Data == "article" || links > maxDialogLinks {
 				return true
 			}
 			for _, k := range sel.known {
