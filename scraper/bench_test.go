@@ -3,6 +3,7 @@ package scraper
 import (
 	"bytes"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +73,23 @@ func BenchmarkExtractVsParse(b *testing.B) {
 	b.ReportMetric(float64(parse.Nanoseconds())/n, "parse-ns/page")
 	b.ReportMetric(float64(extract.Nanoseconds())/n, "extract-ns/page")
 	b.ReportMetric(float64(extract)/float64(parse), "extract/parse")
+}
+
+// BenchmarkExtractLargeShapes is Extract on shapes that cost a walk per
+// element if a bound is missing: deep nests over many empty elements,
+// with dialog text and without. Compare with BenchmarkParse's magnitude:
+// a few times a parse is fine, seconds are not.
+func BenchmarkExtractLargeShapes(b *testing.B) {
+	deep := strings.Repeat("<div>", 400) + strings.Repeat("<span></span>", 100000)
+	for name, body := range map[string]string{
+		"deep-dialogs": deep + strings.Repeat("<p><b>Create an account</b></p>", 300),
+		"deep-text":    deep + strings.Repeat("<p>Allies agreed on Wednesday to send more air defence. </p>", 300),
+		"wide-bold":    strings.Repeat("<p>", 300) + strings.Repeat("<b></b>", 100000) + "<h1>x</h1>",
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				_, _ = Extract([]byte(body), "https://www.nato.int/en/x", "text/html")
+			}
+		})
+	}
 }

@@ -27,11 +27,16 @@ func clean(s string) string {
 }
 
 // shortText is clean of the text of n's subtree, and whether that is at
-// most limit bytes. A long block is not read to its end.
+// most limit bytes. A long block, or a large one, is not read to its end.
 func shortText(n *html.Node, limit int) (string, bool) {
 	var b []byte
+	nodes := 0
 	var walk func(*html.Node) bool
 	walk = func(n *html.Node) bool {
+		// A line is a few nodes, not thousands.
+		if nodes++; nodes > 4*limit {
+			return false
+		}
 		if n.Type == html.TextNode {
 			b = append(b, n.Data...)
 			// Raw text this long is no short line, however much of it is

@@ -207,6 +207,7 @@ const (
 	maxDialogBlock = 3000
 	maxDialogPara  = 500
 	maxDialogLinks = 8
+	maxDialogNodes = 2000
 )
 
 // dialogBlock is the block of dialog chrome that holds n: n's nearest
@@ -227,13 +228,16 @@ func dialogBlock(n *html.Node) *html.Node {
 }
 
 // holdsArticle reports a subtree that holds what a dialog does not: an
-// h1, a known text component, a long text, much text in all, or a list of
-// links (a hub's items).
+// h1, a known text component, a long text, much text in all, a list of
+// links (a hub's items), or many nodes.
 func holdsArticle(n *html.Node) bool {
 	sel := compiled()
-	total, links := 0, 0
+	total, links, nodes := 0, 0, 0
 	var walk func(*html.Node) bool
 	walk = func(n *html.Node) bool {
+		if nodes++; nodes > maxDialogNodes {
+			return true
+		}
 		switch n.Type {
 		case html.TextNode:
 			l := len(strings.TrimSpace(n.Data))
