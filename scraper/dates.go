@@ -3,11 +3,9 @@ package scraper
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -53,9 +51,9 @@ var zoneWords = map[string]string{
 }
 
 var (
-	ordinalRE  = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th|er)(,?)$`)
-	colonZone  = regexp.MustCompile(`^([+-]\d{2}):(\d{2})$`)
-	clockToken = regexp.MustCompile(`^\d{1,2}:\d{2}`)
+	ordinalRE  = lazyRegexp(`^(\d{1,2})(?:st|nd|rd|th|er)(,?)$`)
+	colonZone  = lazyRegexp(`^([+-]\d{2}):(\d{2})$`)
+	clockToken = lazyRegexp(`^\d{1,2}:\d{2}`)
 	dateLayout = buildLayouts()
 )
 
@@ -148,7 +146,7 @@ func parseDateAt(s string) (t time.Time, st int, clock, date string) {
 			if !ok {
 				continue
 			}
-			if j := i + n; j < len(toks) && clockToken.MatchString(toks[j]) {
+			if j := i + n; j < len(toks) && clockToken().MatchString(toks[j]) {
 				return time.Time{}, dateBadClock, toks[j], cand
 			}
 			return t, dateOK, "", ""
@@ -277,18 +275,18 @@ func dateTokens(s string) (toks []string, years []bool) {
 		s = strings.ToValidUTF8(s, " ")
 	}
 	s = dateSpaces.Replace(s)
-	s = replaceDateWords(s)
+	s = dateWords().ReplaceAllStringFunc(s, dateWord)
 	toks = strings.Fields(s)
 	years = make([]bool, len(toks))
 	for i, t := range toks {
 		if z, ok := zoneWords[strings.Trim(t, "()")]; ok {
 			toks[i] = z
 		} else if (t[0] == '+' || t[0] == '-') && len(t) == 6 {
-			if m := colonZone.FindStringSubmatch(t); m != nil {
+			if m := colonZone().FindStringSubmatch(t); m != nil {
 				toks[i] = m[1] + m[2]
 			}
 		} else if '0' <= t[0] && t[0] <= '9' {
-			if m := ordinalRE.FindStringSubmatch(t); m != nil {
+			if m := ordinalRE().FindStringSubmatch(t); m != nil {
 				toks[i] = m[1] + m[2]
 			}
 		}
@@ -297,43 +295,8 @@ func dateTokens(s string) (toks []string, years []bool) {
 	return toks, years
 }
 
-// replaceDateWords is wordRE.ReplaceAllStringFunc(s, dateWord) for a valid
-// s: each run of letters, with the period after it, through dateWord.
-func replaceDateWords(s string) string {
-	var b []byte
-	last := 0 // s[:last] is in b
-	for i := 0; i < len(s); {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if !unicode.Is(unicode.L, r) {
-			i += w
-			continue
-		}
-		j := i + w
-		for j < len(s) {
-			r, w := utf8.DecodeRuneInString(s[j:])
-			if !unicode.Is(unicode.L, r) {
-				break
-			}
-			j += w
-		}
-		if j < len(s) && s[j] == '.' {
-			j++
-		}
-		if d := dateWord(s[i:j]); d != s[i:j] {
-			if b == nil {
-				b = make([]byte, 0, len(s))
-			}
-			b = append(b, s[last:i]...)
-			b = append(b, d...)
-			last = j
-		}
-		i = j
-	}
-	if b == nil {
-		return s
-	}
-	return string(append(b, s[last:]...))
-}
+// dateWords are runs of letters, with the period after one.
+var dateWords = lazyRegexp(`\p{L}+\.?`)
 
 // dateWord is a month's abbreviation for its name, " " for a weekday, the
 // word itself else.
@@ -400,4 +363,19 @@ func digits(s string, n int) (int, bool) {
 		v = v*10 + int(s[i]-'0')
 	}
 	return v, true
+}
+
+// monthFromURL finds the /YYYY/MM/ segment of an event page's path
+// (/en/news-and-events/events/2026/10/<slug>) and returns the first of that
+// month; ok is false when there is none.
+func monthFromURL(path string) (time.Time, bool) {
+	seg := strings.Split(path, "/")
+	for i := 0; i+1 < len(seg); i++ {
+		y, okY := digits(seg[i], 4)
+		m, okM := digits(seg[i+1], 2)
+		if okY && okM && y >= 1000 && m >= 1 && m <= 12 {
+			return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC), true
+		}
+	}
+	return time.Time{}, false
 }

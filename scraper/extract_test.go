@@ -61,7 +61,7 @@ var pageFixtures = []struct{ file, url, contentType string }{
 }
 
 func TestExtractGolden(t *testing.T) {
-	for _, f := range pageFixtures {
+	for _, f := range append(pageFixtures, newSiteFixtures...) {
 		t.Run(f.file, func(t *testing.T) {
 			a, err := Extract(readFixture(t, f.file), f.url, f.contentType)
 			if err != nil {
@@ -122,4 +122,17 @@ func TestSpeakersFromRoleLabels(t *testing.T) {
 	if len(a.Speakers) == 0 || a.Speakers[0] != "NATO Deputy Secretary General Radmila Shekerinska" {
 		t.Errorf("speakers %q", a.Speakers)
 	}
+}
+
+// newSiteFixtures are pages shaped as the redesigned nato.int is reported
+// to be (nato-sources.md): dialog text in bare divs before the article,
+// the body in the text components, generic transcript titles.
+var newSiteFixtures = []struct{ file, url, contentType string }{
+	{"new/transcript-press-conference.html", "https://www.nato.int/en/news-and-events/events/transcripts/2026/12/02/press-conference", "text/html"},
+	{"new/news-lead-twice.html", "https://www.nato.int/en/news-and-events/articles/news/2025/06/25/allies-open-a-new-nato-centre-for-maritime-security-in-the-baltic", "text/html"},
+	{"new/press-release.html", "https://www.nato.int/en/news-and-events/articles/news/2026/11/30/nato-secretary-general-to-visit-japan-and-the-republic-of-korea", "text/html"},
+	{"new/cp1252-meta.html", "https://www.nato.int/fr/about-us/official-texts-and-resources/official-texts/2026/10/14/declaration-du-conseil-de-l-atlantique-nord", "text/html"},
+	{"new/cp1252-header.html", "https://www.nato.int/fr/about-us/official-texts-and-resources/official-texts/2026/10/14/declaration-du-conseil-de-l-atlantique-nord", "text/html; charset=windows-1252"},
+	{"new/event.html", "https://www.nato.int/en/news-and-events/events/2026/10/nato-public-forum-2026", "text/html"},
+	{"new/readability-dialogs.html", "https://www.nato.int/en/news-and-events/articles/news/2026/11/26/allies-agree-new-support-for-ukraines-air-defence", "text/html"},
 }

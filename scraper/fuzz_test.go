@@ -7,11 +7,14 @@ import (
 )
 
 func FuzzExtract(f *testing.F) {
-	for _, p := range pageFixtures {
+	for _, p := range append(pageFixtures, newSiteFixtures...) {
 		f.Add(readFixture(f, p.file), p.url, p.contentType)
 	}
 	f.Add(readFixture(f, "broken/truncated.html"), "https://www.nato.int/en/x", "text/html")
 	f.Add([]byte("<html><body><b>Q</b><br><br><p>\x00</p>"), "https://example.org/", "text/html")
+	for _, d := range dialogVariants {
+		f.Add([]byte("<body>"+d+"<h1>Speech</h1><h3 class=h3-style>by NATO Secretary General Mark Rutte | Riga</h3><div class=ca04-rich-text><p>(As delivered)</p><p>Mark Rutte, NATO Secretary General</p><p>2 MIN READ</p></div>"), "https://www.nato.int/en/news-and-events/events/2026/10/x", "text/html; charset=windows-1252")
+	}
 	f.Fuzz(func(t *testing.T, body []byte, pageURL, contentType string) {
 		a, err := Extract(body, pageURL, contentType)
 		if err != nil {
@@ -24,6 +27,9 @@ func FuzzExtract(f *testing.F) {
 			if !utf8.ValidString(p) || strings.TrimSpace(p) != p || p == "" {
 				t.Fatalf("bad paragraph %q", p)
 			}
+		}
+		if utf8.RuneCountInString(a.Title) > maxTitle {
+			t.Fatalf("title of %d characters", utf8.RuneCountInString(a.Title))
 		}
 	})
 }

@@ -1,15 +1,16 @@
 package scraper
 
 import (
+	"regexp"
 	"strings"
+	"sync"
 
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
 
-// The selectors extraction reads a page with, as CSS: scanPage (one walk
-// of the page) finds what each matches, as goquery and cascadia would
-// (TestScanAgreesWithCSS checks it). The tests it runs on each element are
-// here.
+// The selectors extraction reads a page with. Each is written once, here,
+// and scanPage matches it during its one walk of the page.
 
 // titlesCSS are where a page's title is, best first: pageTitle takes the
 // first h1 of each.
@@ -18,175 +19,117 @@ var titlesCSS = []string{"main h1", "article h1", "h1.fs-huge", "h1"}
 // dateMetasCSS are the metas that date a page, best first.
 var dateMetasCSS = []string{`meta[property="article:published_time"]`, `meta[name="date"]`, `meta[name="dcterms.date"]`, `meta[itemprop="datePublished"]`}
 
-// noiseTags never hold article text.
-const noiseTags = "script, style, noscript, template, svg, iframe, form, button, select, input, nav, footer, aside, figure figcaption, [role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], [hidden]"
+// hiddenCSS never shows: what it holds is no title and no text. The new
+// nato.int puts login and newsletter dialogs before every article.
+const hiddenCSS = `[hidden], [aria-hidden=true], [style#=(?i)display\s*:\s*none], dialog, [role=dialog], [role=alertdialog], template, noscript`
+
+// noiseCSS never holds article text (besides hiddenCSS).
+const noiseCSS = "script, style, svg, iframe, form, button, select, input, nav, footer, aside, header, figure figcaption, [role=navigation], [role=banner], [role=contentinfo]"
 
 // dateLinesCSS are the elements that may hold a date line.
 const dateLinesCSS = ".date, .fs-small, .event-date, .cmp-date, p, span, div.date"
 
-// timesCSS are the times that may date a page: the third selector holds
-// the first two.
-const timesCSS = "main time[datetime], article time[datetime], time[datetime]"
+// timesCSS are the times that may date a page.
+const timesCSS = "time[datetime]"
 
-// knownBodiesCSS are where the known sites keep their text, best first:
-// nato.int's /cps/ pages (two generations), Public, the new site's text
-// components, then the usual article containers.
-var knownBodiesCSS = []string{
-	"section.content.cf",
-	`div[style*="text-align: justify"]`,
-	`div[style*="text-align:justify"]`,
-	articleBodyCSS,
-	"main article",
-	"article",
+// kindLinesCSS are the elements that may hold a kind line ("Press
+// Release", "Official text") near the title.
+const kindLinesCSS = "p, span, div, h2, h3, h4, h5, h6, small, strong, b"
+
+// bylineCSS is the new site's transcript subtitle: "by NATO Secretary
+// General Mark Rutte at …".
+const bylineCSS = "h3.h3-style"
+
+// knownBodies are where the known sites keep their text, best first: the
+// new nato.int's text components (an article may be split over several,
+// so all of them are read), the /cps/ pages (two generations), then the
+// usual article containers.
+var knownBodies = []struct {
+	css string
+	all bool // the text of every match, else of the match with most text
+}{
+	{"div.ca04-rich-text, div.cmp-text__background-container", true},
+	{"section.content.cf", false},
+	{`div[style#=(?i)text-align:\s*justify]`, false},
+	{".article-content, .article__content, .article-body, [itemprop=articleBody], .story-body, .post-content, .entry-content", false},
+	{"main article", false},
+	{"article", false},
 }
-
-// articleBodyCSS is one of knownBodiesCSS.
-const articleBodyCSS = ".article-content, .article__content, .article-body, [itemprop=articleBody], .story-body, .post-content, .entry-content"
 
 // paragraphsCSS are the paragraphs bestContainer scores.
 const paragraphsCSS = "p, pre, blockquote, li"
 
-// Attribute flags: what an element's attributes say, read in one look.
-const (
-	aCanonical     = 1 << iota // rel="canonical"
-	aOGTitle                   // property="og:title"
-	aPublished                 // property="article:published_time"
-	aDate                      // name="date"
-	aDCDate                    // name="dcterms.date"
-	aDatePublished             // itemprop="datePublished"
-	aArticleBody               // itemprop="articleBody", or a class of articleBodyCSS
-	aJustified                 // style*="text-align: justify"
-	aJustified2                // style*="text-align:justify"
-	aNoise                     // role navigation, banner or contentinfo; aria-hidden="true"; hidden
-	aDateClass                 // class date, fs-small, event-date or cmp-date
-	aFsHuge                    // class fs-huge
-	aContent                   // class content
-	aCf                        // class cf
+// selectors are the compiled forms of the CSS above.
+type selectors struct {
+	canonical, ogTitle, title, hidden, noise, dateLine, kindLine, time, byline, body, para cascadia.Selector
+	titles, dateMetas, known                                                               []cascadia.Selector
+}
+
+// compiled compiles the selectors on first use: a process that extracts
+// nothing does not pay for them.
+var compiled = sync.OnceValue(func() *selectors {
+	c := func(css string) cascadia.Selector { return cascadia.MustCompile(css) }
+	s := &selectors{
+		canonical: c(`link[rel="canonical"]`), ogTitle: c(`meta[property="og:title"]`), title: c("title"),
+		hidden: c(hiddenCSS), noise: c(noiseCSS), dateLine: c(dateLinesCSS), kindLine: c(kindLinesCSS), time: c(timesCSS),
+		byline: c(bylineCSS), body: c("body"), para: c(paragraphsCSS),
+	}
+	for _, css := range titlesCSS {
+		s.titles = append(s.titles, c(css))
+	}
+	for _, css := range dateMetasCSS {
+		s.dateMetas = append(s.dateMetas, c(css))
+	}
+	for _, k := range knownBodies {
+		s.known = append(s.known, c(k.css))
+	}
+	return s
+})
+
+// noiseWords are the class and id words of page chrome; noisePairs its
+// two-word names ("site-header", "read-more").
+var (
+	noiseWords = wordSet("share sharing social related breadcrumb breadcrumbs cookie cookies consent newsletter subscribe " +
+		"signup footer navbar nav menu sidebar promo banner skip tags pagination pager print toolbar disclaimer carousel " +
+		"modal popup search tools caption credit credits gallery video audio download downloads langswitch languageselector")
+	noisePairs = wordSet("site/header read/more more/from image/box cmp/image sign/up lang/switch language/switch language/selector")
 )
 
-// dateMetaFlags are dateMetasCSS' attributes, in order.
-var dateMetaFlags = [4]uint32{aPublished, aDate, aDCDate, aDatePublished}
-
-// attrFlags reads n's attributes: the flags, and the first class and id
-// (goquery's Attr). Every attribute of a name counts, as in CSS.
-func attrFlags(n *html.Node) (f uint32, cls, id string) {
-	hasCls, hasID := false, false
-	for _, a := range n.Attr {
-		switch a.Key {
-		case "class":
-			if !hasCls {
-				cls, hasCls = a.Val, true
-			}
-			f |= classFlags(a.Val)
-		case "id":
-			if !hasID {
-				id, hasID = a.Val, true
-			}
-		case "rel":
-			if a.Val == "canonical" {
-				f |= aCanonical
-			}
-		case "property":
-			switch a.Val {
-			case "og:title":
-				f |= aOGTitle
-			case "article:published_time":
-				f |= aPublished
-			}
-		case "name":
-			switch a.Val {
-			case "date":
-				f |= aDate
-			case "dcterms.date":
-				f |= aDCDate
-			}
-		case "itemprop":
-			switch a.Val {
-			case "datePublished":
-				f |= aDatePublished
-			case "articleBody":
-				f |= aArticleBody
-			}
-		case "style":
-			if strings.Contains(a.Val, "text-align: justify") {
-				f |= aJustified
-			}
-			if strings.Contains(a.Val, "text-align:justify") {
-				f |= aJustified2
-			}
-		case "role":
-			if a.Val == "navigation" || a.Val == "banner" || a.Val == "contentinfo" {
-				f |= aNoise
-			}
-		case "aria-hidden":
-			if a.Val == "true" {
-				f |= aNoise
-			}
-		case "hidden":
-			f |= aNoise
-		}
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
 	}
-	return f, cls, id
+	return m
 }
 
-// classFlags are the flags of the classes of one class attribute, split as
-// cascadia splits them.
-func classFlags(v string) uint32 {
-	var f uint32
-	for v != "" {
-		i := 0
-		for i < len(v) && !isClassSep(v[i]) {
-			i++
-		}
-		c := v
-		if i < len(v) {
-			c, v = v[:i], v[i+1:]
-		} else {
-			v = ""
-		}
-		switch c {
-		case "date", "fs-small", "event-date", "cmp-date":
-			f |= aDateClass
-		case "article-content", "article__content", "article-body", "story-body", "post-content", "entry-content":
-			f |= aArticleBody
-		case "fs-huge":
-			f |= aFsHuge
-		case "content":
-			f |= aContent
-		case "cf":
-			f |= aCf
-		}
-	}
-	return f
-}
-
-// isClassSep reports the bytes cascadia splits a class list at.
-func isClassSep(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'
-}
-
-// isNoiseTag is noiseTags' test of the tag: the elements it names, and a
-// figcaption in a figure.
-func isNoiseTag(n *html.Node) bool {
-	switch n.Data {
-	case "script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select", "input", "nav", "footer", "aside":
-		return true
-	case "figcaption":
-		for p := n.Parent; p != nil; p = p.Parent {
-			if p.Type == html.ElementNode && p.Data == "figure" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// hasAttr reports whether n has an attribute named key.
-func hasAttr(n *html.Node, key string) bool {
-	for _, a := range n.Attr {
-		if a.Key == key {
+// isNoiseName reports a class or id of page chrome: one of its words (split
+// at "-", "_" and spaces) is a noise word, or two in a row a noise pair.
+func isNoiseName(s string) bool {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == '-' || r == '_' || r == ' ' })
+	for i, w := range words {
+		if noiseWords[w] || i > 0 && noisePairs[words[i-1]+"/"+w] {
 			return true
 		}
 	}
 	return false
+}
+
+// attrOf is goquery's Attr for one node: the first attribute named key.
+func attrOf(n *html.Node, key string) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// lazyRegexp compiles expr on first use: start-up pays nothing for the
+// expressions of a command that extracts nothing.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -1,7 +1,6 @@
 package scraper
 
 import (
-	"regexp"
 	"strings"
 	"time"
 
@@ -10,7 +9,7 @@ import (
 
 // publicLine is Public's header line:
 // "11/02/2017 | Press release | Distributed by Public on 11/02/2017 03:34".
-var publicLine = regexp.MustCompile(`(?m)^\s*(\d{1,2}/\d{1,2}/\d{4})\s*\|\s*([^|\n]{2,60}?)\s*\|\s*Distributed by Public on[^\n]*$`)
+var publicLine = lazyRegexp(`(?m)^\s*(\d{1,2}/\d{1,2}/\d{4})\s*\|\s*([^|\n]{2,60}?)\s*\|\s*Distributed by Public on[^\n]*$`)
 
 type publicMeta struct {
 	date  time.Time
@@ -24,7 +23,7 @@ func publicHeader(text string) *publicMeta {
 	if !strings.Contains(text, "Distributed by Public") {
 		return nil
 	}
-	loc := publicLine.FindStringSubmatchIndex(text)
+	loc := publicLine().FindStringSubmatchIndex(text)
 	if loc == nil {
 		return nil
 	}
@@ -62,7 +61,7 @@ func extractPublicText(text string) *Article {
 	rest := text
 	if m := publicHeader(text); m != nil {
 		a.Published, a.Type, a.Title = m.date, m.typ, m.title
-		loc := publicLine.FindStringIndex(text)
+		loc := publicLine().FindStringIndex(text)
 		rest = text[loc[1]:]
 		if i := strings.Index(rest, m.title); i >= 0 {
 			rest = rest[i+len(m.title):]

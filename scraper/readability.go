@@ -1,109 +1,16 @@
 package scraper
 
 import (
-	"bytes"
-	"regexp"
 	"strings"
-	"unicode/utf8"
-	"unsafe"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
-// isNoiseName reports a class or id of page chrome: one of its words (the
-// name lower-cased, split at "-", "_" and spaces) is a noise word, or two
-// in a row are a noise pair.
-func isNoiseName(s string) bool {
-	if s == "" {
-		return false
-	}
-	var l string
-	var buf [128]byte
-	if len(s) <= len(buf) && isASCII(s) {
-		// strings.ToLower without the copy on the heap.
-		b := buf[:len(s)]
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b[i] = c
-		}
-		l = unsafe.String(&b[0], len(b))
-	} else {
-		l = strings.ToLower(s)
-	}
-	prev := ""
-	for start, i := -1, 0; i <= len(l); i++ {
-		if i < len(l) && l[i] != '-' && l[i] != '_' && l[i] != ' ' {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start < 0 {
-			continue
-		}
-		w := l[start:i]
-		if isNoiseWord(w) || (prev != "" && isNoisePair(prev, w)) {
-			return true
-		}
-		prev, start = w, -1
-	}
-	return false
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// isNoiseWord reports the class and id words of page chrome.
-func isNoiseWord(w string) bool {
-	switch w {
-	case "share", "sharing", "social", "related", "breadcrumb", "breadcrumbs", "cookie", "cookies", "consent",
-		"newsletter", "subscribe", "signup", "footer", "navbar", "nav", "menu", "sidebar", "promo", "banner", "skip",
-		"tags", "pagination", "pager", "print", "toolbar", "disclaimer", "carousel", "modal", "popup", "search",
-		"tools", "caption", "credit", "credits", "gallery", "video", "audio", "download", "downloads", "langswitch",
-		"languageselector":
-		return true
-	}
-	return false
-}
-
-// isNoisePair reports two-word names of chrome ("site-header",
-// "read-more").
-func isNoisePair(a, b string) bool {
-	switch a {
-	case "site":
-		return b == "header"
-	case "read":
-		return b == "more"
-	case "more":
-		return b == "from"
-	case "image":
-		return b == "box"
-	case "cmp":
-		return b == "image"
-	case "sign":
-		return b == "up"
-	case "lang":
-		return b == "switch"
-	case "language":
-		return b == "switch" || b == "selector"
-	}
-	return false
-}
-
-// removeNoise removes the page's chrome: what noiseTags matches, headers
-// (site headers go; an article's own header keeps nothing of the body
-// either), and elements named as noise (isNoiseName), body, html, main and
-// article aside.
+// removeNoise removes the page's chrome: what hiddenCSS and noiseCSS
+// match (headers included: an article's own header keeps nothing of the
+// body either), elements named as noise (isNoiseName; body, html, main and
+// article aside) and blocks of dialog text.
 func removeNoise(doc *goquery.Document) {
 	for _, root := range doc.Nodes {
 		detach(scanPage(root).noise)
@@ -123,22 +30,48 @@ func detach(nodes []*html.Node) {
 // from a known container when one holds enough text, else from the
 // container a readability-style score picks.
 func mainText(s *pageScan) []string {
-	for _, nodes := range s.known {
+	for i, nodes := range s.known {
+		nodes = s.attachedOnly(nodes)
 		var best []string
-		bestLen := 0
-		for _, n := range nodes {
-			if p := paragraphNodes([]*html.Node{n}); textLen(p) > bestLen {
-				best, bestLen = p, textLen(p)
+		if knownBodies[i].all {
+			best = paragraphNodes(outermost(nodes))
+		} else {
+			for _, n := range nodes {
+				if p := paragraphNodes([]*html.Node{n}); textLen(p) > textLen(best) {
+					best = p
+				}
 			}
 		}
-		if bestLen >= minBodyChars {
+		if textLen(best) >= minBodyChars {
 			return best
 		}
 	}
-	if best := bestContainer(s.paras); best != nil {
+	if best := bestContainer(s.attachedOnly(s.paras)); best != nil {
 		return withSiblings(best)
 	}
 	return nil
+}
+
+// outermost leaves out the nodes inside another of nodes (in document
+// order), so that no text is read twice.
+func outermost(nodes []*html.Node) []*html.Node {
+	var out []*html.Node
+	for _, n := range nodes {
+		if len(out) == 0 || !contains(out[len(out)-1], n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// contains reports whether n is below a.
+func contains(a, n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
 }
 
 // isElement reports an element node (nil: false).
@@ -157,7 +90,6 @@ func withSiblings(best *html.Node) []string {
 		return nil
 	}
 	var out []string
-	var buf []byte
 	for c := parent.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type != html.ElementNode {
 			continue
@@ -172,8 +104,7 @@ func withSiblings(best *html.Node) []string {
 		if n < 60 || !anyContainsAny(ps, ".!?") {
 			continue
 		}
-		buf = cleanInPlace(appendLinkText(buf[:0], c))
-		if links := len(buf); float64(links) < 0.3*float64(n) {
+		if links := len(clean(string(appendLinkText(nil, c)))); float64(links) < 0.3*float64(n) {
 			out = append(out, ps...)
 		}
 	}
@@ -225,16 +156,14 @@ func bestContainer(paras []*html.Node) *html.Node {
 		}
 		scores[n] += v
 	}
-	var buf []byte
 	for _, p := range paras {
-		txt := cleanInPlace(appendText(buf[:0], p))
+		txt := clean(nodeText(p))
 		n := len(txt)
 		if n < 25 {
 			continue
 		}
-		marks := bytes.Count(txt, []byte(",")) + bytes.Count(txt, []byte("."))
-		buf = cleanInPlace(appendLinkText(txt[:0], p))
-		links := len(buf)
+		marks := strings.Count(txt, ",") + strings.Count(txt, ".")
+		links := len(clean(string(appendLinkText(nil, p))))
 		score := float64(n-links) / 100
 		if marks > 1 {
 			score++
@@ -293,19 +222,16 @@ func walkParagraphs(nodes []*html.Node, emit func(string) bool) {
 
 type paraWalker struct {
 	emit func(string) bool
-	cur  []byte // the paragraph so far; its storage is reused
+	cur  strings.Builder // the paragraph so far
 	brs  int
-	buf  []byte // scratch
 }
 
 // flush ends the paragraph; false when emit wants no more.
 func (w *paraWalker) flush() bool {
-	c := cleanInPlace(w.cur)
-	w.cur = w.cur[:0]
-	// (The boilerplate test reads a view of the text: the string is made
-	// for a paragraph that stays.)
-	if len(c) > 0 && !isBoilerplateLine(unsafe.String(unsafe.SliceData(c), len(c))) {
-		return w.emit(string(c))
+	c := clean(w.cur.String())
+	w.cur.Reset()
+	if c != "" && !isBoilerplate(c) {
+		return w.emit(c)
 	}
 	return true
 }
@@ -314,10 +240,10 @@ func (w *paraWalker) flush() bool {
 func (w *paraWalker) walk(n *html.Node) bool {
 	switch n.Type {
 	case html.TextNode:
-		if !isBlank(n.Data) {
+		if strings.TrimSpace(n.Data) != "" {
 			w.brs = 0
 		}
-		w.cur = append(w.cur, n.Data...)
+		w.cur.WriteString(n.Data)
 		return true
 	case html.ElementNode:
 	case html.DocumentNode:
@@ -335,13 +261,11 @@ func (w *paraWalker) walk(n *html.Node) bool {
 		if w.brs >= 2 && !w.flush() {
 			return false
 		}
-		w.cur = append(w.cur, ' ')
+		w.cur.WriteByte(' ')
 		return true
 	}
-	if (n.Data == "b" || n.Data == "strong") && len(bytes.TrimSpace(w.cur)) == 0 {
-		w.buf = cleanInPlace(appendText(w.buf[:0], n))
-		// A view of w.buf, used before w.buf changes.
-		if label := strings.TrimSuffix(unsafe.String(unsafe.SliceData(w.buf), len(w.buf)), ":"); isTurnLabelText(label) {
+	if (n.Data == "b" || n.Data == "strong") && strings.TrimSpace(w.cur.String()) == "" {
+		if label := strings.TrimSuffix(clean(nodeText(n)), ":"); isTurnLabelText(label) {
 			if !w.flush() {
 				return false
 			}
@@ -363,21 +287,6 @@ func (w *paraWalker) walk(n *html.Node) bool {
 	return true
 }
 
-// isBlank is strings.TrimSpace(s) == "".
-func isBlank(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\n', '\v', '\f', '\r':
-			continue
-		}
-		if s[i] < utf8.RuneSelf {
-			return false
-		}
-		return strings.TrimSpace(s[i:]) == ""
-	}
-	return true
-}
-
 // isTurnLabelText reports whether a bold element that starts a paragraph
 // names a speaker ("NATO Secretary General Mark Rutte", "Question
 // (Reuters)"): t is its clean text without a final colon.
@@ -385,13 +294,10 @@ func isTurnLabelText(t string) bool {
 	if t == "" || len(t) > 100 {
 		return false
 	}
-	return isSpeakerLabel(t) || foldPrefixed(t, questionStarts) && questionLabel.MatchString(t)
+	return isSpeakerLabel(t) || questionLabel().MatchString(t)
 }
 
-var questionLabel = regexp.MustCompile(`(?i)^(question|q|moderator|answer)\b`)
-
-// questionStarts are how questionLabel's matches start (foldPrefixed).
-var questionStarts = newPrefixes("q", "moderator", "answer")
+var questionLabel = lazyRegexp(`(?i)^(question|q|moderator|answer)\b`)
 
 func nodeText(n *html.Node) string {
 	var b strings.Builder
@@ -408,17 +314,13 @@ func nodeText(n *html.Node) string {
 	return b.String()
 }
 
-// isBoilerplateLine is boilerplate.MatchString(t): most lines start with
-// none of its alternatives' words.
-func isBoilerplateLine(t string) bool {
-	return foldPrefixed(t, boilerplateStarts) && boilerplate.MatchString(t)
+// isBoilerplate reports page furniture. It is short: a long paragraph is
+// text, and is not matched at all.
+func isBoilerplate(p string) bool {
+	return len(p) <= maxBoilerplate && boilerplate().MatchString(p)
 }
 
-// boilerplateStarts are how the alternatives of boilerplate begin (the
-// first literal of each, in lower case), © aside: a non-ASCII start goes to
-// the expression anyway (foldPrefixed).
-var boilerplateStarts = newPrefixes("share", "print", "e-mail", "email", "back to top", "read more", "related", "top",
-	"follow us", "copyright", "tag", "see also", "download", "(as delivered)", "last updated")
+const maxBoilerplate = 200
 
 // boilerplate matches paragraphs that are page furniture, not text.
-var boilerplate = regexp.MustCompile(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|last updated:?.*)$`)
+var boilerplate = lazyRegexp(`(?i)^(share( this)?( page| article)?:?|print( this page)?|e-?mail|back to top|read more|related( content| news| articles)?|top|follow us.*|©.*|copyright.*|tags?:.*|see also:?|download.*\(pdf.*\)|\(as delivered\)|\(as prepared(?: for delivery)?\)|last updated:?.*|updated:?\s.{0,60}|(?:.{0,40}\W)?\d+ min(?:ute)?s? read)$`)

@@ -383,10 +383,16 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v Validators) (*Item, e
 		Published: a.Published,
 		Reference: a.Reference,
 		Speakers:  a.Speakers,
+		Byline:    a.Byline,
 		Body:      a.Body,
 	}
 	if r.Title == "" {
 		r.Title = c.Title
+	}
+	if by := clean(c.Summary); r.Byline == "" && isByline(by) {
+		// The JSON listing describes a transcript by its by-line.
+		r.Byline = by
+		r.Title = cutTitle(titleWithByline(r.Title, by))
 	}
 	if r.Published.IsZero() {
 		r.Published = c.Published
