@@ -196,6 +196,16 @@ var migrations = []string{
 		UPDATE alerts SET waiting = waiting - 1 WHERE id = old.alert_id;
 		DELETE FROM alerts WHERE id = old.alert_id AND waiting <= 0;
 	END;`,
+	// 12: releases_text without group_concat(… ORDER BY …), which needs
+	// SQLite 3.44: the sqlite3 CLI of Debian 12 (3.40) refused the whole
+	// schema. The paragraphs come in order from a subselect ordered by
+	// their index, which group_concat keeps.
+	`DROP VIEW releases_text;
+	CREATE VIEW releases_text AS SELECT id, coalesce(json_extract(data, '$.title'), '') AS title,
+		coalesce((SELECT group_concat(t, char(10)) FROM (WITH RECURSIVE p (i, t) AS (SELECT 0, json_extract(data, '$.body[0]')
+				UNION ALL SELECT i + 1, json_extract(data, '$.body[' || (i + 1) || ']') FROM p WHERE t IS NOT NULL)
+			SELECT t FROM p WHERE t IS NOT NULL ORDER BY i)), '') AS body
+		FROM releases WHERE fingerprint != '';`,
 }
 
 // compactAfter is the last migration that leaves much of the file free:
