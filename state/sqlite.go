@@ -218,23 +218,35 @@ const compactAfter = 8
 // parser costs more than running most of them.
 type SQLite struct {
 	sqlStore
+	lock *os.File // held while open (lock.go); nil in memory
 }
 
 // OpenSQLite opens (creating if needed) the state file at path. ":memory:"
 // gives a private in-memory store. A file that is not natowatch's, or not a
-// database at all, is an error; it is never reset.
+// database at all, is an error; it is never reset. A file that another
+// process has open is waited for (lockWait), then ErrBusy.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
-	dsn := path
-	if path != ":memory:" {
-		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-			return nil, fmt.Errorf("state: %s is a directory", path)
-		}
-		dsn = "file:" + (&url.URL{Path: path}).EscapedPath()
-	}
-	q := "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	if path == ":memory:" {
-		dsn = "file::memory:"
+		return openSQLiteDSN(ctx, "file::memory:", path)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("state: %s is a directory", path)
+	}
+	lock, err := lockState(ctx, path, lockWait)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openSQLiteDSN(ctx, "file:"+(&url.URL{Path: path}).EscapedPath(), path)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func openSQLiteDSN(ctx context.Context, dsn, path string) (*SQLite, error) {
+	q := "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn+q)
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
@@ -255,12 +267,16 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	return s, nil
 }
 
-// Close closes the database.
+// Close closes the database and lets go of its lock.
 func (s *SQLite) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	return s.db.Close()
+	err := s.db.Close()
+	if s.lock != nil {
+		s.lock.Close() // the flock goes with the descriptor
+	}
+	return err
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
