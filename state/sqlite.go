@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the embedded, cgo-free SQLite driver
@@ -236,12 +235,24 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := openSQLiteDSN(ctx, "file:"+(&url.URL{Path: path}).EscapedPath(), path)
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath()
+	checked, err := probe(ctx, path, dsn, time.Now())
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("state: %s: %w", path, err)
+	}
+	s, err := openSQLiteDSN(ctx, dsn, path)
 	if err != nil {
 		lock.Close()
 		return nil, err
 	}
 	s.lock = lock
+	if checked {
+		if _, err := s.Turn(ctx, quickCheckTurn, "open", time.Now(), quickCheckEvery); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("state: %s: %w", path, err)
+		}
+	}
 	return s, nil
 }
 
@@ -286,25 +297,9 @@ func (s *SQLite) migrate(ctx context.Context) error {
 // migrateTo applies the migrations up to version to (tests make files of
 // earlier versions with it).
 func (s *SQLite) migrateTo(ctx context.Context, to int) error {
-	var appID, version, tables int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		if strings.Contains(err.Error(), "not a database") {
-			return fmt.Errorf("%w (the file is not a SQLite database)", ErrNotNatowatch)
-		}
-		return fmt.Errorf("read application_id: %w", err)
-	}
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("read user_version: %w", err)
-	}
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
-		return fmt.Errorf("read schema: %w", err)
-	}
-	switch {
-	case appID == 0 && tables == 0: // a new file
-	case appID != applicationID:
-		return fmt.Errorf("%w (application_id %#x, %d tables)", ErrNotNatowatch, appID, tables)
-	case version > len(migrations):
-		return fmt.Errorf("state file is from a newer natowatch (schema %d, this build knows %d)", version, len(migrations))
+	version, err := checkOurs(ctx, s.db)
+	if err != nil {
+		return err
 	}
 	for v := version; v < to; v++ {
 		tx, err := s.db.BeginTx(ctx, nil)
