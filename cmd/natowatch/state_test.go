@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/natowatch/natowatch/internal/fakediscord"
+	"github.com/natowatch/natowatch/internal/fakenato"
+	"github.com/natowatch/natowatch/internal/testbin"
+)
+
+// stateWorld is a config on a fake site and a fake Discord webhook, for
+// the state's tests through the binary.
+type stateWorld struct {
+	bin, dir, cfg, db string
+	site              *fakenato.Site
+	discord           *fakediscord.Server
+}
+
+func newStateWorld(t *testing.T, listen string) *stateWorld {
+	t.Helper()
+	w := &stateWorld{bin: testbin.Build(t), dir: t.TempDir(), site: fakenato.New(t), discord: fakediscord.New(t)}
+	w.cfg = filepath.Join(w.dir, "natowatch.yaml")
+	w.db = filepath.Join(w.dir, "natowatch.db")
+	err := os.WriteFile(w.cfg, []byte(fmt.Sprintf(`state: %s
+discord:
+  api: %s
+http:
+  listen: "%s"
+  backoff: 10ms
+  per_host_rate: 1000
+sources:
+  - name: nato
+    type: nato
+    url: %s
+    schedule: "@every 1s"
+targets:
+  - webhook: %s
+delivery:
+  interval: 100ms
+`, w.db, w.discord.API(), listen, w.site.URL(), w.discord.WebhookURL("900000000000000001", "tok"))), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.site.Publish(fakenato.Item{Slug: "older", Title: "Older release about NATO's readiness and deterrence", Date: time.Now().Add(-time.Hour),
+		Paragraphs: []string{"NATO Allies reviewed the readiness of their forces at a meeting in Brussels on Monday, and agreed to speed up exercises along the eastern flank."}})
+	return w
+}
+
+func (w *stateWorld) command(args ...string) (*exec.Cmd, *bytes.Buffer) {
+	cmd := exec.Command(w.bin, append([]string{"--config", w.cfg}, args...)...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	return cmd, &errb
+}
+
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+// Two `once` on one state at the same time: the second waits its turn
+// (it used to find the first's claims and exit 1 with alerts pending, or
+// fail on a release the first had just saved); both succeed, nothing is
+// marked failing, each release goes out once.
+func TestConcurrentOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	w := newStateWorld(t, "")
+	cmd, errb := w.command("once")
+	if code := exitCode(t, cmd.Run()); code != 0 {
+		t.Fatalf("first run: exit %d\n%s", code, errb)
+	}
+	for i := range 3 {
+		w.site.Publish(fakenato.Item{Slug: fmt.Sprintf("new-%d", i), Title: fmt.Sprintf("NATO Allies agree on new measure number %d", i), Date: time.Now(),
+			Paragraphs: []string{fmt.Sprintf("NATO Allies agreed on measure number %d at a meeting in Brussels, to strengthen deterrence and defence.", i)}})
+	}
+	w.discord.SetLatency(time.Second) // the first is still delivering when the second starts
+	var wg sync.WaitGroup
+	codes, logs := make([]int, 2), make([]*bytes.Buffer, 2)
+	for i := range 2 {
+		if i == 1 {
+			waitUntil(t, 20*time.Second, func() bool { return len(w.discord.Messages()) > 0 })
+		}
+		cmd, errb := w.command("once")
+		logs[i] = errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = exitCode(t, cmd.Wait())
+		}()
+	}
+	wg.Wait()
+	for i := range 2 {
+		if codes[i] != 0 || strings.Contains(logs[i].String(), "failing") {
+			t.Errorf("once %d: exit %d\n%s", i, codes[i], tail(logs[i].String(), 10))
+		}
+	}
+	if n := len(w.discord.Messages()); n != 3 {
+		t.Errorf("%d messages, want 3", n)
+	}
+}
