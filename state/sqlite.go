@@ -217,7 +217,9 @@ const compactAfter = 8
 // parser costs more than running most of them.
 type SQLite struct {
 	sqlStore
-	lock *os.File // held while open (lock.go); nil in memory
+	lock *os.File    // held while open (lock.go); nil in memory
+	path string      // the file, for CheckFile
+	file os.FileInfo // the file as opened; nil in memory
 }
 
 // OpenSQLite opens (creating if needed) the state file at path. ":memory:"
@@ -246,7 +248,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		lock.Close()
 		return nil, err
 	}
-	s.lock = lock
+	s.lock, s.path = lock, path
+	if s.file, err = os.Stat(path); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("state: %w", err)
+	}
 	if checked {
 		if _, err := s.Turn(ctx, quickCheckTurn, "open", time.Now(), quickCheckEvery); err != nil {
 			s.Close()

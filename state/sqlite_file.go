@@ -14,6 +14,10 @@ import (
 // is neither written to nor repaired (restore a backup).
 var ErrCorrupt = errors.New("corrupt database")
 
+// ErrLost is returned by CheckFile when the state file was deleted or
+// replaced while open.
+var ErrLost = errors.New("deleted or replaced while in use")
+
 // quickCheckEvery is how often a state is checked at open: PRAGMA
 // quick_check reads every page (O(size): 8.0 s for a 100,000-release,
 // 800 MB state on a small 2-core machine; integrity_check, which also
@@ -100,4 +104,21 @@ func corrupt(what string, err error) error {
 		return fmt.Errorf("%w (%s: %w); restore a backup", ErrCorrupt, what, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// CheckFile reports ErrLost when the file at the state's path is no longer
+// the one opened (deleted, or replaced by another): what the process
+// writes then goes to a file nobody can open again. It costs one stat.
+func (s *SQLite) CheckFile() error {
+	if s.file == nil {
+		return nil // in memory
+	}
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("state: %s: %w (%w)", s.path, ErrLost, err)
+	}
+	if !os.SameFile(fi, s.file) {
+		return fmt.Errorf("state: %s: %w (another file is there now)", s.path, ErrLost)
+	}
+	return nil
 }

@@ -91,3 +91,41 @@ func TestCorruptStateRefused(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// A state file deleted or replaced while open is noticed.
+func TestCheckFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "natowatch.db")
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CheckFile(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec("VACUUM"); err != nil { // rewrites the file in place: still the same
+		t.Fatal(err)
+	}
+	if err := s.CheckFile(); err != nil {
+		t.Fatalf("after VACUUM: %v", err)
+	}
+	other := filepath.Join(dir, "other.db")
+	if err := s.Backup(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckFile(); !errors.Is(err, ErrLost) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("replaced: %v", err)
+	}
+	os.Remove(path)
+	if err := s.CheckFile(); !errors.Is(err, ErrLost) {
+		t.Fatalf("deleted: %v", err)
+	}
+	if m, _ := OpenSQLite(ctx, ":memory:"); m.CheckFile() != nil {
+		t.Fatal("in memory")
+	}
+}

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,5 +118,54 @@ func TestConcurrentOnce(t *testing.T) {
 	}
 	if n := len(w.discord.Messages()); n != 3 {
 		t.Errorf("%d messages, want 3", n)
+	}
+}
+
+// The state file deleted under `run`: /healthz fails, and the daemon
+// stops with a clear error and exit 1.
+func TestStateFileDeletedUnderRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	w := newStateWorld(t, addr)
+	cmd, errb := w.command("run")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() { done <- exitCode(t, cmd.Wait()) }()
+	defer cmd.Process.Kill()
+	healthz := func() (int, string) {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	waitUntil(t, 20*time.Second, func() bool { code, _ := healthz(); return code == 200 })
+
+	if err := os.Remove(w.db); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := healthz(); code != http.StatusServiceUnavailable || !strings.Contains(body, "deleted or replaced") {
+		t.Errorf("/healthz after the state was deleted: %d %s", code, body)
+	}
+	select {
+	case code := <-done:
+		if code != 1 || !strings.Contains(errb.String(), w.db+": deleted or replaced while in use") {
+			t.Fatalf("run: exit %d\n%s", code, errb)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("run did not stop after its state was deleted\n%s", tail(errb.String(), 20))
 	}
 }
