@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // A second process on one SQLite state waits for the first to close it,
@@ -49,5 +51,32 @@ func TestSQLiteLock(t *testing.T) {
 	defer second.Close()
 	if _, err := second.Outbox(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Claims left in a SQLite state by a process that died are free as soon as
+// the next process has the lock: no other can be sending them.
+func TestDeadClaimsFreed(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "natowatch.db")
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: "https://x/1"}, Keys: []string{"url:1"}, Fingerprint: "f", Version: 1,
+		Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Version: 1, Kind: release.KindNew}}}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.Claim(ctx, "dead", t0, 10, time.Hour); err != nil || len(a) != 1 {
+		t.Fatalf("claim: %d %v", len(a), err)
+	}
+	s.Close() // as the kernel does for a killed process
+	s, err = OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if b, err := s.Claim(ctx, "next", t0, 10, time.Hour); err != nil || len(b) != 1 {
+		t.Fatalf("the next process finds %d to claim, %v", len(b), err)
 	}
 }

@@ -259,6 +259,13 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 			return nil, fmt.Errorf("state: %s: %w", path, err)
 		}
 	}
+	// With the lock held, no other process uses the file: claims in it
+	// are those of a process that died (SIGKILL, a crash). Their alerts go
+	// out now (same nonces), not when the claims run out.
+	if _, err := s.db.ExecContext(ctx, "UPDATE outbox SET claimed_by = '', claim_until = 0 WHERE status = 'pending' AND claimed_by != ''"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("state: %s: free dead claims: %w", path, err)
+	}
 	return s, nil
 }
 
