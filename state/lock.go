@@ -44,7 +44,7 @@ func lockState(ctx context.Context, path string, wait time.Duration) (*os.File, 
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, fmt.Errorf("state: waiting for %s: %w", f.Name(), ctx.Err())
+			return nil, fmt.Errorf("waiting for %s: %w", f.Name(), ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -80,3 +80,12 @@ func TestDeadClaimsFreed(t *testing.T) {
 		t.Fatalf("the next process finds %d to claim, %v", len(b), err)
 	}
 }
+
+// A state in a folder that does not exist is one clear error.
+func TestLockMissingFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope", "natowatch.db")
+	_, err := OpenSQLite(context.Background(), path)
+	if err == nil || strings.Count(err.Error(), "state:") != 1 || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Fatalf("missing folder: %v", err)
+	}
+}

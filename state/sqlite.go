@@ -234,8 +234,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		return nil, fmt.Errorf("state: %s is a directory", path)
 	}
 	lock, err := lockState(ctx, path, lockWait)
+	if errors.Is(err, ErrBusy) {
+		return nil, err // "state busy: …" names the file
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("state: %s: %w", path, err)
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath()
 	checked, err := probe(ctx, path, dsn, time.Now())
