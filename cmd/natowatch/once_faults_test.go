@@ -205,7 +205,7 @@ log:
 			switch n := got[title(i)]; {
 			case n == 0:
 				lost++
-				t.Errorf("lost: %q in %s", title(i), tg)
+				t.Errorf("not delivered: %q in %s", title(i), tg)
 			case n > 1 && strings.HasPrefix(tg, "webhook:"):
 				hookDup += n - 1 // a reply lost to a SIGKILL: counted, not prevented (no nonce)
 			case n > 1:
