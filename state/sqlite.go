@@ -262,14 +262,23 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 			return nil, fmt.Errorf("state: %s: %w", path, err)
 		}
 	}
-	// With the lock held, no other process uses the file: claims in it
-	// are those of a process that died (SIGKILL, a crash). Their alerts go
-	// out now (same nonces), not when the claims run out.
-	if _, err := s.db.ExecContext(ctx, "UPDATE outbox SET claimed_by = '', claim_until = 0 WHERE status = 'pending' AND claimed_by != ''"); err != nil {
+	if err := s.freeDeadClaims(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("state: %s: free dead claims: %w", path, err)
+		return nil, fmt.Errorf("state: %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// freeDeadClaims lets go of every claim in the file. With the lock held,
+// no other process uses it: the claims are those of a process that died
+// (SIGKILL, a crash), and their alerts go out now (same nonces), not when
+// the claims run out.
+func (s *SQLite) freeDeadClaims(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "UPDATE outbox SET claimed_by = '', claim_until = 0 WHERE status = 'pending' AND claimed_by != ''")
+	if err != nil {
+		return fmt.Errorf("free dead claims: %w", err)
+	}
+	return nil
 }
 
 func openSQLiteDSN(ctx context.Context, dsn, path string) (*SQLite, error) {
