@@ -169,3 +169,59 @@ func TestStateFileDeletedUnderRun(t *testing.T) {
 		t.Fatalf("run did not stop after its state was deleted\n%s", tail(errb.String(), 20))
 	}
 }
+
+// A foreign SQLite file named as the state is refused untouched; a
+// corrupt state is refused at start with its path, as a state error, not
+// as a failing source.
+func TestForeignAndCorruptStateRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	w := newStateWorld(t, "")
+	run := func() (int, string) {
+		cmd, errb := w.command("once")
+		return exitCode(t, cmd.Run()), errb.String()
+	}
+	// Another program's SQLite file, in rollback-journal mode: any SQLite
+	// file will do, so natowatch's own, marked as another's.
+	if code, logs := run(); code != 0 {
+		t.Fatalf("first run: exit %d\n%s", code, logs)
+	}
+	foreign, err := os.ReadFile(w.db)
+	if err != nil || len(foreign) < 100 {
+		t.Fatalf("state: %d bytes, %v", len(foreign), err)
+	}
+	foreign[18], foreign[19] = 1, 1           // not WAL
+	copy(foreign[68:72], []byte{0, 0, 0, 42}) // application_id 42
+	os.WriteFile(w.db, foreign, 0o644)
+	code, logs := run()
+	if code == 0 || code > 2 || !strings.Contains(logs, "not a natowatch state") {
+		t.Fatalf("foreign file: exit %d\n%s", code, logs)
+	}
+	if after, _ := os.ReadFile(w.db); !bytes.Equal(after, foreign) {
+		t.Fatal("the foreign file was changed")
+	}
+
+	// A corrupt state: pages scribbled over in its middle.
+	os.Remove(w.db)
+	for i := range 100 {
+		w.site.Publish(fakenato.Item{Slug: fmt.Sprintf("r-%d", i), Title: fmt.Sprintf("NATO Allies agree on measure number %d", i), Date: time.Now().Add(-2 * time.Hour),
+			Paragraphs: []string{strings.Repeat(fmt.Sprintf("NATO Allies agreed on measure number %d at a meeting in Brussels. ", i), 30)}})
+	}
+	if code, logs := run(); code != 0 {
+		t.Fatalf("a new state: exit %d\n%s", code, logs)
+	}
+	b, _ := os.ReadFile(w.db)
+	if len(b) < 30*4096 {
+		t.Fatalf("state of %d bytes", len(b))
+	}
+	copy(b[len(b)/2:], bytes.Repeat([]byte{0xA5}, 4*4096))
+	os.WriteFile(w.db, b, 0o644)
+	code, logs = run()
+	if code == 0 || code > 2 || !strings.Contains(logs, w.db+": corrupt database") || strings.Contains(logs, "source") {
+		t.Fatalf("corrupt state: exit %d\n%s", code, logs)
+	}
+	if after, _ := os.ReadFile(w.db); !bytes.Equal(after, b) {
+		t.Fatal("the corrupt state was written to")
+	}
+}
