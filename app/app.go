@@ -45,6 +45,7 @@ type Store interface {
 	Health(ctx context.Context, name string) (state.SourceHealth, error)
 	RecordCheck(ctx context.Context, name string, now time.Time, cause string) (state.SourceHealth, error)
 	Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]state.Delivery, error)
+	Unclaim(ctx context.Context, holder string, ids []int64) error
 	Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	PendingBefore(ctx context.Context, target string, id int64) (bool, error)
 	MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error

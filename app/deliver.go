@@ -69,7 +69,14 @@ func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 			defer wg.Done()
 			for t := range targets {
 				var r DeliverResult
-				err := a.deliverTarget(ctx, byTarget[t], &r)
+				rest, err := a.deliverTarget(ctx, byTarget[t], &r)
+				// What was claimed and not sent is given back at once (the
+				// rows held behind a failed one, or left by a stop): else
+				// the next process, a `once` from cron, would find them
+				// claimed until claimLease runs out.
+				if uerr := a.store.Unclaim(context.WithoutCancel(ctx), a.holder, ids(rest)); uerr != nil {
+					err = errors.Join(err, uerr)
+				}
 				mu.Lock()
 				res.Sent, res.Retried, res.Failed = res.Sent+r.Sent, res.Retried+r.Retried, res.Failed+r.Failed
 				res.Errors = append(res.Errors, r.Errors...)
@@ -85,36 +92,44 @@ func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 }
 
 // deliverTarget sends one target's claimed alerts in order, stopping at
-// the first that does not go out.
-func (a *App) deliverTarget(ctx context.Context, ds []state.Delivery, res *DeliverResult) error {
-	for _, d := range ds {
+// the first that does not go out; rest are the alerts from that one on.
+func (a *App) deliverTarget(ctx context.Context, ds []state.Delivery, res *DeliverResult) (rest []state.Delivery, err error) {
+	for i, d := range ds {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return ds[i:], ctx.Err()
 		}
 		if until, paused := a.pausedUntil(d.Target); paused {
 			if a.now().Sub(d.CreatedAt) > a.cfg.Delivery.GiveUp.D() {
 				cause := "gave up: target paused since it answered " + a.pauseCause(d.Target)
 				res.Failed++
 				if err := a.store.MarkFailed(ctx, d.ID, cause); err != nil {
-					return err
+					return ds[i:], err
 				}
 				res.Errors = append(res.Errors, errors.New(d.Target+": "+cause))
 			} else {
 				res.Errors = append(res.Errors, fmt.Errorf("%s: paused until %s", d.Target, until.Format(time.RFC3339)))
 			}
-			return nil
+			return ds[i:], nil
 		}
 		if earlier, err := a.store.PendingBefore(ctx, d.Target, d.ID); err != nil {
-			return err
+			return ds[i:], err
 		} else if earlier {
-			return nil // an earlier alert waits for its retry
+			return ds[i:], nil // an earlier alert waits for its retry
 		}
 		if err := a.deliver(ctx, d, res); err != nil {
 			res.Errors = append(res.Errors, err)
-			return nil
+			return ds[i:], nil
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+func ids(ds []state.Delivery) []int64 {
+	out := make([]int64, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
 }
 
 func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult) error {

@@ -79,6 +79,10 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.stateFileOK(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
 		if _, err := a.store.Outbox(r.Context()); err != nil {
 			http.Error(w, "state: unavailable", http.StatusServiceUnavailable)
 			return
@@ -87,6 +91,39 @@ func (a *App) Handler() http.Handler {
 	})
 	mux.Handle("/", a.webHandler()) // the feeds and the status page (web.go)
 	return mux
+}
+
+// stateFileOK reports an error when the state is a file that was deleted
+// or replaced since it was opened (state.SQLite.CheckFile).
+func (a *App) stateFileOK() error {
+	if f, ok := a.store.(interface{ CheckFile() error }); ok {
+		return f.CheckFile()
+	}
+	return nil
+}
+
+// stateCheckEvery is how often the daemon looks whether its state file
+// is still there: one stat.
+const stateCheckEvery = 5 * time.Second
+
+// watchStateFile stops the daemon (stop, with the error as the cause) when
+// its state file is deleted or replaced: everything it wrote from then on
+// would be lost at the next start.
+func (a *App) watchStateFile(ctx context.Context, stop context.CancelCauseFunc) {
+	t := time.NewTicker(stateCheckEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := a.stateFileOK(); err != nil {
+			a.log.Error("the state file is gone; stopping", "err", err)
+			stop(err)
+			return
+		}
+	}
 }
 
 // serveHTTP serves the operator endpoints on addr until ctx is done.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/config"
+	"github.com/natowatch/natowatch/state"
 	"github.com/robfig/cron/v3"
 )
 
@@ -66,8 +67,11 @@ func (a *App) drain(ctx context.Context) error {
 }
 
 // Run checks each source on its schedule and delivers continuously until
-// ctx is done, then finishes the checks under way and returns.
+// ctx is done, then finishes the checks under way and returns. It stops
+// with an error when its state file is deleted or replaced.
 func (a *App) Run(ctx context.Context) error {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var (
 		wg   sync.WaitGroup
 		jobs []cron.Job
@@ -151,6 +155,11 @@ func (a *App) Run(ctx context.Context) error {
 		defer wg.Done()
 		a.pruneLoop(ctx)
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.watchStateFile(ctx, stop)
+	}()
 	if addr := a.cfg.HTTP.Listen; addr != "" {
 		wg.Add(1)
 		go func() {
@@ -171,6 +180,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Warn("checks still running after 30s; leaving them")
 	}
 	wg.Wait()
+	if err := context.Cause(ctx); errors.Is(err, state.ErrLost) {
+		return err
+	}
 	return nil
 }
 

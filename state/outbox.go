@@ -39,6 +39,13 @@ var (
 		pg: `SELECT target FROM outbox WHERE release_id = $1 AND status <> 'failed'
 			GROUP BY target ORDER BY min(id)`,
 	}.hot()
+	// A claim let go of: any process may take the row when it is due.
+	sqUnclaim = query{
+		sqlite: `UPDATE outbox SET claimed_by = '', claim_until = 0
+			WHERE claimed_by = ? AND status = 'pending' AND id IN (SELECT value FROM json_each(?))`,
+		pg: `UPDATE outbox SET claimed_by = '', claim_until = 0
+			WHERE claimed_by = $1 AND status = 'pending' AND id IN (SELECT value::bigint FROM jsonb_array_elements_text($2::jsonb))`,
+	}
 	sqFailed = shared(`SELECT o.id, o.target, coalesce(a.alert, ''), r.url, o.last_error
 		FROM outbox o LEFT JOIN alerts a ON a.id = o.alert_id JOIN releases r ON r.id = o.release_id
 		WHERE o.status = 'failed' ORDER BY o.id DESC LIMIT P1`)
@@ -62,6 +69,23 @@ func (s *sqlStore) PendingBefore(ctx context.Context, target string, id int64) (
 		return false, fmt.Errorf("state: pending: %w", err)
 	}
 	return pending, nil
+}
+
+// Unclaim lets go of holder's claims on the deliveries ids that are still
+// pending (those not sent this pass, or retried later), so that the next
+// process to deliver need not wait for the claims to run out.
+func (s *sqlStore) Unclaim(ctx context.Context, holder string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("state: unclaim: %w", err)
+	}
+	if _, err := s.conn.exec(ctx, sqUnclaim, holder, string(list)); err != nil {
+		return fmt.Errorf("state: unclaim: %w", err)
+	}
+	return nil
 }
 
 // MarkSent records a delivered alert and the message id Discord gave it;

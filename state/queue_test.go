@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -182,6 +183,44 @@ func TestSentThenFailed(t *testing.T) {
 		}
 		if c, err := s.Outbox(ctx); err != nil || c != (Counts{Failed: 1}) {
 			t.Fatalf("outbox: %+v %v", c, err)
+		}
+	})
+}
+
+// Claims given back are free at once for any process, but only the
+// holder's own, and only of rows still pending.
+func TestUnclaim(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		for i := range 3 {
+			u := fmt.Sprintf("https://x/unclaim/%d", i)
+			if _, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: u}, Keys: []string{"url:" + u}, Fingerprint: "f", Version: 1,
+				Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Version: 1, Kind: release.KindNew}}}}, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, err := s.Claim(ctx, "a", t0, 10, time.Minute)
+		if err != nil || len(a) != 3 {
+			t.Fatalf("a claims: %d %v", len(a), err)
+		}
+		if err := s.MarkSent(ctx, a[0].ID, "m", t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Unclaim(ctx, "b", []int64{a[1].ID}); err != nil { // not b's to give back
+			t.Fatal(err)
+		}
+		if b, _ := s.Claim(ctx, "b", t0, 10, time.Minute); len(b) != 0 {
+			t.Fatalf("b took a's claims: %d", len(b))
+		}
+		if err := s.Unclaim(ctx, "a", []int64{a[0].ID, a[1].ID, a[2].ID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Unclaim(ctx, "a", nil); err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.Claim(ctx, "b", t0, 10, time.Minute)
+		if err != nil || len(b) != 2 || b[0].ID != a[1].ID || b[0].Nonce != a[1].Nonce {
+			t.Fatalf("b after a gave its claims back: %+v %v", b, err)
 		}
 	})
 }

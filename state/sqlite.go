@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the embedded, cgo-free SQLite driver
@@ -196,6 +195,16 @@ var migrations = []string{
 		UPDATE alerts SET waiting = waiting - 1 WHERE id = old.alert_id;
 		DELETE FROM alerts WHERE id = old.alert_id AND waiting <= 0;
 	END;`,
+	// 12: releases_text without group_concat(… ORDER BY …), which needs
+	// SQLite 3.44: the sqlite3 CLI of Debian 12 (3.40) refused the whole
+	// schema. The paragraphs come in order from a subselect ordered by
+	// their index, which group_concat keeps.
+	`DROP VIEW releases_text;
+	CREATE VIEW releases_text AS SELECT id, coalesce(json_extract(data, '$.title'), '') AS title,
+		coalesce((SELECT group_concat(t, char(10)) FROM (WITH RECURSIVE p (i, t) AS (SELECT 0, json_extract(data, '$.body[0]')
+				UNION ALL SELECT i + 1, json_extract(data, '$.body[' || (i + 1) || ']') FROM p WHERE t IS NOT NULL)
+			SELECT t FROM p WHERE t IS NOT NULL ORDER BY i)), '') AS body
+		FROM releases WHERE fingerprint != '';`,
 }
 
 // compactAfter is the last migration that leaves much of the file free:
@@ -208,23 +217,72 @@ const compactAfter = 8
 // parser costs more than running most of them.
 type SQLite struct {
 	sqlStore
+	lock *os.File    // held while open (lock.go); nil in memory
+	path string      // the file, for CheckFile
+	file os.FileInfo // the file as opened; nil in memory
 }
 
 // OpenSQLite opens (creating if needed) the state file at path. ":memory:"
 // gives a private in-memory store. A file that is not natowatch's, or not a
-// database at all, is an error; it is never reset.
+// database at all, is an error; it is never reset. A file that another
+// process has open is waited for (lockWait), then ErrBusy.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
-	dsn := path
-	if path != ":memory:" {
-		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-			return nil, fmt.Errorf("state: %s is a directory", path)
-		}
-		dsn = "file:" + (&url.URL{Path: path}).EscapedPath()
-	}
-	q := "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	if path == ":memory:" {
-		dsn = "file::memory:"
+		return openSQLiteDSN(ctx, "file::memory:", path)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("state: %s is a directory", path)
+	}
+	lock, err := lockState(ctx, path, lockWait)
+	if errors.Is(err, ErrBusy) {
+		return nil, err // "state busy: …" names the file
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: %s: %w", path, err)
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath()
+	checked, err := probe(ctx, path, dsn, time.Now())
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("state: %s: %w", path, err)
+	}
+	s, err := openSQLiteDSN(ctx, dsn, path)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.lock, s.path = lock, path
+	if s.file, err = os.Stat(path); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	if checked {
+		if _, err := s.Turn(ctx, quickCheckTurn, "open", time.Now(), quickCheckEvery); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("state: %s: %w", path, err)
+		}
+	}
+	if err := s.freeDeadClaims(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("state: %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// freeDeadClaims lets go of every claim in the file. With the lock held,
+// no other process uses it: the claims are those of a process that died
+// (SIGKILL, a crash), and their alerts go out now (same nonces), not when
+// the claims run out.
+func (s *SQLite) freeDeadClaims(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "UPDATE outbox SET claimed_by = '', claim_until = 0 WHERE status = 'pending' AND claimed_by != ''")
+	if err != nil {
+		return fmt.Errorf("free dead claims: %w", err)
+	}
+	return nil
+}
+
+func openSQLiteDSN(ctx context.Context, dsn, path string) (*SQLite, error) {
+	q := "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn+q)
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
@@ -245,12 +303,16 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	return s, nil
 }
 
-// Close closes the database.
+// Close closes the database and lets go of its lock.
 func (s *SQLite) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	return s.db.Close()
+	err := s.db.Close()
+	if s.lock != nil {
+		s.lock.Close() // the flock goes with the descriptor
+	}
+	return err
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
@@ -260,25 +322,9 @@ func (s *SQLite) migrate(ctx context.Context) error {
 // migrateTo applies the migrations up to version to (tests make files of
 // earlier versions with it).
 func (s *SQLite) migrateTo(ctx context.Context, to int) error {
-	var appID, version, tables int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		if strings.Contains(err.Error(), "not a database") {
-			return fmt.Errorf("%w (the file is not a SQLite database)", ErrNotNatowatch)
-		}
-		return fmt.Errorf("read application_id: %w", err)
-	}
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("read user_version: %w", err)
-	}
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
-		return fmt.Errorf("read schema: %w", err)
-	}
-	switch {
-	case appID == 0 && tables == 0: // a new file
-	case appID != applicationID:
-		return fmt.Errorf("%w (application_id %#x, %d tables)", ErrNotNatowatch, appID, tables)
-	case version > len(migrations):
-		return fmt.Errorf("state file is from a newer natowatch (schema %d, this build knows %d)", version, len(migrations))
+	version, err := checkOurs(ctx, s.db)
+	if err != nil {
+		return err
 	}
 	for v := version; v < to; v++ {
 		tx, err := s.db.BeginTx(ctx, nil)

@@ -31,6 +31,7 @@ type Store interface {
 
 	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
 	Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
+	Unclaim(ctx context.Context, holder string, ids []int64) error
 	Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	PendingBefore(ctx context.Context, target string, id int64) (bool, error)
 	MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error

@@ -12,7 +12,7 @@ import (
 )
 
 // ErrNotNatowatch is returned when a state file belongs to something else.
-var ErrNotNatowatch = errors.New("state: not a natowatch state file")
+var ErrNotNatowatch = errors.New("not a natowatch state")
 
 // Stored is a release as recorded. Fingerprint is empty for a release that
 // was only seen in a listing (recorded on a first run without fetching it).
