@@ -43,6 +43,12 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 			err = fmt.Errorf("source %s: check stopped: %w", src.Name(), context.Cause(ctx))
 			return
 		}
+		if state.Broken(err) {
+			// The store failed, not the source: marking the source failing
+			// would blame it (and write to a broken store).
+			log.Error("the state store failed during a check", "err", err)
+			return
+		}
 		a.metrics.observeCheck(src.Name(), res, err, time.Since(start))
 		cause := ""
 		if err != nil {

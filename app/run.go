@@ -21,7 +21,11 @@ import (
 func (a *App) Once(ctx context.Context) error {
 	var errs []error
 	for _, src := range a.sources {
-		if _, err := a.Check(ctx, src); err != nil && ctx.Err() == nil {
+		_, err := a.Check(ctx, src)
+		if state.Broken(err) {
+			return err // the store, not a source: no use checking the others
+		}
+		if err != nil && ctx.Err() == nil {
 			errs = append(errs, err)
 		}
 		if ctx.Err() != nil {
@@ -68,7 +72,8 @@ func (a *App) drain(ctx context.Context) error {
 
 // Run checks each source on its schedule and delivers continuously until
 // ctx is done, then finishes the checks under way and returns. It stops
-// with an error when its state file is deleted or replaced.
+// with an error when its state store breaks: the file deleted or replaced,
+// corrupt, full or unreadable.
 func (a *App) Run(ctx context.Context) error {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
@@ -92,8 +97,10 @@ func (a *App) Run(ctx context.Context) error {
 			if !a.leader.Load() {
 				return // another replica schedules the checks
 			}
-			_, _ = a.Check(ctx, src) // logged and recorded by Check
-			a.Kick()                 // what got through goes out, even after errors
+			if _, err := a.Check(ctx, src); state.Broken(err) { // logged and recorded by Check
+				stop(err) // a broken store: stop rather than go on writing to it
+			}
+			a.Kick() // what got through goes out, even after errors
 		}))
 		if _, err := c.AddJob(spec, job); err != nil {
 			return fmt.Errorf("source %s: schedule %q: %w", src.Name(), spec, err)
@@ -180,7 +187,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Warn("checks still running after 30s; leaving them")
 	}
 	wg.Wait()
-	if err := context.Cause(ctx); errors.Is(err, state.ErrLost) {
+	if err := context.Cause(ctx); state.Broken(err) {
 		return err
 	}
 	return nil
