@@ -383,18 +383,17 @@ func openStore(ctx context.Context, spec string, dryRun bool) (state.Store, func
 		}
 		return s, func() { s.Close() }, nil
 	}
-	real, err := state.Open(ctx, spec)
-	if err != nil {
-		return nil, nil, err
-	}
 	dir, err := os.MkdirTemp("", "natowatch-dry-run-")
 	if err != nil {
-		real.Close()
 		return nil, nil, err
 	}
 	copyPath := filepath.Join(dir, "state.db")
-	err = real.Backup(ctx, copyPath)
-	real.Close()
+	if state.IsPostgres(spec) {
+		err = backupPostgres(ctx, spec, copyPath)
+	} else {
+		// Without the state's lock: a dry run may look while run holds it.
+		err = state.SnapshotSQLite(ctx, spec, copyPath)
+	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -405,6 +404,15 @@ func openStore(ctx context.Context, spec string, dryRun bool) (state.Store, func
 		return nil, nil, err
 	}
 	return s, func() { s.Close(); os.RemoveAll(dir) }, nil
+}
+
+func backupPostgres(ctx context.Context, spec, to string) error {
+	real, err := state.Open(ctx, spec)
+	if err != nil {
+		return err
+	}
+	defer real.Close()
+	return real.Backup(ctx, to)
 }
 
 func (e *env) runMigrate(ctx context.Context, args []string) int {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -119,6 +120,26 @@ func (s *SQLite) CheckFile() error {
 	}
 	if !os.SameFile(fi, s.file) {
 		return fmt.Errorf("state: %s: %w (another file is there now)", s.path, ErrLost)
+	}
+	return nil
+}
+
+// SnapshotSQLite copies the natowatch state at path into a new file at to,
+// reading it without its lock: a dry run may look at a state that a
+// running daemon holds. The copy is a consistent one (SQLite's VACUUM INTO
+// reads in one transaction, beside the daemon's WAL writes).
+func SnapshotSQLite(ctx context.Context, path, to string) error {
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath()
+	db, err := sql.Open("sqlite", dsn+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return fmt.Errorf("state: %s: %w", path, err)
+	}
+	defer db.Close()
+	if _, err := checkOurs(ctx, db); err != nil {
+		return fmt.Errorf("state: %s: %w", path, err)
+	}
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", to); err != nil {
+		return fmt.Errorf("state: %s: %w", path, corrupt("copy", err))
 	}
 	return nil
 }

@@ -225,3 +225,33 @@ func TestForeignAndCorruptStateRefused(t *testing.T) {
 		t.Fatal("the corrupt state was written to")
 	}
 }
+
+// A dry run beside a running daemon reads a copy of the state at once: it
+// takes no lock, so it neither waits for `run` nor is refused as busy.
+func TestDryRunBesideRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	w := newStateWorld(t, "")
+	run, _ := w.command("run")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { run.Process.Kill(); run.Wait() }()
+	waitUntil(t, 20*time.Second, func() bool { _, err := os.Stat(w.db + ".lock"); return err == nil }) // run holds it
+	dry, errb := w.command("once", "--dry-run")
+	var out bytes.Buffer
+	dry.Stdout = &out
+	done := make(chan int, 1)
+	go func() { done <- exitCode(t, dry.Run()) }()
+	select {
+	case code := <-done:
+		if code != 0 || strings.Contains(errb.String(), "busy") {
+			t.Fatalf("dry run beside run: exit %d\n%s", code, tail(errb.String(), 10))
+		}
+	case <-time.After(25 * time.Second): // the lock's wait is 30 s
+		dry.Process.Kill()
+		<-done
+		t.Fatalf("the dry run waited for run's lock\n%s", tail(errb.String(), 10))
+	}
+}
