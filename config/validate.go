@@ -95,6 +95,12 @@ func (c *Config) Validate() error {
 		if s.Type != "nato" && s.Lookback != 0 {
 			bad(p+".lookback", "only nato sources take a lookback")
 		}
+		if s.Type != "nato" && s.SitemapEvery != 0 {
+			bad(p+".sitemap_every", "only nato sources take a sitemap_every")
+		}
+		if s.SitemapEvery < 0 {
+			bad(p+".sitemap_every", "must not be negative")
+		}
 	}
 	if c.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {

@@ -96,10 +96,20 @@ func (s *Source) listNATO(ctx context.Context, validators ValidatorsFunc) (*List
 		l.warn("sitemap not read again before %s", s.lastSweep(ctx, validators).Add(s.sweepEvery(true)).UTC().Format(time.RFC3339))
 	}
 	hub := strings.TrimRight(s.cfg.URL, "/") + "/" + s.cfg.Language + "/" + natoHubs[0].path
-	if n := s.listHub(ctx, validators, l, hub, since); n > 0 {
+	n, hubOK := s.listHub(ctx, validators, l, hub, since)
+	if n > 0 {
 		routes = append(routes, RouteHub)
 	}
 	l.Route = strings.Join(routes, "+")
+	if len(routes) == 0 && !hubOK {
+		// Nothing answered at all: the site is down, not refusing.
+		for _, r := range l.Reads {
+			if r.Err != "" {
+				errs = append(errs, errors.New(r.Err))
+			}
+		}
+		return nil, errors.Join(errs...)
+	}
 	if len(routes) == 0 && len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -237,11 +247,11 @@ func (s *Source) streamSitemap(ctx context.Context, l *Listing, u string, v Vali
 
 // listHub reads the hub's HTML: normally an app shell without items, which
 // is no error; a hub that lists items again is used. It returns how many
-// items it gave.
-func (s *Source) listHub(ctx context.Context, validators ValidatorsFunc, l *Listing, u string, since time.Time) int {
+// items it gave, and whether it answered.
+func (s *Source) listHub(ctx context.Context, validators ValidatorsFunc, l *Listing, u string, since time.Time) (int, bool) {
 	v, err := validators(ctx, u)
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	page, rd, err := s.get(ctx, RouteHub, u, v)
 	if err == nil && !page.NotModified {
@@ -261,5 +271,5 @@ func (s *Source) listHub(ctx context.Context, validators ValidatorsFunc, l *List
 	if err != nil {
 		l.warn("hub (optional): %v", err)
 	}
-	return rd.Items
+	return rd.Items, err == nil
 }
