@@ -6,8 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"html/template"
 	"fmt"
+	"html/template"
 	"net/url"
 	"strconv"
 	"time"
@@ -123,7 +123,7 @@ func (s *Site) search(h hub, q url.Values) (resource, bool) {
 		e := all[i]
 		v := s.view(e, "", i)
 		sp := searchPage{Title: v.Heading, Description: e.summary, HeadingTitle: e.Title,
-			Image:    "/content/dam/nato/" + e.Slug + ".jpg", ReadingTime: "2 MIN READ",
+			Image: "/content/dam/nato/" + e.Slug + ".jpg", ReadingTime: "2 MIN READ",
 			PageDate: e.Date.Format("02 January 2006"), PageType: pageTypes[e.Kind], Link: e.path}
 		if e.Kind == "transcript" {
 			sp.Title += " " // as the real endpoint spells "Speech "
