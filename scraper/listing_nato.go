@@ -182,9 +182,8 @@ func (s *Source) listSitemap(ctx context.Context, validators ValidatorsFunc, l *
 		}
 		items, children, got, err = s.streamSitemap(ctx, l, u, v, keep)
 	}
-	var se *StatusError
-	if errors.As(err, &se) || (err != nil && items == nil && children == nil) {
-		return err // nothing read
+	if err != nil && !got.answered {
+		return err // no answer: nothing read
 	}
 	s.mu.Lock()
 	s.sweptAt = now
@@ -213,14 +212,20 @@ func (s *Source) listSitemap(ctx context.Context, validators ValidatorsFunc, l *
 	}
 	if complete {
 		// Only a sitemap read whole may answer 304 next time.
-		l.Fetched[u] = got
+		l.Fetched[u] = got.Validators
 	}
 	l.Candidates = mergeCandidates(l.Candidates, rebase(items, s.cfg.URL))
 	return nil
 }
 
+// answer is a sitemap's validators, and whether it answered at all.
+type answer struct {
+	Validators
+	answered bool
+}
+
 // streamSitemap reads one sitemap document; a 304 reads nothing.
-func (s *Source) streamSitemap(ctx context.Context, l *Listing, u string, v Validators, keep func(Candidate) bool) (items, children []Candidate, got Validators, err error) {
+func (s *Source) streamSitemap(ctx context.Context, l *Listing, u string, v Validators, keep func(Candidate) bool) (items, children []Candidate, got answer, err error) {
 	start := time.Now()
 	var read int
 	st, err := s.f.Stream(ctx, u, v, sitemapLimits, func(r io.Reader) error {
@@ -231,7 +236,7 @@ func (s *Source) streamSitemap(ctx context.Context, l *Listing, u string, v Vali
 	rd := Read{Route: RouteSitemap, URL: u, Took: time.Since(start), Items: len(items)}
 	if st != nil {
 		rd.NotModified, rd.Bytes = st.NotModified, st.Wire
-		got = st.Validators
+		got = answer{st.Validators, true}
 		if st.NotModified {
 			l.add(rd, nil)
 			return nil, nil, got, nil
