@@ -78,6 +78,9 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	if cmd == "migrate" {
 		return runMigrate(rest, stdout, stderr)
 	}
+	if cmd == "doctor" {
+		return runDoctor(ctx, *cfgPath, getenv, rest, stdout, stderr)
+	}
 	if cmd != "run" && cmd != "once" && cmd != "preview" {
 		fmt.Fprintf(stderr, "natowatch: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
