@@ -299,3 +299,25 @@ func TestEmptyFeedIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSitemapStream reads the fake's 10 MB, 60,000-URL sitemap as a
+// sweep does, keeping two weeks.
+func BenchmarkSitemapStream(b *testing.B) {
+	site := fakenato.New(b)
+	site.Archive(60000)
+	resp, err := http.Get(site.URL() + "/sitemap.xml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	since := time.Now().AddDate(0, 0, -14)
+	b.SetBytes(int64(body.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, n, err := SitemapStream(bytes.NewReader(body.Bytes()), func(c Candidate) bool { return natoItem(&c, "en", since) }); err != nil || n < 60000 {
+			b.Fatal(n, err)
+		}
+	}
+}
