@@ -321,3 +321,47 @@ func BenchmarkSitemapStream(b *testing.B) {
 		}
 	}
 }
+
+func FuzzParseSearchJSON(f *testing.F) {
+	f.Add(readFixture(f, "listing/transcripts-search.json"))
+	f.Add(readFixture(f, "listing/news-search.json"))
+	f.Add([]byte(`{"pages":null}`))
+	base := mustURL(f, "https://www.nato.int/")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cs, _, err := ParseSearchJSON(b, base, "en")
+		if err != nil && len(cs) > 0 {
+			t.Fatal("candidates with an error")
+		}
+	})
+}
+
+func FuzzSitemapStream(f *testing.F) {
+	f.Add(readFixture(f, "new/sitemap.xml"))
+	f.Add([]byte(`<sitemapindex><sitemap><loc>https://x/a.xml</loc></sitemap></sitemapindex>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		items, _, read, _ := SitemapStream(bytes.NewReader(b), nil)
+		if len(items) > read {
+			t.Fatalf("%d items of %d entries read", len(items), read)
+		}
+	})
+}
+
+// The JSON fixtures (written from the fake, which follows nato-sources.md)
+// parse to dated items with their by-lines.
+func TestParseSearchJSONFixtures(t *testing.T) {
+	base := mustURL(t, "https://www.nato.int/")
+	cs, pages, err := ParseSearchJSON(readFixture(t, "listing/transcripts-search.json"), base, "en")
+	if err != nil || pages != 1 || len(cs) != 2 {
+		t.Fatalf("%d candidates, %d pages, %v", len(cs), pages, err)
+	}
+	if cs[0].Title != "Speech" || !strings.HasSuffix(cs[0].Byline, "| Münster, Germany") || cs[0].Kind != "Transcript" ||
+		cs[1].URL != "https://www.nato.int/en/news-and-events/events/transcripts/2026/11/23/press-conference" {
+		t.Errorf("%+v", cs)
+	}
+	if _, _, err := ParseSearchJSON(readFixture(t, "listing/news-hub-shell.html"), base, "en"); !errors.Is(err, ErrRefused) {
+		t.Errorf("an HTML answer: %v", err)
+	}
+	if cs, err := new(Source).hub(readFixture(t, "listing/news-hub-shell.html"), base, time.Time{}); err != nil || len(cs) != 0 {
+		t.Errorf("app shell: %d items, %v", len(cs), err)
+	}
+}
