@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,8 +35,8 @@ var natoHubs = []natoHub{
 // reported to work, but 15 is the one known to.
 const jsonPageSize = 15
 
-// SearchURL is the JSON search endpoint of a hub, newest first, 1-based page.
-func SearchURL(root, lang string, h natoHub, page int) string {
+// searchURL is the JSON search endpoint of a hub, newest first, 1-based page.
+func searchURL(root, lang string, h natoHub, page int) string {
 	q := url.Values{"searchType": {"wcm"}, "sortBy": {"dateDesc"}, "pageSize": {strconv.Itoa(jsonPageSize)},
 		"page": {strconv.Itoa(page)}, "languages": {lang}}
 	return strings.TrimRight(root, "/") + "/content/nato/" + lang + "/" + h.path +
@@ -95,7 +96,7 @@ func ParseSearchJSON(body []byte, base *url.URL, lang string) (cands []Candidate
 const maxJSONPages = 4
 
 // listJSON reads each hub's JSON listing newest first, page by page, until
-// it reaches items listed last time, items older than the lookback, the last
+// it reaches items seen before, items older than the lookback, the last
 // page or maxJSONPages. It reports how many hubs answered; a hub that did
 // not is a warning, and l.Refused.
 func (s *Source) listJSON(ctx context.Context, validators ValidatorsFunc, l *Listing, since time.Time) (answered int) {
@@ -103,78 +104,86 @@ func (s *Source) listJSON(ctx context.Context, validators ValidatorsFunc, l *Lis
 	if err != nil {
 		return 0
 	}
-	s.mu.Lock()
-	known := s.known
-	s.mu.Unlock()
-	seen := map[string]bool{}
 	for _, h := range natoHubs {
-		ok := false
-		for p := 1; p <= maxJSONPages; p++ {
-			u := SearchURL(s.cfg.URL, s.cfg.Language, h, p)
-			v := Validators{}
-			if p == 1 {
-				if v, err = validators(ctx, u); err != nil {
-					l.warn("%s: %v", u, err)
-					break
-				}
-			}
-			page, rd, err := s.get(ctx, "json", u, v)
-			if err == nil && !page.NotModified {
-				var cands []Candidate
-				var pages int
-				cands, pages, err = ParseSearchJSON(page.Body, root, s.cfg.Language)
-				if err == nil {
-					more, stop := keepRecent(rebase(cands, s.cfg.URL), since, known, seen)
-					rd.Items = len(more)
-					l.Candidates = mergeCandidates(l.Candidates, more)
-					l.NotModified = false
-					if p == 1 {
-						l.Fetched[u] = page.Validators
-					}
-					if stop || p >= pages {
-						p = maxJSONPages // reached what is known or old
-					}
-				}
-			}
-			l.add(rd, err)
-			if err != nil {
-				if p == 1 {
-					l.Refused = true
-					l.warn("JSON listing refused (%v); falling back on the sitemap", err)
-				} else {
-					l.warn("JSON listing, page %d: %v", p, err)
-				}
-				break
-			}
-			ok = true
-			if page.NotModified {
-				break
-			}
-		}
-		if ok {
+		if s.listHubJSON(ctx, validators, l, root, h, since) {
 			answered++
 		}
-	}
-	if len(seen) > 0 {
-		s.mu.Lock()
-		s.known = seen
-		s.mu.Unlock()
 	}
 	return answered
 }
 
+// listHubJSON reads one hub's JSON listing; it reports whether it answered.
+func (s *Source) listHubJSON(ctx context.Context, validators ValidatorsFunc, l *Listing, root *url.URL, h natoHub, since time.Time) bool {
+	first := searchURL(s.cfg.URL, s.cfg.Language, h, 1)
+	v, err := validators(ctx, first)
+	if err != nil {
+		l.warn("%s: %v", first, err)
+		return false
+	}
+	// What was listed before: in this process, the URLs; in a new one,
+	// everything dated before the day the listing last changed (items come
+	// newest first, and the URL's date is a day).
+	s.mu.Lock()
+	known := s.known[h.path]
+	s.mu.Unlock()
+	var before time.Time
+	if t, err := http.ParseTime(v.LastModified); err == nil {
+		before = t.UTC().Truncate(24 * time.Hour)
+	}
+	seen := map[string]bool{}
+	for p := 1; p <= maxJSONPages; p++ {
+		u := searchURL(s.cfg.URL, s.cfg.Language, h, p)
+		if p > 1 {
+			v = Validators{} // only the first page is asked conditionally
+		}
+		page, rd, err := s.get(ctx, RouteJSON, u, v)
+		more, pages, stop := []Candidate(nil), 0, false
+		if err == nil && !page.NotModified {
+			var cands []Candidate
+			if cands, pages, err = ParseSearchJSON(page.Body, root, s.cfg.Language); err == nil {
+				more, stop = keepRecent(rebase(cands, s.cfg.URL), since, before, known, seen)
+			}
+		}
+		rd.Items = len(more)
+		l.add(rd, err)
+		switch {
+		case err != nil && p == 1:
+			l.Refused = true
+			l.warn("JSON listing refused (%v); falling back on the sitemap", err)
+			return false
+		case err != nil:
+			l.warn("JSON listing, page %d: %v", p, err)
+			return true
+		case page.NotModified:
+			return true
+		}
+		l.Candidates = mergeCandidates(l.Candidates, more)
+		l.NotModified = false
+		if p == 1 {
+			l.Fetched[u] = page.Validators
+			s.mu.Lock()
+			s.known[h.path] = seen // filled by the pages read below too
+			s.mu.Unlock()
+		}
+		if stop || p >= pages {
+			break
+		}
+	}
+	return true
+}
+
 // keepRecent returns the candidates newer than since, noting every URL in
-// seen; stop is true when one was older, or listed last time: the pages
-// after hold nothing new. Known items are kept: one that failed last time
-// is not stored yet.
-func keepRecent(cs []Candidate, since time.Time, known, seen map[string]bool) (out []Candidate, stop bool) {
+// seen; stop is true when one was older, known, or dated before the day
+// the listing was last read: the pages after hold nothing new. Known items
+// are kept: one that failed last time is not stored yet.
+func keepRecent(cs []Candidate, since, before time.Time, known, seen map[string]bool) (out []Candidate, stop bool) {
 	for _, c := range cs {
 		seen[c.URL] = true
 		if !c.Published.IsZero() && c.Published.Before(since) {
 			stop = true
 			continue
 		}
-		stop = stop || known[c.URL]
+		stop = stop || known[c.URL] || (!c.Published.IsZero() && c.Published.Before(before))
 		out = append(out, c)
 	}
 	return out, stop

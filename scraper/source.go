@@ -51,9 +51,9 @@ type Source struct {
 	f   *Fetcher
 
 	mu        sync.Mutex
-	sitemapAt string          // nato: where the sitemap is, once known
-	sweptAt   time.Time       // nato: when this process last read the sitemap
-	known     map[string]bool // nato: what the JSON listing gave last time
+	sitemapAt string                     // nato: where the sitemap is, once known
+	sweptAt   time.Time                  // nato: when this process last read the sitemap
+	known     map[string]map[string]bool // nato: per hub, what its JSON listing gave last time
 }
 
 // NewSource returns a source that fetches with f.
@@ -67,7 +67,7 @@ func NewSource(cfg SourceConfig, f *Fetcher) *Source {
 	if cfg.SitemapEvery == 0 {
 		cfg.SitemapEvery = 3 * time.Hour
 	}
-	return &Source{cfg: cfg, f: f}
+	return &Source{cfg: cfg, f: f, known: map[string]map[string]bool{}}
 }
 
 // Name is the configured name.
