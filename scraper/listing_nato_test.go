@@ -94,7 +94,7 @@ func TestNATOListingByJSON(t *testing.T) {
 		t.Fatalf("idle check: err %v, not modified %v, route %q", err, l.NotModified, l.Route)
 	}
 	if n, b := site.Requests()-before, site.Bytes()-bytesBefore; n != 4 || b > 0 {
-		t.Errorf("idle check: %d requests, %d bytes; want 4 and 0", n, b)
+		t.Errorf("idle check: %d requests, %d bytes; want 4 and 0; reads %+v", n, b, l.Reads)
 	}
 	// A new process (natowatch once) knows the sweep from the validators.
 	l, err = natoSource(site).List(context.Background(), vs.get)

@@ -297,13 +297,19 @@ func (s *Site) PublicPath(slug string) string {
 // statusRecorder remembers the status a handler wrote.
 type statusRecorder struct {
 	http.ResponseWriter
+	site   *Site
+	hits   *counts
 	status int
-	bytes  int64
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		if code == http.StatusNotModified && r.hits != nil {
+			r.site.mu.Lock()
+			r.hits.notModified++ // before the client can see the answer
+			r.site.mu.Unlock()
+		}
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
@@ -312,14 +318,17 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += int64(n)
-	return n, err
+	// Counted before they are sent: the client may have the whole answer,
+	// and the test read the count, before Write returns.
+	r.site.mu.Lock()
+	r.site.bytes += int64(len(b))
+	r.site.mu.Unlock()
+	return r.ResponseWriter.Write(b)
 }
 
 func (s *Site) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
-	rec := &statusRecorder{ResponseWriter: w}
+	rec := &statusRecorder{ResponseWriter: w, site: s}
 	s.mu.Lock()
 	s.requests++
 	c := s.hits[path]
@@ -338,15 +347,7 @@ func (s *Site) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		res, found = s.route(r)
 	}
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.bytes += rec.bytes
-		if rec.status == http.StatusNotModified {
-			c.notModified++
-		}
-		s.mu.Unlock()
-	}()
-
+	rec.hits = c
 	switch {
 	case failing:
 		rec.Header().Set("Content-Type", "text/html; charset=utf-8")
