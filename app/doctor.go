@@ -132,14 +132,17 @@ func doctorItem(ctx context.Context, src *scraper.Source, c scraper.Candidate, n
 	}
 	sum, quotes := summary.Digest(r)
 	first := ""
-	if len(sum) > 0 {
-		first = sum[0]
+	if len(r.Body) > 0 {
+		if ss := summary.Sentences(r.Body[0]); len(ss) > 0 {
+			first = ss[0]
+		}
 	}
 	fmt.Fprintf(w, "   title:   %s\n", r.Title)
 	fmt.Fprintf(w, "   date:    %s   kind: %s   reference: %s\n", dayOf(r.Published), r.Type, orDash(r.Reference, "-"))
 	fmt.Fprintf(w, "   by-line: %s   speakers: %s\n", orDash(byline, "-"), orDash(strings.Join(r.Speakers, ", "), "-"))
 	fmt.Fprintf(w, "   body:    %d characters in %d paragraphs\n", len(r.Text()), len(r.Body))
-	fmt.Fprintf(w, "   summary: %s\n", orDash(first, "-"))
+	fmt.Fprintf(w, "   first:   %s\n", orDash(first, "-"))
+	fmt.Fprintf(w, "   summary: %d sentences\n", len(sum))
 	for _, q := range quotes {
 		fmt.Fprintf(w, "   quote:   %q (%s)\n", q.Text, orDash(q.Speaker, "unattributed"))
 	}

@@ -64,7 +64,7 @@ sources:
 	t.Logf("natowatch doctor:\n%s", out)
 	for _, want := range []string{"== nato (nato)", "route: json+sitemap; 4 items listed", "  json  ", "  sitemap ", "  hub  ",
 		"1. " + site.URL() + "/en/news-and-events/articles/news/", "title:   NATO Allies condemn North Korea's ballistic missile launch",
-		"kind: news", "summary: ", "quote:   ", "(NATO Spokesperson Allison Hart)", "verdict: ok"} {
+		"kind: news", "first:   NATO Allies on Thursday condemned", "summary: ", "quote:   ", "(NATO Spokesperson Allison Hart)", "verdict: ok"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
