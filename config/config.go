@@ -55,15 +55,16 @@ type HTTP struct {
 
 // Source is one place releases come from.
 type Source struct {
-	Name     string   `yaml:"name"`
-	Type     string   `yaml:"type"`
-	URL      string   `yaml:"url"`
-	Schedule string   `yaml:"schedule"`
-	Language string   `yaml:"language"`
-	Lookback Duration `yaml:"lookback"`
-	// SitemapEvery: nato only, how often at most the sitemap is swept.
-	SitemapEvery Duration   `yaml:"sitemap_every"`
-	Selectors    *Selectors `yaml:"selectors"`
+	Name      string     `yaml:"name"`
+	Type      string     `yaml:"type"`
+	URL       string     `yaml:"url"`
+	Schedule  string     `yaml:"schedule"`
+	Language  string     `yaml:"language"`
+	Lookback  Duration   `yaml:"lookback"`
+	Selectors *Selectors `yaml:"selectors"`
+
+	// SitemapEvery (nato only): how often, at most, the sitemap is swept.
+	SitemapEvery Duration `yaml:"sitemap_every"`
 }
 
 // Selectors read an html source's listing.
