@@ -102,7 +102,9 @@ func (s *Source) listNATO(ctx context.Context, validators ValidatorsFunc) (*List
 	}
 	l.Route = strings.Join(routes, "+")
 	if len(routes) == 0 && !hubOK {
-		// Nothing answered at all: the site is down, not refusing.
+		// Nothing answered at all: the site is down, not refusing. Every
+		// read's error says so (the sitemap's among them).
+		errs = nil
 		for _, r := range l.Reads {
 			if r.Err != "" {
 				errs = append(errs, errors.New(r.Err))
