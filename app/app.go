@@ -238,7 +238,7 @@ func NewFetcher(cfg *config.Config) *scraper.Fetcher {
 
 // SourceConfig converts a configured source for the scraper.
 func SourceConfig(s config.Source) scraper.SourceConfig {
-	sc := scraper.SourceConfig{Name: s.Name, Kind: s.Type, URL: s.URL, Language: s.Language, Lookback: s.Lookback.D()}
+	sc := scraper.SourceConfig{Name: s.Name, Kind: s.Type, URL: s.URL, Language: s.Language, Lookback: s.Lookback.D(), SitemapEvery: s.SitemapEvery.D()}
 	if s.Selectors != nil {
 		sc.Selectors = scraper.HTMLSelectors{Item: s.Selectors.Item, Link: s.Selectors.Link, Title: s.Selectors.Title, Date: s.Selectors.Date}
 	}

@@ -427,6 +427,7 @@ func TestMetricsAndHealth(t *testing.T) {
 	resp.Body.Close()
 	for _, want := range []string{
 		`natowatch_checks_total{result="ok",source="fake"} 2`,
+		`natowatch_listings_total{route="none",source="fake"} 2`, // the fake source names no route
 		`natowatch_releases_total{event="new",source="fake"} 1`,
 		`natowatch_deliveries_total{result="sent"} 2`,
 		`natowatch_outbox_pending 0`,

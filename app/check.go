@@ -71,6 +71,10 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		log.Warn("listing partly read", "err", err)
 	}
 	res.Listed = len(listing.Candidates)
+	a.metrics.observeRoute(src.Name(), listing.Route)
+	for _, w := range listing.Warnings {
+		log.Warn("listing", "route", listing.Route, "warning", w)
+	}
 	aud := &lazyAudience{a: a} // read when the first alert is built
 	now := a.now()
 	var recheck []state.Page
@@ -161,7 +165,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	if err := pagesFailing(health.LastError, &res); err != nil {
 		res.Errors = append(res.Errors, err)
 	}
-	log.Info("checked", "listed", res.Listed, "new", res.New, "updated", res.Updated, "unchanged", res.Unchanged,
+	log.Info("checked", "route", listing.Route, "listed", res.Listed, "new", res.New, "updated", res.Updated, "unchanged", res.Unchanged,
 		"not_modified", res.NotModified, "recorded_only", res.Recorded, "suspect", res.Suspect, "retrying", res.Missing, "errors", len(res.Errors))
 	if len(res.Errors) > 0 {
 		return res, fmt.Errorf("source %s: %w", src.Name(), errors.Join(res.Errors...))

@@ -104,6 +104,9 @@ func (it *interaction) status() {
 		}
 		line := fmt.Sprintf("**%s** (%s): last check %s, last success %s", notifier.Escape(src.Name), src.Type,
 			ago(lastCheck), ago(h.LastSuccess))
+		if r := a.metrics.route(src.Name); r != "" {
+			line += ", listing via " + r
+		}
 		if h.LastError != "" {
 			line += fmt.Sprintf("; failing since %s: %s", ago(h.FailingSince), notifier.Escape(notifier.Truncate(firstLine(h.LastError), 200)))
 		}

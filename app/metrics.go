@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,10 @@ type metrics struct {
 	failing    *prometheus.GaugeVec     // source: 1 while failing
 	dupRisk    prometheus.Counter       // webhook resends after an unknown outcome
 	checkTime  *prometheus.HistogramVec // source
+	listings   *prometheus.CounterVec   // source, route=json|sitemap|hub|feed|page (joined with + when several)
+
+	mu     sync.Mutex
+	routes map[string]string // source: the route of its last listing, for /status
 }
 
 func newMetrics(pending func() float64) *metrics {
@@ -49,10 +54,13 @@ func newMetrics(pending func() float64) *metrics {
 		checkTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "natowatch_check_duration_seconds",
 			Help: "How long a check of a source takes.", Buckets: prometheus.DefBuckets}, []string{"source"}),
 	}
+	m.listings = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_listings_total",
+		Help: "Listings read, by the route that answered."}, []string{"source", "route"})
+	m.routes = map[string]string{}
 	m.pending = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "natowatch_outbox_pending",
 		Help: "Alerts waiting to be delivered."}, pending)
 	m.reg.MustRegister(m.checks, m.notMod, m.releases, m.deliveries, m.latency, m.pending, m.lastCheck, m.failing,
-		m.dupRisk, m.checkTime, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		m.dupRisk, m.checkTime, m.listings, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -72,6 +80,24 @@ func (m *metrics) observeCheck(source string, res CheckResult, err error, took t
 	m.releases.WithLabelValues(source, "recorded").Add(float64(res.Recorded))
 	m.releases.WithLabelValues(source, "suspect").Add(float64(res.Suspect))
 	m.checkTime.WithLabelValues(source).Observe(took.Seconds())
+}
+
+// observeRoute counts a listing by the route that answered it.
+func (m *metrics) observeRoute(source, route string) {
+	if route == "" {
+		route = "none"
+	}
+	m.listings.WithLabelValues(source, route).Inc()
+	m.mu.Lock()
+	m.routes[source] = route
+	m.mu.Unlock()
+}
+
+// route is the route of a source's last listing, "" before the first.
+func (m *metrics) route(source string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.routes[source]
 }
 
 // Handler serves /metrics, /healthz, the feeds and the status page.

@@ -161,7 +161,7 @@ func TestSlashCommandsEndToEnd(t *testing.T) {
 		t.Errorf("/watch test: %q", resp.Content)
 	}
 	resp = interact(fakediscord.InteractionSpec{Command: "status"})
-	if !strings.Contains(resp.Content, "**nato**") || !strings.Contains(resp.Content, "Delivery queue") {
+	if !strings.Contains(resp.Content, "**nato**") || !strings.Contains(resp.Content, "Delivery queue") || !strings.Contains(resp.Content, "listing via json") {
 		t.Errorf("/status: %q", resp.Content)
 	}
 	// A member's follow: by direct message. Unsubscribe: nothing more

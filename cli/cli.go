@@ -32,6 +32,7 @@ Usage:
   natowatch once [--config FILE] [--dry-run] check every source once, deliver, exit
   natowatch preview URL|FILE [--url URL] [--json]
                                              show the alert a page would give (no state, no Discord)
+  natowatch doctor [SOURCE…]                 read each source live once, report what natowatch sees
   natowatch migrate --from STATE --to STATE  copy the whole state, e.g. natowatch.db to postgres://…
   natowatch version                          print the version (also --version)
   natowatch help [COMMAND]                   this text, or a command's (also COMMAND -h)
@@ -69,6 +70,14 @@ needed. Exit 130 when stopped by SIGINT/SIGTERM.
 
 Copies a whole state (a SQLite file or a postgres:// URL) into a new or
 empty one.
+`,
+	"doctor": `Usage: natowatch doctor [SOURCE…] [--config FILE]
+
+Reads each configured source (or the ones named) live, once, and prints
+the listing routes that answered (bytes, time), how many items they name,
+and the newest 3 items as an alert would show them, with what looks wrong.
+It writes nothing: no state, no Discord. Exit 0 when every source is ok;
+1 when any has a warning; 2 for bad usage or configuration.
 `,
 	"version": "Usage: natowatch version\n\nPrints the version.\n",
 	"help":    "Usage: natowatch help [COMMAND]\n\nPrints the usage of natowatch or of a command.\n",
@@ -131,6 +140,8 @@ func mainLookup(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 		return e.runPreview(ctx, rest)
 	case "migrate":
 		return e.runMigrate(ctx, rest)
+	case "doctor":
+		return e.runDoctor(ctx, rest)
 	case "version":
 		if code, ok := e.parse(e.flags(cmd), cmd, rest); !ok {
 			return code

@@ -167,8 +167,10 @@ func testEndToEnd(t *testing.T, w *world) {
 	}
 
 	// Again: nothing new, and every request of the check was answered 304
-	// (the sitemap, the news hub, and the recent release's page).
-	paths := []string{"/sitemap.xml", "/en/news-and-events/articles/news", itemPath}
+	// (the three JSON listings, the news hub, and the recent release's
+	// page; the sitemap was swept on the first run).
+	paths := []string{fakenato.SearchPath("news"), fakenato.SearchPath("transcript"), fakenato.SearchPath("official-text"),
+		fakenato.HubPath("news"), itemPath}
 	before := make([]int, len(paths))
 	for i, p := range paths {
 		_, before[i] = w.site.Hits(p)

@@ -119,6 +119,7 @@ func TestDaemonSurvivesSourceFaults(t *testing.T) {
 	b, _ := os.ReadFile(w.config)
 	cfg := strings.Replace(string(b), "url: "+w.site.URL(), "url: "+proxy.URL, 1)
 	cfg = strings.Replace(cfg, "http:\n", "http:\n  timeout: 500ms\n  max_body: 200000\n", 1)
+	cfg = strings.Replace(cfg, "    schedule:", "    sitemap_every: 1s\n    schedule:", 1) // every check sweeps
 	os.WriteFile(w.config, []byte(cfg), 0o600)
 
 	now := time.Now().UTC()
@@ -145,7 +146,7 @@ func TestDaemonSurvivesSourceFaults(t *testing.T) {
 		{item, "500"}, {item, "timeout"}, {item, "slow"}, {item, "truncated"}, {item, "huge"},
 		{item, "redirect-loop"}, {item, "layout"},
 		{"/sitemap.xml", "500"}, {"/sitemap.xml", "layout"}, {"/en/news-and-events/articles/news", "layout"},
-		{"/sitemap.xml", "truncated"},
+		{"/sitemap.xml", "truncated"}, {fakenato.SearchPath("news"), "500"}, {fakenato.SearchPath("transcript"), "layout"},
 	}
 	for _, s := range steps {
 		fp.set(s.path, s.mode)

@@ -5,6 +5,11 @@ import (
 	"testing"
 
 	"github.com/natowatch/natowatch/internal/pgtest"
+	"github.com/natowatch/natowatch/internal/testbin"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	testbin.Cleanup()
+	os.Exit(code)
+}

@@ -67,6 +67,9 @@ type Source struct {
 	Language  string     `yaml:"language"`
 	Lookback  Duration   `yaml:"lookback"`
 	Selectors *Selectors `yaml:"selectors"`
+
+	// SitemapEvery (nato only): how often, at most, the sitemap is swept.
+	SitemapEvery Duration `yaml:"sitemap_every"`
 }
 
 // Selectors read an html source's listing.

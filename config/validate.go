@@ -106,6 +106,12 @@ func (c *Config) validate() []*fieldError {
 		if s.Type != "nato" && s.Lookback != 0 {
 			bad(p+".lookback", "only nato sources take a lookback")
 		}
+		if s.Type != "nato" && s.SitemapEvery != 0 {
+			bad(p+".sitemap_every", "only nato sources take a sitemap_every")
+		}
+		if s.SitemapEvery < 0 {
+			bad(p+".sitemap_every", "must not be negative")
+		}
 	}
 	if u := c.HTTP.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		bad("http.public_url", "%q is not an http(s) URL", u)

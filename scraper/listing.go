@@ -2,7 +2,6 @@ package scraper
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/url"
@@ -22,6 +21,8 @@ type Candidate struct {
 	Published time.Time // as listed, if any
 	LastMod   time.Time // sitemap lastmod, if any
 	Summary   string    // feed description, plain text: a fallback body
+	Byline    string    `json:",omitempty"` // nato JSON listing: who spoke and where ("by NATO Secretary General …")
+	Kind      string    `json:",omitempty"` // nato JSON listing: the pageType ("Transcript", "news", …)
 }
 
 // datedItem matches the new site's item URLs: a language, a section, a
@@ -32,62 +33,34 @@ var datedItem = regexp.MustCompile(`^/([a-z]{2})/(?:[a-z0-9-]+/)+\d{4}/\d{2}/\d{
 // legacyItemLink matches the /cps/ site's item pages.
 var legacyItemLink = regexp.MustCompile(`/cps/[a-z]{2}/.*(news|opinions|official_texts)_\d+\.htm`)
 
-// ParseSitemap reads a sitemap (<urlset>) or a sitemap index
-// (<sitemapindex>). For an index it returns the child sitemaps in children.
-func ParseSitemap(body []byte) (items []Candidate, children []Candidate, err error) {
-	var doc struct {
-		XMLName  xml.Name
-		URLs     []sitemapURL `xml:"url"`
-		Sitemaps []sitemapURL `xml:"sitemap"`
+// natoItem reports whether a sitemap entry is a dated item in lang, and
+// recent: dated in the lookback, or modified in it. It sets Published from
+// the URL.
+func natoItem(c *Candidate, lang string, since time.Time) bool {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return false
 	}
-	if err := xml.Unmarshal(body, &doc); err != nil {
-		return nil, nil, fmt.Errorf("sitemap: %w", err)
+	m := datedItem.FindStringSubmatch(u.Path)
+	if m == nil || (lang != "" && m[1] != lang) {
+		return false
 	}
-	if doc.XMLName.Local != "urlset" && doc.XMLName.Local != "sitemapindex" {
-		return nil, nil, fmt.Errorf("sitemap: root element is <%s>, not <urlset> or <sitemapindex>", doc.XMLName.Local)
-	}
-	conv := func(in []sitemapURL) []Candidate {
-		var out []Candidate
-		for _, u := range in {
-			loc := strings.TrimSpace(u.Loc)
-			if loc == "" {
-				continue
-			}
-			c := Candidate{URL: Canonical(loc, nil)}
-			if t, err := ParseDate(u.LastMod); err == nil {
-				c.LastMod = t
-			}
-			out = append(out, c)
+	if d, ok := DateFromURL(c.URL); ok {
+		c.Published = d
+		if d.Before(since) && (c.LastMod.IsZero() || c.LastMod.Before(since)) {
+			return false
 		}
-		return out
 	}
-	return conv(doc.URLs), conv(doc.Sitemaps), nil
-}
-
-type sitemapURL struct {
-	Loc     string `xml:"loc"`
-	LastMod string `xml:"lastmod"`
+	return true
 }
 
 // natoItems keeps the sitemap entries that are dated items in lang.
 func natoItems(in []Candidate, lang string, since time.Time) []Candidate {
 	var out []Candidate
 	for _, c := range in {
-		u, err := url.Parse(c.URL)
-		if err != nil {
-			continue
+		if natoItem(&c, lang, since) {
+			out = append(out, c)
 		}
-		m := datedItem.FindStringSubmatch(u.Path)
-		if m == nil || (lang != "" && m[1] != lang) {
-			continue
-		}
-		if d, ok := DateFromURL(c.URL); ok {
-			c.Published = d
-			if d.Before(since) && (c.LastMod.IsZero() || c.LastMod.Before(since)) {
-				continue
-			}
-		}
-		out = append(out, c)
 	}
 	return out
 }

@@ -33,12 +33,16 @@ var Kinds = []string{KindNATO, KindNATOLegacy, KindRSS, KindPublicNow, KindHTML}
 
 // SourceConfig describes one source.
 type SourceConfig struct {
-	Name      string
-	Kind      string
-	URL       string
-	Language  string        // nato: "en" (default) or "fr"
-	Lookback  time.Duration // nato: how far back the sitemap is read (default 14 days)
-	Selectors HTMLSelectors // html only
+	Name     string
+	Kind     string
+	URL      string
+	Language string        // nato: "en" (default) or "fr"
+	Lookback time.Duration // nato: how far back listings are read (default 14 days)
+	// SitemapEvery is how often, at most, nato.int's sitemap is swept for
+	// what the JSON listing missed (default 3h; while the JSON listing
+	// refuses, at most every 15 minutes).
+	SitemapEvery time.Duration
+	Selectors    HTMLSelectors // html only
 }
 
 // Source reads one configured source.
@@ -47,7 +51,9 @@ type Source struct {
 	f   *Fetcher
 
 	mu        sync.Mutex
-	sitemapAt string // nato: where the sitemap is, once known
+	sitemapAt string                     // nato: where the sitemap is, once known
+	sweptAt   time.Time                  // nato: when this process last read the sitemap
+	known     map[string]map[string]bool // nato: per hub, what its JSON listing gave last time
 }
 
 // NewSource returns a source that fetches with f.
@@ -58,7 +64,10 @@ func NewSource(cfg SourceConfig, f *Fetcher) *Source {
 	if cfg.Lookback == 0 {
 		cfg.Lookback = 14 * 24 * time.Hour
 	}
-	return &Source{cfg: cfg, f: f}
+	if cfg.SitemapEvery == 0 {
+		cfg.SitemapEvery = 3 * time.Hour
+	}
+	return &Source{cfg: cfg, f: f, known: map[string]map[string]bool{}}
 }
 
 // Name is the configured name.
@@ -72,6 +81,15 @@ type Listing struct {
 	Fetched map[string]Validators
 	// NotModified is true when every listing URL answered 304.
 	NotModified bool
+	// Route says which routes answered ("json", "json+sitemap", "feed", …).
+	Route string
+	// Reads are the listing URLs read, for the log and natowatch doctor.
+	Reads []Read
+	// Warnings are what went wrong without failing the source.
+	Warnings []string
+	// Refused is set when nato.int's JSON listing refused and the sitemap
+	// stood in for it.
+	Refused bool
 }
 
 // ValidatorsFunc looks up the remembered validators of a URL.
@@ -81,84 +99,48 @@ type ValidatorsFunc func(ctx context.Context, url string) (Validators, error)
 // candidates they name. When some listing URLs fail and others answer, the
 // listing holds what was read and the error says what was not.
 func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing, error) {
-	l := &Listing{Fetched: map[string]Validators{}, NotModified: true}
-	var errs []error
-	read := 0
-	for _, u := range s.listingURLs() {
-		page, err := s.getListing(ctx, u, validators)
-		if alt := s.sitemapFromRobots(ctx, u, err); alt != "" {
-			u = alt
-			page, err = s.getListing(ctx, u, validators)
-		}
-		if err != nil {
-			if s.optional(u, err) {
-				continue
-			}
-			errs = append(errs, err)
-			continue
-		}
-		read++
-		if page.NotModified {
-			continue
-		}
-		l.NotModified = false
-		cands, err := s.parseListing(ctx, u, page)
-		if err == nil && len(cands) == 0 && s.cfg.Kind != KindRSS && s.cfg.Kind != KindNATO {
-			err = ErrEmptyListing
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", u, err))
-			continue
-		}
-		l.Candidates = mergeCandidates(l.Candidates, cands)
-		l.Fetched[u] = page.Validators
+	if s.cfg.Kind == KindNATO {
+		return s.listNATO(ctx, validators)
 	}
-	if len(errs) == 0 {
-		return l, nil
+	l := &Listing{Fetched: map[string]Validators{}, NotModified: true, Route: RoutePage}
+	if s.cfg.Kind == KindRSS {
+		l.Route = RouteFeed
 	}
-	err := errors.Join(errs...)
-	if read == 0 {
-		return nil, err
-	}
-	return l, err
-}
-
-func (s *Source) getListing(ctx context.Context, u string, validators ValidatorsFunc) (*Page, error) {
+	u := s.cfg.URL
 	v, err := validators(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	return s.f.Get(ctx, u, v)
-}
-
-// optional reports whether a listing URL may be missing: nato.int's news
-// hub, when the sitemap (which lists everything) is there.
-func (s *Source) optional(u string, err error) bool {
-	var se *StatusError
-	return s.cfg.Kind == KindNATO && !strings.HasSuffix(u, ".xml") && errors.As(err, &se) && se.Status == 404
-}
-
-// listingURLs are the URLs a check reads. For nato.int: the sitemap and
-// the news hub.
-func (s *Source) listingURLs() []string {
-	root := strings.TrimRight(s.cfg.URL, "/")
-	if s.cfg.Kind != KindNATO {
-		return []string{s.cfg.URL}
+	page, rd, err := s.get(ctx, l.Route, u, v)
+	if err == nil && !page.NotModified {
+		var cands []Candidate
+		cands, err = s.parseListing(ctx, u, page)
+		if err == nil && len(cands) == 0 {
+			// An empty feed or page is a wrong URL or a changed layout,
+			// never a quiet check.
+			err = ErrEmptyListing
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: %w", u, err)
+		} else {
+			rd.Items = len(cands)
+			l.Candidates = cands
+			l.Fetched[u] = page.Validators
+			l.NotModified = false
+		}
 	}
-	s.mu.Lock()
-	sitemap := s.sitemapAt
-	s.mu.Unlock()
-	if sitemap == "" {
-		sitemap = root + "/sitemap.xml"
+	l.add(rd, err)
+	if err != nil {
+		return nil, err
 	}
-	return []string{sitemap, root + "/" + s.cfg.Language + "/news-and-events/articles/news"}
+	return l, nil
 }
 
 // sitemapFromRobots is asked when a sitemap answered 404: it returns the
 // sitemap robots.txt names instead (remembered for later checks), or "".
 func (s *Source) sitemapFromRobots(ctx context.Context, failed string, err error) string {
 	var se *StatusError
-	if s.cfg.Kind != KindNATO || !strings.HasSuffix(failed, ".xml") || !errors.As(err, &se) || se.Status != 404 {
+	if s.cfg.Kind != KindNATO || !errors.As(err, &se) || se.Status != 404 {
 		return ""
 	}
 	root, perr := url.Parse(s.cfg.URL)
@@ -199,11 +181,6 @@ func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) (
 		return nil, err
 	}
 	switch s.cfg.Kind {
-	case KindNATO:
-		if strings.HasSuffix(listURL, ".xml") {
-			return s.sitemap(ctx, page.Body)
-		}
-		return s.hub(page.Body, base)
 	case KindNATOLegacy:
 		return ParseLegacyListing(page.Body, base)
 	case KindRSS:
@@ -220,33 +197,6 @@ func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) (
 		return ParseHTMLListing(page.Body, base, s.cfg.Selectors)
 	}
 	return nil, fmt.Errorf("unknown source type %q", s.cfg.Kind)
-}
-
-// sitemap reads a urlset, or the recent children of a sitemap index.
-func (s *Source) sitemap(ctx context.Context, body []byte) ([]Candidate, error) {
-	since := time.Now().Add(-s.cfg.Lookback)
-	items, children, err := ParseSitemap(body)
-	if err != nil {
-		return nil, err
-	}
-	if len(items) == 0 && len(children) == 0 {
-		return nil, fmt.Errorf("sitemap: %w", ErrEmptyListing)
-	}
-	for i, c := range children {
-		if i >= 20 || (!c.LastMod.IsZero() && c.LastMod.Before(since)) {
-			continue
-		}
-		page, err := s.f.Get(ctx, c.URL, Validators{})
-		if err != nil {
-			return nil, err
-		}
-		more, _, err := ParseSitemap(page.Body)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.URL, err)
-		}
-		items = append(items, more...)
-	}
-	return rebase(natoItems(items, s.cfg.Language, since), s.cfg.URL), nil
 }
 
 // rebase moves sitemap URLs onto the configured site: a sitemap names the
@@ -268,14 +218,14 @@ func rebase(cs []Candidate, root string) []Candidate {
 }
 
 // hub reads the news hub: its dated item links, leaving out the page's
-// chrome (related news, sidebars) and items older than the lookback.
-func (s *Source) hub(body []byte, base *url.URL) ([]Candidate, error) {
+// chrome (related news, sidebars) and items older than since. The hub is
+// normally an app shell without item links: no items, no error.
+func (s *Source) hub(body []byte, base *url.URL, since time.Time) ([]Candidate, error) {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("news hub: %w", err)
 	}
 	removeNoise(doc)
-	since := time.Now().Add(-s.cfg.Lookback)
 	var out []Candidate
 	seen := map[string]bool{}
 	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
@@ -297,21 +247,7 @@ func (s *Source) hub(body []byte, base *url.URL) ([]Candidate, error) {
 		seen[c.URL] = true
 		out = append(out, c)
 	})
-	if len(out) == 0 && doc.Find("a[href]").FilterFunction(func(_ int, a *goquery.Selection) bool {
-		h, _ := a.Attr("href")
-		return datedItem.MatchString(resolvePath(base, h))
-	}).Length() == 0 {
-		return nil, fmt.Errorf("news hub: %w", ErrEmptyListing)
-	}
 	return out, nil
-}
-
-func resolvePath(base *url.URL, href string) string {
-	u, err := base.Parse(strings.TrimSpace(href))
-	if err != nil {
-		return ""
-	}
-	return u.Path
 }
 
 // mergeCandidates adds b to a, joining what both know of the same URL.
@@ -342,6 +278,12 @@ func mergeCandidates(a, b []Candidate) []Candidate {
 		}
 		if len(c.Summary) > len(x.Summary) {
 			x.Summary = c.Summary
+		}
+		if x.Byline == "" {
+			x.Byline = c.Byline
+		}
+		if x.Kind == "" {
+			x.Kind = c.Kind
 		}
 	}
 	return a
@@ -389,8 +331,11 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v Validators) (*Item, e
 	if r.Title == "" {
 		r.Title = c.Title
 	}
-	if by := clean(c.Summary); r.Byline == "" && isByline(by) {
-		// The JSON listing describes a transcript by its by-line.
+	by := c.Byline // the JSON listing describes a transcript by its by-line
+	if s := clean(c.Summary); by == "" && isByline(s) {
+		by = s
+	}
+	if r.Byline == "" && by != "" {
 		r.Byline = by
 		r.Title = cutTitle(titleWithByline(r.Title, by))
 	}

@@ -84,7 +84,7 @@ log:
 	site.Publish(fakenato.Item{Slug: "before", Title: "A release from before natowatch started watching", Date: time.Now().Add(-time.Hour),
 		Paragraphs: []string{"NATO Allies met in Brussels to discuss the readiness of their forces and agreed to continue their work."}})
 	cmd := start()
-	waitUntil(t, 20*time.Second, func() bool { total, _ := site.Hits("/sitemap.xml"); return total >= 2 })
+	waitUntil(t, 20*time.Second, func() bool { total, _ := site.Hits(fakenato.SearchPath("news")); return total >= 2 })
 
 	published := 0
 	faults := 0

@@ -83,11 +83,11 @@ delivery:
 	if _, _, stderr := natowatch("once"); strings.Contains(stderr, "binary-test-token") {
 		t.Fatal("the webhook token appears in the logs")
 	}
-	site.Fail("/sitemap.xml", 500)
+	site.Fail("*", 500) // every listing route: JSON, sitemap, hub
 	if code, _, stderr := natowatch("once"); code != 1 || !strings.Contains(stderr, "500") {
 		t.Fatalf("failing source: exit %d\n%s", code, stderr)
 	}
-	site.Fail("/sitemap.xml", 0)
+	site.Fail("*", 0)
 
 	// The daemon: a release published while it runs arrives once; SIGTERM
 	// stops it cleanly.

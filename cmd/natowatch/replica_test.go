@@ -103,7 +103,7 @@ delivery:
 		return -1
 	}
 	waitUntil(t, 20*time.Second, func() bool { return leader() >= 0 })
-	waitUntil(t, 20*time.Second, func() bool { total, _ := site.Hits("/sitemap.xml"); return total >= 2 })
+	waitUntil(t, 20*time.Second, func() bool { total, _ := site.Hits(fakenato.SearchPath("news")); return total >= 2 })
 
 	const releases = 30
 	var handovers []time.Duration

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html/template"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type resource struct {
 	body     []byte
 	ctype    string
 	modified time.Time
+	etag     string // "" to derive it from body
+	encoding string // Content-Encoding, if any
 }
 
 const (
@@ -56,6 +59,10 @@ type page struct {
 	Crumbs      []crumb
 	It          *view
 	Items       []view
+	Endpoint    string // an app-shell hub: its JSON search endpoint
+	// DialogInBody puts the dialog text inside the article (a broken page).
+	DialogInBody bool
+	Dialogs      []template.HTML
 }
 
 type crumb struct {
@@ -72,21 +79,31 @@ type view struct {
 	Shown, LegacyDate, Updated, RSSDate              string
 	PublicDate, PublicStamp                          string
 	DisclaimerDate, DisclaimerStamp                  string
-	Speaker, SpeakerLabel                            string
+	Speaker, SpeakerLabel, Byline, Long, Heading     string
 	Paragraphs, First, Second                        []string
 	Lead                                             string
 }
 
-// route renders what path answers. The caller holds s.mu. found is false for
-// a 404, whose page is in res.body.
-func (s *Site) route(path string) (res resource, found bool) {
+// route renders what r asks for. The caller holds s.mu. found is false
+// for a 404, whose page is in res.body.
+func (s *Site) route(r *http.Request) (res resource, found bool) {
+	path := r.URL.Path
 	base := s.URL()
+	if h, ok := hubBySearchPath(path); ok {
+		return s.search(h, r.URL.Query())
+	}
+	if h, ok := hubByPath(path); ok && !(s.opt.HubListsItems && h.path == hubPath) {
+		p := s.newPage(h.title, h.path, "search-page", s.listMod)
+		p.Crumbs = crumbs("/en", "Home", "/en/news-and-events", "News and events", "", h.title)
+		p.Heading, p.Endpoint = h.title, searchPath(h)
+		return s.html("new-hub-shell", p, s.listMod)
+	}
 	switch path {
 	case "/robots.txt":
 		body := "User-agent: *\nDisallow: /content/dam/\nDisallow: /cps/en/natohq/search.htm\n\nSitemap: " + base + sitemapPath + "\n"
-		return resource{[]byte(body), "text/plain; charset=utf-8", s.started}, true
+		return resource{body: []byte(body), ctype: "text/plain; charset=utf-8", modified: s.started}, true
 	case sitemapPath:
-		return resource{s.sitemap(base), "application/xml; charset=utf-8", s.siteMod}, true
+		return s.sitemapResource(base, strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")), true
 	case hubPath, hubPath + "/":
 		p := s.newPage("News", hubPath, "listing-page", s.listMod)
 		p.Crumbs = crumbs("/en", "Home", "/en/news-and-events", "News and events", "", "News")
@@ -99,7 +116,7 @@ func (s *Site) route(path string) (res resource, found bool) {
 		p.Items = s.views(base)
 		return s.html("legacy-listing", p, s.listMod)
 	case rssPath:
-		return resource{s.rss(base), "application/rss+xml; charset=utf-8", s.listMod}, true
+		return resource{body: s.rss(base), ctype: "application/rss+xml; charset=utf-8", modified: s.listMod}, true
 	case publicList:
 		p := page{Base: base, Title: "NATO - North Atlantic Treaty Organisation - Public",
 			Description: "Latest releases from NATO - North Atlantic Treaty Organisation, distributed by Public"}
@@ -117,7 +134,7 @@ func (s *Site) route(path string) (res resource, found bool) {
 	}
 	if e := s.legacyEntry(path); e != nil {
 		v := s.view(e, base, 0)
-		kind := map[string]string{"news": "News", "transcript": "Opinion", "official-text": "Official text"}[e.Kind]
+		kind := map[string]string{"news": "News", "press-release": "News", "transcript": "Opinion", "official-text": "Official text"}[e.Kind]
 		p := page{Base: base, Title: "NATO - " + kind + ": " + e.Title + ", " + v.LegacyDate, Heading: e.Title,
 			Description: e.summary, Path: legacyPath(e), FrPath: strings.Replace(legacyPath(e), "/cps/en/", "/cps/fr/", 1),
 			BodyClass: e.Kind, Year: e.Date.Year(), It: &v,
@@ -127,10 +144,12 @@ func (s *Site) route(path string) (res resource, found bool) {
 	for _, e := range s.entries {
 		if e.path == path || e.path+"/" == path {
 			v := s.view(e, base, 0)
-			p := s.newPage(e.Title, e.path, e.Kind+"-page", e.modified)
+			p := s.newPage(v.Heading, e.path, e.Kind+"-page", e.modified)
 			p.Description, p.It = e.summary, &v
-			p.Crumbs = crumbs("/en", "Home", "/en/news-and-events", "News and events", "", e.Title)
-			return s.html("new-item", p, e.modified)
+			p.Crumbs = crumbs("/en", "Home", "/en/news-and-events", "News and events", "", v.Title)
+			p.DialogInBody = s.opt.DialogInBody
+			res, found = s.html("new-item", p, e.modified)
+			return encodePage(res, e.Charset, e.MetaCharset), found
 		}
 	}
 	p := s.newPage("Page not found", "/en/404", "error-page", s.started)
@@ -140,7 +159,7 @@ func (s *Site) route(path string) (res resource, found bool) {
 
 func (s *Site) newPage(title, path, tpl string, mod time.Time) page {
 	return page{Base: s.URL(), Title: title, Description: title, Path: path, FrPath: "/fr" + strings.TrimPrefix(path, "/en"),
-		Template: "/conf/nato/settings/wcm/templates/" + tpl, Modify: mod.Format(time.RFC3339)}
+		Template: "/conf/nato/settings/wcm/templates/" + tpl, Modify: mod.Format(time.RFC3339), Dialogs: dialogs}
 }
 
 func (s *Site) html(name string, p page, mod time.Time) (resource, bool) {
@@ -149,7 +168,7 @@ func (s *Site) html(name string, p page, mod time.Time) (resource, bool) {
 		// Templates are fixed and tested: this is a bug in this package.
 		panic(fmt.Sprintf("fakenato: render %s: %v", name, err))
 	}
-	return resource{b.Bytes(), htmlType, mod}, true
+	return resource{body: b.Bytes(), ctype: htmlType, modified: mod}, true
 }
 
 // crumbs pairs href, label; the last pair is the current page.
@@ -182,6 +201,7 @@ func (s *Site) view(e *entry, base string, i int) view {
 		PublicDate: d.Format("01/02/2006"), PublicStamp: d.Format("01/02/2006 15:04"),
 		DisclaimerDate: d.Format("02 January 2006"), DisclaimerStamp: d.Format("02 January 2006 15:04:05"),
 		Speaker: e.Speaker, SpeakerLabel: speakerLabel(e.Speaker), Paragraphs: e.Paragraphs,
+		Byline: e.Byline, Long: d.Format("02 January 2006"), Heading: e.Title,
 	}
 	name := legacyName(e)
 	switch i % 4 {
@@ -208,8 +228,13 @@ func (s *Site) view(e *entry, base string, i int) view {
 			half := (len(rest) + 1) / 2
 			v.First, v.Second = rest[:half], rest[half:]
 		}
+	case "press-release":
+		v.TypeLabel = "Press Release"
+		v.Reference = fmt.Sprintf("Press Release (%d) %03d", d.Year(), 100+e.legacyN%900)
 	case "transcript":
+		// The new site's title is only the kind; the by-line says who.
 		v.TypeLabel = transcriptType(e.Title)
+		v.Heading = v.TypeLabel
 	case "official-text":
 		v.TypeLabel = "Official text"
 		v.Reference = fmt.Sprintf("Press Release (%d) %03d", d.Year(), 100+e.legacyN%900)
@@ -222,7 +247,7 @@ func natoDate(t time.Time) string {
 }
 
 func legacyName(e *entry) string {
-	prefix := map[string]string{"news": "news_", "transcript": "opinions_", "official-text": "official_texts_"}[e.Kind]
+	prefix := map[string]string{"news": "news_", "press-release": "news_", "transcript": "opinions_", "official-text": "official_texts_"}[e.Kind]
 	return prefix + strconv.Itoa(e.legacyN) + ".htm"
 }
 
@@ -314,23 +339,6 @@ func xmlText(s string) string {
 	var b strings.Builder
 	xml.EscapeText(&b, []byte(s))
 	return b.String()
-}
-
-func (s *Site) sitemap(base string) []byte {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
-	url := func(loc, lastmod string) {
-		fmt.Fprintf(&b, "  <url>\n    <loc>%s</loc>\n    <lastmod>%s</lastmod>\n  </url>\n", xmlText(base+loc), lastmod)
-	}
-	url("/en", s.started.Format("2006-01-02"))
-	url("/en/about-us", s.started.Format("2006-01-02"))
-	url("/en/search", s.started.Format("2006-01-02"))
-	url(hubPath, s.listMod.Format(time.RFC3339))
-	for _, e := range s.entries {
-		url(e.path, e.modified.Format(time.RFC3339))
-	}
-	b.WriteString("</urlset>\n")
-	return []byte(b.String())
 }
 
 // rss is the legacy feed, with NATO's odd pubDate ("19 Sep. 2025 12:00:00 GMT").

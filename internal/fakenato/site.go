@@ -1,9 +1,11 @@
 // Package fakenato is a fake, mutable NATO website for tests: an httptest
-// server on 127.0.0.1 serving the new nato.int (sitemap, robots.txt, news hub,
-// dated item pages), the legacy /cps/ listing, item pages and RSS feed, and a
-// Public-like issuer listing with /view/<HEX> pages. Its pages have the shapes
-// of the fixtures in scraper/testdata. Tests publish and silently edit items,
-// make paths fail, and count requests and 304 answers per path.
+// server on 127.0.0.1 serving the new nato.int as ../shared/nato-sources.md
+// describes it (app-shell hubs, their JSON search endpoints, a sitemap of
+// the whole site served with gzip, robots.txt, dated item pages with dialog
+// text before the article), the legacy /cps/ listing, item pages and RSS
+// feed, and a Public-like issuer listing with /view/<HEX> pages. Tests
+// publish and silently edit items, make paths fail or the JSON listing
+// answer HTML, and count requests, bytes and 304 answers.
 package fakenato
 
 import (
@@ -24,12 +26,19 @@ import (
 
 // Item is one publication on the fake site.
 type Item struct {
-	Kind       string    // "news" (default) | "transcript" | "official-text"
-	Slug       string    // last path segment; derived from Title when empty
-	Title      string    //
+	Kind       string    // "news" (default) | "press-release" | "transcript" | "official-text"
+	Slug       string    // last path segment; derived from Title when empty; may recur on other dates
+	Title      string    // a transcript's page and JSON title show only its kind ("Press conference")
 	Date       time.Time // publication date; today when zero
 	Paragraphs []string  // body, rendered verbatim, one <p> each
 	Speaker    string    // transcripts: e.g. "NATO Secretary General Mark Rutte"
+	// Byline is a transcript's by-line, in h3.h3-style and the JSON
+	// description; default "by <Speaker> at NATO Headquarters | Brussels, Belgium".
+	Byline string
+	// Charset "windows-1252" encodes the page so, declared in the
+	// Content-Type header, or only in <meta charset> with MetaCharset.
+	Charset     string
+	MetaCharset bool
 }
 
 // entry is an Item as published, with everything that must not change when
@@ -46,6 +55,13 @@ type entry struct {
 
 type counts struct{ total, notModified int }
 
+// Options are the site's switches for what the real site may do.
+type Options struct {
+	HubListsItems   bool // the news hub lists item cards again (normally an app shell)
+	JSONAnswersHTML bool // the JSON endpoints answer 200 with an HTML page (a gate)
+	DialogInBody    bool // the dialog text lands inside the article body
+}
+
 // Site is the fake NATO website. All methods are safe for concurrent use.
 type Site struct {
 	srv *httptest.Server
@@ -57,12 +73,15 @@ type Site struct {
 	listMod   time.Time // when a listing last changed (Publish)
 	siteMod   time.Time // when the sitemap last changed (Publish, Edit)
 	entries   []*entry
-	bySlug    map[string]*entry
+	bySlug    map[string]*entry // the latest published with the slug
 	fails     map[string]int
 	hits      map[string]*counts
 	requests  int
+	bytes     int64
 	nextN     int
 	published int
+	opt       Options
+	sm        sitemapCache
 }
 
 // New starts a Site and closes it when the test ends.
@@ -122,15 +141,16 @@ func (s *Site) tick() time.Time {
 
 var kindPaths = map[string]string{
 	"news":          "/en/news-and-events/articles/news/",
+	"press-release": "/en/news-and-events/articles/news/", // the URL says news; the page says press release
 	"transcript":    "/en/news-and-events/events/transcripts/",
 	"official-text": "/en/about-us/official-texts-and-resources/official-texts/",
 }
 
 // Publish puts an item on the site and returns its new-site path
 // (/en/news-and-events/articles/news/YYYY/MM/DD/<slug> and the like). It
-// appears in the sitemap (with lastmod), the news hub, the legacy listing,
-// the RSS feed and the Public listing. Publishing a slug again replaces the
-// item. Publish panics on an unknown Kind or an empty Title and Slug.
+// appears in the sitemap (with lastmod), its hub's JSON listing, the legacy
+// listing, the RSS feed and the Public listing. Publishing a path again
+// replaces the item; a slug on another date is another item. Publish panics on an unknown Kind or an empty Title and Slug.
 func (s *Site) Publish(it Item) (path string) {
 	if it.Kind == "" {
 		it.Kind = "news"
@@ -147,6 +167,9 @@ func (s *Site) Publish(it Item) (path string) {
 	}
 	if it.Kind == "transcript" && it.Speaker == "" {
 		it.Speaker = "NATO Secretary General Mark Rutte"
+	}
+	if it.Kind == "transcript" && it.Byline == "" {
+		it.Byline = "by " + it.Speaker + " at NATO Headquarters | Brussels, Belgium"
 	}
 	it.Paragraphs = append([]string(nil), it.Paragraphs...)
 
@@ -167,17 +190,14 @@ func (s *Site) Publish(it Item) (path string) {
 	s.published++
 	sum := sha1.Sum([]byte(e.path))
 	e.hex = strings.ToUpper(hex.EncodeToString(sum[:]))
-	if old, ok := s.bySlug[it.Slug]; ok {
-		e.legacyN = old.legacyN
-		for i, x := range s.entries {
-			if x == old {
-				s.entries = append(s.entries[:i], s.entries[i+1:]...)
-				break
-			}
+	e.legacyN = s.nextN
+	s.nextN++
+	for i, x := range s.entries {
+		if x.path == e.path { // the same slug on another date is another item
+			e.legacyN = x.legacyN
+			s.entries = append(s.entries[:i], s.entries[i+1:]...)
+			break
 		}
-	} else {
-		e.legacyN = s.nextN
-		s.nextN++
 	}
 	s.bySlug[it.Slug] = e
 	s.entries = append(s.entries, e)
@@ -192,10 +212,9 @@ func (s *Site) Publish(it Item) (path string) {
 	return e.path
 }
 
-// Edit replaces an item's body, as NATO corrects pages silently: the page's
-// ETag, Last-Modified and sitemap lastmod change; the hub, the legacy
-// listing, the RSS feed and the Public listing do not. Edit panics on an
-// unknown slug.
+// Edit replaces the body of the item last published with slug, as NATO
+// corrects pages silently: the page's ETag, Last-Modified and sitemap
+// lastmod change; the listings do not. Edit panics on an unknown slug.
 func (s *Site) Edit(slug string, paragraphs []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -218,6 +237,21 @@ func (s *Site) Fail(path string, status int) {
 		return
 	}
 	s.fails[path] = status
+}
+
+// Set changes the site's switches.
+func (s *Site) Set(o Options) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opt = o
+	s.listMod = s.tick() // what the hubs and endpoints answer changed
+}
+
+// Bytes is the number of body bytes the site sent, all paths together.
+func (s *Site) Bytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bytes
 }
 
 // Hits reports how many requests path (without query) received, and how many
@@ -263,12 +297,19 @@ func (s *Site) PublicPath(slug string) string {
 // statusRecorder remembers the status a handler wrote.
 type statusRecorder struct {
 	http.ResponseWriter
+	site   *Site
+	hits   *counts
 	status int
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		if code == http.StatusNotModified && r.hits != nil {
+			r.site.mu.Lock()
+			r.hits.notModified++ // before the client can see the answer
+			r.site.mu.Unlock()
+		}
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
@@ -277,11 +318,17 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
+	// Counted before they are sent: the client may have the whole answer,
+	// and the test read the count, before Write returns.
+	r.site.mu.Lock()
+	r.site.bytes += int64(len(b))
+	r.site.mu.Unlock()
 	return r.ResponseWriter.Write(b)
 }
 
 func (s *Site) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	rec := &statusRecorder{ResponseWriter: w, site: s}
 	s.mu.Lock()
 	s.requests++
 	c := s.hits[path]
@@ -297,36 +344,38 @@ func (s *Site) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	var res resource
 	var found bool
 	if !failing {
-		res, found = s.route(path)
+		res, found = s.route(r)
 	}
 	s.mu.Unlock()
-
+	rec.hits = c
 	switch {
 	case failing:
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(status)
-		fmt.Fprintf(w, "<!DOCTYPE html><html><head><title>%d %s</title></head><body><h1>%s</h1></body></html>\n", status, http.StatusText(status), http.StatusText(status))
+		rec.Header().Set("Content-Type", "text/html; charset=utf-8")
+		rec.WriteHeader(status)
+		fmt.Fprintf(rec, "<!DOCTYPE html><html><head><title>%d %s</title></head><body><h1>%s</h1></body></html>\n", status, http.StatusText(status), http.StatusText(status))
 		return
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		rec.Header().Set("Allow", "GET, HEAD")
+		http.Error(rec, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	case !found:
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		w.Write(res.body)
+		rec.Header().Set("Content-Type", "text/html; charset=utf-8")
+		rec.WriteHeader(http.StatusNotFound)
+		rec.Write(res.body)
 		return
 	}
-	sum := sha256.Sum256(res.body)
-	w.Header().Set("Content-Type", res.ctype)
-	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:12])+`"`)
-	w.Header().Set("Cache-Control", "max-age=0, must-revalidate")
-	rec := &statusRecorder{ResponseWriter: w}
+	etag := res.etag
+	if etag == "" {
+		sum := sha256.Sum256(res.body)
+		etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	}
+	rec.Header().Set("Content-Type", res.ctype)
+	rec.Header().Set("ETag", etag)
+	rec.Header().Set("Cache-Control", "max-age=0, must-revalidate")
+	if res.encoding != "" {
+		rec.Header().Set("Content-Encoding", res.encoding)
+		rec.Header().Set("Vary", "Accept-Encoding")
+	}
 	// ServeContent answers If-None-Match (first) and If-Modified-Since with 304.
 	http.ServeContent(rec, r, "", res.modified, bytes.NewReader(res.body))
-	if rec.status == http.StatusNotModified {
-		s.mu.Lock()
-		c.notModified++
-		s.mu.Unlock()
-	}
 }

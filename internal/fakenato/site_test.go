@@ -59,7 +59,7 @@ func TestPublishAppearsEverywhere(t *testing.T) {
 	ot := s.Publish(Item{Kind: "official-text", Slug: "ankara-summit-declaration", Title: "Ankara Summit Declaration", Date: sample.Date, Paragraphs: []string{"1. We, the Heads of State and Government…"}})
 
 	page := get(t, s.URL()+path)
-	for _, want := range []string{"<h1 class=\"cmp-title__text\">" + sample.Title, "26 Nov. 2026", "<p><b>NATO Defence Ministers", "said NATO Spokesperson Allison Hart.", `class="cmp-text"`} {
+	for _, want := range []string{"<h1 class=\"cmp-title__text\">" + sample.Title, "26 November 2026", "2 MIN READ", "<p><b>NATO Defence Ministers", "said NATO Spokesperson Allison Hart.", `class="cmp-text"`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("item page lacks %q", want)
 		}
@@ -96,8 +96,11 @@ func TestPublishAppearsEverywhere(t *testing.T) {
 	if !strings.Contains(get(t, s.URL()+"/robots.txt").body, "Sitemap: "+s.URL()+"/sitemap.xml") {
 		t.Error("robots.txt does not name the sitemap")
 	}
-	if !strings.Contains(get(t, s.URL()+hubPath).body, path) {
-		t.Error("hub lacks the item")
+	if hub := get(t, s.URL()+hubPath).body; strings.Contains(hub, path) || !strings.Contains(hub, SearchPath("news")) {
+		t.Error("the hub is not an app shell naming its JSON endpoint")
+	}
+	if !strings.Contains(get(t, s.URL()+SearchPath("news")+"?page=1").body, `"link":"`+path) {
+		t.Error("the JSON listing lacks the item")
 	}
 	legacy := get(t, s.URL()+legacyList).body
 	if !strings.Contains(legacy, `<td class="h-no-wrap fs-small">26 Nov. 2026</td>`) || !strings.Contains(legacy, `<a class="bold" href="`) {
@@ -247,8 +250,8 @@ func TestConcurrent(t *testing.T) {
 	if n := s.Requests(); n != 40 {
 		t.Errorf("Requests = %d, want 40", n)
 	}
-	if got := strings.Count(get(t, s.URL()+hubPath).body, `class="cmp-card__link"`); got != 8 {
-		t.Errorf("hub lists %d items, want 8", got)
+	if got := strings.Count(get(t, s.URL()+SearchPath("news")+"?pageSize=50").body, `"link":`); got != 8 {
+		t.Errorf("JSON listing lists %d items, want 8", got)
 	}
 }
 
@@ -256,6 +259,7 @@ func TestConcurrent(t *testing.T) {
 // scraper/testdata: every marker an extractor may rely on is in both.
 func TestShapesMatchFixtures(t *testing.T) {
 	s := New(t)
+	s.Set(Options{HubListsItems: true}) // the hub as it was: new/news-hub.html
 	news := s.Publish(sample)
 	tr := s.Publish(Item{Kind: "transcript", Title: "Press conference by NATO Secretary General Mark Rutte", Date: sample.Date, Paragraphs: []string{"Good afternoon."}})
 	ot := s.Publish(Item{Kind: "official-text", Title: "Ankara Summit Declaration", Date: sample.Date, Paragraphs: []string{"1. We, the Heads of State and Government"}})
@@ -265,6 +269,8 @@ func TestShapesMatchFixtures(t *testing.T) {
 	view := s.PublicPath("nato-allies-agree-to-accelerate-integrated-air-and-missile-defence")
 	chrome := []string{`id="onetrust-banner-sdk"`, `class="cmp-navigation"`, `class="cmp-languagenavigation"`, `class="cmp-breadcrumb"`, `<footer class="cmp-footer"`, `class="cmp-newsletter"`, "<script", "<noscript>"}
 	article := append([]string{`<h1 class="cmp-title__text">`, `<span class="cmp-article-header__date">`, `cmp-container--article-body`, `class="cmp-text"`, `<span class="cmp-share__label">Share this</span>`, `related-content`}, chrome...)
+	// What the real pages have that the older fixtures in new/ lack.
+	real := []string{`class="text ca04-rich-text"><div class="cmp-text__background-container">`, "<b>NATO MULTIMEDIA ACCOUNT</b>", "Check your inbox and enter verification code", "2 MIN READ"}
 	legacy := []string{`id="cookies-warning"`, `class="nav-main"`, `class="lang-switch"`, `<footer class="footer cf"`, `class="newsletter-signup cf"`}
 	tests := []struct {
 		fixture, path string
@@ -294,6 +300,14 @@ func TestShapesMatchFixtures(t *testing.T) {
 			}
 			if !strings.Contains(fake, m) {
 				t.Errorf("fake %s (like %s) lacks %q", tt.path, tt.fixture, m)
+			}
+		}
+	}
+	for _, p := range []string{news, tr, ot} {
+		fake := get(t, s.URL()+p).body
+		for _, m := range real {
+			if !strings.Contains(fake, m) {
+				t.Errorf("fake %s lacks %q", p, m)
 			}
 		}
 	}

@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/natowatch/natowatch/app"
+)
+
+// runDoctor is `natowatch doctor`: the first command to run with internet.
+func (e *env) runDoctor(ctx context.Context, args []string) int {
+	fs := e.flags("doctor")
+	// Flags may follow the source names too: doctor nato --config x.yaml.
+	var names []string
+	for {
+		if code, ok := e.parse(fs, "doctor", args); !ok {
+			return code
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		names = append(names, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	// The doctor uses no secret: an unset ${VAR} is no reason to refuse.
+	env := e.lookup
+	e.lookup = func(k string) (string, bool) {
+		if v, _ := env(k); v != "" {
+			return v, true
+		}
+		return "unset-" + k, true
+	}
+	cfg, log, code := e.load(ctx, "doctor")
+	if cfg == nil {
+		return code
+	}
+	ok, err := app.Doctor(ctx, cfg, app.NewFetcher(cfg), names, log, e.stdout)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(e.stderr, "natowatch doctor: stopped by signal")
+		return exitOK
+	case err != nil:
+		return e.usageError("doctor", "%v", err) // a source named that is not configured
+	case !ok:
+		return exitFailed
+	}
+	return exitOK
+}
