@@ -156,6 +156,19 @@ func TestDaemonSurvivesSourceFaults(t *testing.T) {
 			t.Fatalf("%s %s: a false alert (%d messages):\n%s", s.mode, s.path, n, errb.String())
 		}
 	}
+	// Each fault above is one route's or one page's, and the source goes
+	// on through the others. When every listing route fails at once, the
+	// source is failing, once, and recovers after.
+	all := []string{fakenato.SearchPath("news"), fakenato.SearchPath("transcript"), fakenato.SearchPath("official-text"),
+		"/sitemap.xml", fakenato.HubPath("news"), fakenato.HubPath("transcript"), fakenato.HubPath("official-text")}
+	for _, p := range all {
+		fp.set(p, "500")
+	}
+	waitFor(t, func() bool { return strings.Contains(errb.String(), "source is failing") })
+	for _, p := range all {
+		fp.set(p, "")
+	}
+	waitFor(t, func() bool { return strings.Contains(errb.String(), "source recovered") })
 	// Healthy again: a real edit still comes through as one update each.
 	edited := append([]string{}, koreaParagraphs...)
 	edited = append(edited, "Allies will discuss the launch again at their next meeting in December.")
