@@ -133,9 +133,10 @@ func (b webBackend) Status(ctx context.Context) (web.Status, error) {
 		if err != nil {
 			return st, err
 		}
-		// Route: which listing route answered, once the store records it.
+		// The route is this process's last listing (kept in memory, as for /status).
 		st.Sources = append(st.Sources, web.SourceStatus{Name: src.Name, Type: src.Type, LastCheck: h.LastCheck,
-			LastSuccess: h.LastSuccess, LastError: firstLine(h.LastError), FailingSince: h.FailingSince, Week: n})
+			LastSuccess: h.LastSuccess, LastError: firstLine(h.LastError), FailingSince: h.FailingSince, Week: n,
+			Route: a.metrics.route(src.Name)})
 	}
 	c, err := a.store.Outbox(ctx)
 	if err != nil {

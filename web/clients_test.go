@@ -260,6 +260,7 @@ func TestStatusPageInChromium(t *testing.T) {
 		"&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;Exercise &lt;b&gt;Steadfast&lt;/b&gt; ends",
 		"failing since 27 Nov 2026 12:10 UTC: source shape: listing https://shape.example/feed: 503 Service Unavailable",
 		"6 pending · 0 failed · 0 targets paused",
+		"<td>feed</td>", // the route nato's last listing came by
 		"Press release · 27 Nov 2026 · Press Release (2026) 101",
 		`id="hits"`, "<b>missile</b>",
 		`rel="alternate" type="application/atom+xml"`,

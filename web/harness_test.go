@@ -45,7 +45,7 @@ func (s *source) List(context.Context, scraper.ValidatorsFunc) (*scraper.Listing
 	if s.fail != nil {
 		return nil, s.fail
 	}
-	return &scraper.Listing{Candidates: append([]scraper.Candidate(nil), s.cands...), Fetched: map[string]scraper.Validators{}}, nil
+	return &scraper.Listing{Candidates: append([]scraper.Candidate(nil), s.cands...), Fetched: map[string]scraper.Validators{}, Route: "feed"}, nil
 }
 
 func (s *source) Fetch(_ context.Context, c scraper.Candidate, v scraper.Validators) (*scraper.Item, error) {
