@@ -74,7 +74,7 @@ sources:
 	}
 
 	site.Set(fakenato.Options{DialogInBody: true})
-	if code, out, _ := doctor("nato"); code != 1 || !strings.Contains(out, "warning: dialog text in body") || !strings.Contains(out, "verdict: 3 warning(s)") {
+	if code, out, _ := doctor("nato"); code != 1 || !strings.Contains(out, "warning: dialog text in body") || !strings.Contains(out, "warning(s): dialog text in body") {
 		t.Errorf("dialog text in the body: exit %d\n%s", code, out)
 	}
 	site.Set(fakenato.Options{})

@@ -13,7 +13,7 @@ import (
 // transcript's h1 that is nothing but its kind ("Press conference").
 var (
 	speechKind = lazyRegexp(`(?i)^` + speechKinds + `$`)
-	otherKind  = lazyRegexp(`(?i)^(press releases?|official texts?|statement|declaration|communiqu[eé]|news)$`)
+	otherKind  = lazyRegexp(`(?i)^(press releases?|communiqu[eé]s? de presse|official texts?|textes? officiels?|statement|d[eé]claration|communiqu[eé]|news|actualit[eé]s?)$`)
 )
 
 // speechKinds are the kinds of speech a transcript's title starts with
@@ -29,9 +29,9 @@ func kindOfLine(line string) release.Type {
 	}
 	if m := otherKind().FindStringSubmatch(line); m != nil {
 		switch w := strings.ToLower(m[1]); {
-		case strings.HasPrefix(w, "press release"):
+		case strings.HasPrefix(w, "press release"), strings.Contains(w, " de presse"):
 			return release.TypePressRelease
-		case w == "news":
+		case w == "news", strings.HasPrefix(w, "actualit"):
 			return release.TypeNews
 		default:
 			return release.TypeOfficialText

@@ -189,9 +189,11 @@ var dialogPhrases = []string{
 const maxDialogText = 160
 
 func isDialogText(t string) bool {
-	if len(t) > maxDialogText || strings.TrimSpace(t) == "" {
-		return false
-	}
+	return len(t) <= maxDialogText && strings.TrimSpace(t) != "" && mentionsDialog(t)
+}
+
+// mentionsDialog reports text with words of the dialogs in it.
+func mentionsDialog(t string) bool {
 	t = strings.ToLower(t)
 	for _, p := range dialogPhrases {
 		if strings.Contains(t, p) {
@@ -200,6 +202,10 @@ func isDialogText(t string) bool {
 	}
 	return false
 }
+
+// minArticlePara is the shortest paragraph (p) that a dialog block may not
+// swallow: dialogs carry short lines, articles sentences.
+const minArticlePara = 80
 
 // maxDialogBlock bounds the text of a dialog block; an article's
 // paragraphs are often longer than maxDialogPara, a dialog's are not.
@@ -249,6 +255,11 @@ func holdsArticle(n *html.Node) bool {
 			}
 			if n.Data == "h1" && !isDialogText(nodeText(n)) || n.Data == "main" || n.Data == "article" || links > maxDialogLinks {
 				return true
+			}
+			if n.Data == "p" { // an article's paragraph beside the chrome
+				if t := nodeText(n); len(t) >= minArticlePara && !mentionsDialog(t) {
+					return true
+				}
 			}
 			for _, k := range sel.known {
 				if k.Match(n) {

@@ -34,7 +34,7 @@ func mainText(s *pageScan) []string {
 		nodes = s.attachedOnly(nodes)
 		var best []string
 		if knownBodies[i].all {
-			best = paragraphNodes(outermost(nodes))
+			best = paragraphNodes(withTextSiblings(outermost(nodes)))
 		} else {
 			for _, n := range nodes {
 				if p := paragraphNodes([]*html.Node{n}); textLen(p) > textLen(best) {
@@ -50,6 +50,48 @@ func mainText(s *pageScan) []string {
 		return withSiblings(best)
 	}
 	return nil
+}
+
+// withTextSiblings adds to the text components found the other text
+// components beside them (AEM's div.text, whatever its style class): an
+// article's lead may be styled apart from the rich text after it.
+func withTextSiblings(nodes []*html.Node) []*html.Node {
+	in := map[*html.Node]bool{}
+	for _, n := range nodes {
+		in[n] = true
+	}
+	var out []*html.Node
+	done := map[*html.Node]bool{}
+	for _, n := range nodes {
+		p := n.Parent
+		if p == nil || done[p] {
+			continue
+		}
+		done[p] = true
+		for c := p.FirstChild; c != nil; c = c.NextSibling {
+			if in[c] || isTextComponent(c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return outermost(out)
+}
+
+// isTextComponent reports an AEM text component: a div of class "text".
+func isTextComponent(n *html.Node) bool {
+	if !isElement(n) || n.Data != "div" {
+		return false
+	}
+	for _, a := range n.Attr {
+		if a.Key == "class" {
+			for _, c := range strings.Fields(a.Val) {
+				if c == "text" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // outermost leaves out the nodes inside another of nodes (in document

@@ -99,6 +99,7 @@ func TestFeedsStableAcrossRestartMigrateAndReplicas(t *testing.T) {
 		t.Errorf("feeds changed across a restart:\n%s\n---\n%s", before, after)
 	}
 	dsn := pgtest.DSN(t)
+	w.store.Close() // migrate wants the state to itself (its lock), as with natowatch stopped
 	if err := state.Migrate(context.Background(), path, dsn); err != nil {
 		t.Fatal(err)
 	}

@@ -256,6 +256,9 @@ func encodePage(res resource, charset string, metaOnly bool) resource {
 	return res
 }
 
+// dialogRunIn is dialog text run into an article's paragraph (DialogInBody).
+const dialogRunIn = "Create an account. Check your inbox and enter verification code. "
+
 // dialogs is the text of the login and newsletter dialogs every page of the
 // new site carries, hidden, before the article (in bare divs, with no
 // telling class names).

@@ -147,7 +147,16 @@ func (s *Site) route(r *http.Request) (res resource, found bool) {
 			p := s.newPage(v.Heading, e.path, e.Kind+"-page", e.modified)
 			p.Description, p.It = e.summary, &v
 			p.Crumbs = crumbs("/en", "Home", "/en/news-and-events", "News and events", "", v.Title)
-			p.DialogInBody = s.opt.DialogInBody
+			if p.DialogInBody = s.opt.DialogInBody; p.DialogInBody {
+				// A broken render: the dialogs among the article's text, and
+				// their words run into its first paragraph, where no
+				// extractor can tell them apart.
+				for _, ps := range [][]string{v.Paragraphs, v.First} {
+					if len(ps) > 0 {
+						ps[0] = dialogRunIn + ps[0]
+					}
+				}
+			}
 			res, found = s.html("new-item", p, e.modified)
 			return encodePage(res, e.Charset, e.MetaCharset), found
 		}
