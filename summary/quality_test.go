@@ -12,7 +12,7 @@ import (
 
 // qualityFloor is the share of checks that must hold on the corpus, for
 // every kind and in all; no quote may have a wrong speaker.
-const qualityFloor = 0.75
+const qualityFloor = 0.85
 
 // verdict is one check of an alert against what a reader expects.
 type verdict struct {
@@ -51,7 +51,10 @@ func judge(c *corpusText) (vs []verdict, wrongSpeakers int) {
 		}
 		add(ok, "quote %q credited to %q", q.Text, q.Speaker)
 	}
-	sents := Sentences(r.Text())
+	var sents []string // the body's sentences, labels removed
+	for _, s := range bodySentences(r) {
+		sents = append(sents, s.text)
+	}
 	for k, s := range sum {
 		add(balanced(s), "summary sentence %q has balanced quotation marks", s)
 		add(!opensOnGreeting(s), "summary sentence %q opens on no greeting", s)

@@ -16,7 +16,7 @@ const (
 )
 
 // quoteWeights rank speech sentences as quotes: salience, no lead bias.
-var quoteWeights = rankWeights{central: 0.8, title: 0.2, leadScale: 1, cue: 0.1}
+var quoteWeights = rankWeights{central: 0.5, title: 0.2, leadScale: 1, cue: 0.1, salience: 1}
 
 // Quotes returns at most three key quotes, in this order:
 //
@@ -172,7 +172,9 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 			if len(qs.out) == maxQuotes {
 				break
 			}
-			if slices.Contains(picked, o.i) || (pass == 0 && slices.Contains(summary, text(o.i))) || repeats(vs, picked, o.i) {
+			// The first pass leaves out what the summary says and
+			// lines that lean on the one before ("And …").
+			if slices.Contains(picked, o.i) || (pass == 0 && (slices.Contains(summary, text(o.i)) || opensOnConnective(text(o.i)))) || repeats(vs, picked, o.i) {
 				continue
 			}
 			if qs.add(release.Quote{Text: text(o.i), Speaker: main}) {

@@ -21,8 +21,8 @@ const (
 // Weights of the summary ranker. Speeches open with pleasantries, so the
 // lead bias is weaker for them than for news.
 var (
-	newsWeights   = rankWeights{central: 0.5, lead: 0.35, title: 0.15, leadScale: 3, cue: 0.1}
-	speechWeights = rankWeights{central: 0.65, lead: 0.15, title: 0.2, leadScale: 5, cue: 0.1}
+	newsWeights   = rankWeights{central: 0.5, lead: 0.35, title: 0.15, leadScale: 3, cue: 0.1, salience: 0.15}
+	speechWeights = rankWeights{central: 0.65, lead: 0.15, title: 0.2, leadScale: 5, cue: 0.1, salience: 0.3}
 )
 
 // body is a release's body read for the summary and the quotes: its
@@ -73,7 +73,7 @@ func readBody(r *release.Release) *body {
 		b.ss = b.sp.sentences(b.ss[:0], p.text)
 		for _, s := range b.ss {
 			x := sent{text: s.text, kind: p.kind}
-			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s.text)
+			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s.text) || isCourtesy(s.text) || isLogistics(s.text)
 			if !x.boiler {
 				x.words = s.words
 				x.fragment = x.words >= minSummaryWords && isFragment(s.text)
@@ -131,12 +131,21 @@ func (b *body) rank(idx []int, rw rankWeights) ([]scored, []vector) {
 		b.terms = b.voc.terms(b.r.Title, b.terms)
 		b.title, b.titleRead = b.terms[n:len(b.terms):len(b.terms)], true
 	}
-	return b.rk.rank(&b.voc, b.docs, b.title, rw)
+	order, vs := b.rk.rank(&b.voc, b.docs, b.title, rw)
+	if rw.salience != 0 {
+		for k := range order {
+			order[k].score += rw.salience * salience(b.sents[idx[order[k].i]].text)
+		}
+		slices.SortStableFunc(order, byScore)
+	}
+	return order, vs
 }
 
 // summaryCandidates picks the sentences the summary may use: full
 // sentences of the body that are not boilerplate or questions; failing
-// that, any that are not boilerplate; failing that, any.
+// that, any that are not boilerplate. A host's or a questioner's words
+// and greetings never stand in a summary, even when nothing else is left:
+// an empty summary says less, but nothing wrong.
 func (b *body) summaryCandidates() []int {
 	out := b.sumCands[:0]
 	for i, s := range b.sents {
@@ -149,11 +158,6 @@ func (b *body) summaryCandidates() []int {
 			if !s.boiler {
 				out = append(out, i)
 			}
-		}
-	}
-	if len(out) == 0 {
-		for i := range b.sents {
-			out = append(out, i)
 		}
 	}
 	b.sumCands = out
@@ -203,6 +207,10 @@ func (b *body) summary() []string {
 			n++ // the space before it
 		}
 		if total+n > maxSummaryRunes || repeats(vs, chosen, o.i) {
+			continue
+		}
+		// "And …", "But …" lean on the sentence before: only after it.
+		if opensOnConnective(text(o.i)) && (o.i == 0 || cands[o.i-1] != cands[o.i]-1 || !slices.Contains(chosen, o.i-1)) {
 			continue
 		}
 		chosen = append(chosen, o.i)

@@ -3,8 +3,6 @@ package summary
 import (
 	"strings"
 	"unicode"
-
-	"github.com/natowatch/natowatch/release"
 )
 
 // turnKind tells whose turn a paragraph of a transcript is.
@@ -26,18 +24,41 @@ type para struct {
 }
 
 // parseTurns splits off speaker labels ("NATO Secretary General Mark Rutte:",
-// "Oana Lungescu (NATO Spokesperson):", "Q:") and carries each label over the
-// paragraphs that follow it until the next label.
+// "Oana Lungescu (NATO Spokesperson):", "Q:", a bold label the scraper
+// turned into "Name:", a speaker line "Mark Rutte, NATO Secretary
+// General") and carries each label over the paragraphs that follow it
+// until the next label. Paragraphs before any label are the main
+// speaker's (turnNone). A named speaker who is not the main one and opens
+// by introducing or handing out the floor is a host, one who asks is a
+// questioner; an unlabelled paragraph that asks a question is a
+// questioner's, without changing the turn.
 func parseTurns(body []string, main string) []para {
 	out := make([]para, 0, len(body))
 	label, kind := "", turnNone
+	open := false // the turn's first words are still to come
 	for _, p := range body {
 		text := strings.TrimSpace(p)
 		if lbl, rest, ok := splitLabel(text); ok {
-			label, kind = lbl, classifyLabel(lbl, main)
+			label, kind, open = lbl, classifyLabel(lbl, main), true
 			text = rest
+		} else if s, ok := speakerLine(text); ok && len(out) < 3 {
+			label, kind, open = s, classifyLabel(s, main), true
+			text = ""
 		}
-		out = append(out, para{text: text, label: label, kind: kind})
+		pk := kind
+		switch {
+		case open && text != "":
+			open = false
+			if kind == turnOther && isHostText(text) {
+				kind = turnModerator
+			} else if kind == turnOther && main != "" && strings.HasSuffix(strings.TrimRight(text, closerRunes+" "), "?") {
+				kind = turnQuestion
+			}
+			pk = kind
+		case (kind == turnNone || kind == turnMain) && isQuestionPara(text):
+			pk = turnQuestion
+		}
+		out = append(out, para{text: text, label: label, kind: pk})
 	}
 	return out
 }
@@ -214,11 +235,20 @@ func classifyLabel(label, main string) turnKind {
 	if main != "" && sameSpeaker(label, main) {
 		return turnMain
 	}
-	for _, w := range ws {
+	for k, w := range ws {
 		switch w {
-		case "moderator", "spokesperson", "host", "chair", "presenter", "anchor", "facilitator", "mc":
+		case "moderator", "spokesperson", "host", "presenter", "anchor", "facilitator", "mc", "interviewer":
 			return turnModerator
+		case "chair", "chairman", "chairperson", "chairwoman":
+			// "Chairman:" is the panel's; "Chair of the NATO Military
+			// Committee" is a speaker.
+			if k+1 == len(ws) || ws[k+1] != "of" {
+				return turnModerator
+			}
 		}
+	}
+	if outletInBrackets(label) {
+		return turnQuestion
 	}
 	return turnOther
 }
@@ -261,39 +291,8 @@ func speakerFromTitle(title string) string {
 		if !known {
 			continue
 		}
-		rest := t[i+len(sep):]
-		lr := strings.ToLower(rest)
-		end := len(rest)
-		for _, c := range titleCuts {
-			if j := strings.Index(lr, c); j >= 0 && j < end {
-				end = j
-			}
-		}
-		s := strings.TrimSpace(strings.TrimRight(rest[:end], " .,;:"))
-		if low := strings.ToLower(s); strings.HasPrefix(low, "the ") {
-			s = s[4:]
-		}
-		if s != "" {
+		if s := cutSpeaker(t[i+len(sep):]); s != "" {
 			return s
-		}
-	}
-	return ""
-}
-
-// mainSpeaker is who a speech release is by: r.Speakers[0], else the
-// speaker named in the title, else the first label of a named speaker.
-func mainSpeaker(r *release.Release) string {
-	for _, s := range r.Speakers {
-		if s = strings.TrimSpace(s); s != "" {
-			return s
-		}
-	}
-	if s := speakerFromTitle(r.Title); s != "" {
-		return s
-	}
-	for _, p := range r.Body {
-		if lbl, _, ok := splitLabel(strings.TrimSpace(p)); ok && classifyLabel(lbl, "") == turnOther {
-			return lbl
 		}
 	}
 	return ""
