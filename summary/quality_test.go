@@ -12,7 +12,7 @@ import (
 
 // qualityFloor is the share of checks that must hold on the corpus, for
 // every kind and in all; no quote may have a wrong speaker.
-const qualityFloor = 0.85
+const qualityFloor = 0.90
 
 // verdict is one check of an alert against what a reader expects.
 type verdict struct {
@@ -196,6 +196,6 @@ func TestQuality(t *testing.T) {
 		}
 	}
 	if total.wrong > 0 {
-		t.Logf("%d quotes with a wrong or unknown speaker", total.wrong)
+		t.Errorf("%d quotes with a wrong or unknown speaker", total.wrong)
 	}
 }

@@ -69,7 +69,11 @@ func quotesOf(r *release.Release, bodyOf func() *body, sum func() []string) []re
 		return nil
 	}
 	var qs quoteSet
-	for _, q := range quotedSpeech(r) {
+	main := ""
+	if hasQuotationMark(r.Body) {
+		main = bodyOf().main
+	}
+	for _, q := range quotedSpeech(r, main) {
 		if len(qs.out) == maxQuotes {
 			break
 		}
@@ -150,11 +154,10 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 		if s.kind != turnMain && s.kind != turnNone {
 			continue
 		}
-		if s.boiler || s.words < minSpeechQuoteWords || s.fragment {
+		if s.boiler || s.words < minSpeechQuoteWords || s.fragment || s.inQuote || s.quoted {
 			continue
 		}
-		core, _ := trimClosers(s.text)
-		if strings.HasSuffix(core, "?") {
+		if asks(s.text) {
 			continue
 		}
 		cands = append(cands, i)

@@ -55,21 +55,51 @@ func TestQuotesNews(t *testing.T) {
 			},
 		},
 		{
-			name: "he without a named speaker",
+			name: "he without a named speaker: not shown",
 			body: []string{"“We are ready to defend every inch of Allied territory,” he said."},
-			want: []release.Quote{{Text: "We are ready to defend every inch of Allied territory", Speaker: ""}},
+			want: nil,
+		},
+		{
+			name: "he after narration naming the Secretary General",
+			body: []string{
+				"NATO Secretary General Jens Stoltenberg met the Prime Minister of the Netherlands in The Hague on Thursday.",
+				"Mr. Stoltenberg underscored the importance of enabling local forces. “We can help them, train them, build local capacity,” he said.",
+			},
+			want: []release.Quote{{Text: "We can help them, train them, build local capacity", Speaker: "NATO Secretary General Jens Stoltenberg"}},
+		},
+		{
+			name: "the Secretary General resolved, conveyed that",
+			body: []string{
+				"Secretary General Mark Rutte welcomed the Foreign Minister of Finland to NATO Headquarters.",
+				"The Secretary General conveyed that “every Ally can count on the Alliance, today and tomorrow”.",
+			},
+			want: []release.Quote{{Text: "every Ally can count on the Alliance, today and tomorrow", Speaker: "Secretary General Mark Rutte"}},
+		},
+		{
+			name: "a quotation over two paragraphs",
+			body: []string{
+				"NATO Secretary General Mark Rutte said: “All of us will pay a much higher price if aggression is rewarded.",
+				"So we must stay the course.”",
+			},
+			want: []release.Quote{{Text: "All of us will pay a much higher price if aggression is rewarded. So we must stay the course.", Speaker: "NATO Secretary General Mark Rutte"}},
 		},
 		{
 			name: "added the Secretary General",
 			body: []string{`"The Alliance will not be intimidated by these threats" added the Secretary General.`},
-			want: []release.Quote{{Text: "The Alliance will not be intimidated by these threats", Speaker: "the Secretary General"}},
+			want: []release.Quote{{Text: "The Alliance will not be intimidated by these threats", Speaker: "Secretary General"}},
 		},
 		{
-			name: "continued quotation in the same paragraph",
+			name: "an interrupted quotation is one quote",
 			body: []string{"“NATO is the most successful Alliance in history,” said Mr. Rutte. “It has kept our people safe for more than 75 years.”"},
 			want: []release.Quote{
-				{Text: "NATO is the most successful Alliance in history", Speaker: "Mr. Rutte"},
-				{Text: "It has kept our people safe for more than 75 years.", Speaker: "Mr. Rutte"},
+				{Text: "NATO is the most successful Alliance in history. It has kept our people safe for more than 75 years.", Speaker: "Mr. Rutte"},
+			},
+		},
+		{
+			name: "an interrupted quotation with a short first half",
+			body: []string{"“We are ready,” said NATO Spokesperson Allison Hart. “Every Ally can count on us.”"},
+			want: []release.Quote{
+				{Text: "We are ready. Every Ally can count on us.", Speaker: "NATO Spokesperson Allison Hart"},
 			},
 		},
 		{

@@ -60,8 +60,12 @@ type sent struct {
 	// isFragment(text), when words >= minSummaryWords (else false).
 	words    int
 	fragment bool
-	read     bool    // terms is read
-	terms    []int32 // the sentence's term ids (vocab)
+	// inQuote: the sentence is part of a quotation that goes on before
+	// or after it (or its marks do not pair up); quoted: it holds a
+	// quotation of minQuoteWords words or more. Neither is narration.
+	inQuote, quoted bool
+	read            bool    // terms is read
+	terms           []int32 // the sentence's term ids (vocab)
 }
 
 // readBody splits the body into sentences, speaker labels removed, and
@@ -71,8 +75,10 @@ func readBody(r *release.Release) *body {
 	b.r, b.main = r, mainSpeaker(r)
 	for _, p := range parseTurns(r.Body, b.main) {
 		b.ss = b.sp.sentences(b.ss[:0], p.text)
+		inQ := opensInQuotation(p.text)
 		for _, s := range b.ss {
 			x := sent{text: s.text, kind: p.kind}
+			x.inQuote, x.quoted, inQ = quoteState(s.text, inQ)
 			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s.text) || isCourtesy(s.text) || isLogistics(s.text)
 			if !x.boiler {
 				x.words = s.words
@@ -143,19 +149,20 @@ func (b *body) rank(idx []int, rw rankWeights) ([]scored, []vector) {
 
 // summaryCandidates picks the sentences the summary may use: full
 // sentences of the body that are not boilerplate or questions; failing
-// that, any that are not boilerplate. A host's or a questioner's words
+// that, any that are not boilerplate. Quoted speech goes to the key
+// quotes, and a piece of a quotation never stands alone. A host's or a questioner's words
 // and greetings never stand in a summary, even when nothing else is left:
 // an empty summary says less, but nothing wrong.
 func (b *body) summaryCandidates() []int {
 	out := b.sumCands[:0]
 	for i, s := range b.sents {
-		if !s.boiler && s.words >= minSummaryWords && !s.fragment {
+		if !s.boiler && s.words >= minSummaryWords && !s.fragment && !s.inQuote && !s.quoted && !asks(s.text) {
 			out = append(out, i)
 		}
 	}
 	if len(out) == 0 {
 		for i, s := range b.sents {
-			if !s.boiler {
+			if !s.boiler && !s.inQuote {
 				out = append(out, i)
 			}
 		}
@@ -234,4 +241,10 @@ func repeats(vs []vector, chosen []int, i int) bool {
 		}
 	}
 	return false
+}
+
+// asks reports whether a sentence is a question: a summary tells.
+func asks(s string) bool {
+	core, _ := trimClosers(s)
+	return strings.HasSuffix(core, "?")
 }
