@@ -109,15 +109,6 @@ func speakerIs(got, alts string) bool {
 	return false
 }
 
-// balanced reports whether the quotation marks of s pair up: as many
-// opening as closing curly and angled ones, an even number of straight
-// ones.
-func balanced(s string) bool {
-	return strings.Count(s, "“") == strings.Count(s, "”") &&
-		strings.Count(s, "«") == strings.Count(s, "»") &&
-		strings.Count(s, "\"")%2 == 0
-}
-
 // greetings open sentences that greet or thank; written here apart from
 // the package's own list, so that the test does not grade itself.
 var greetings = []string{"good morning", "good afternoon", "good evening", "hello", "welcome",

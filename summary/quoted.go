@@ -359,9 +359,18 @@ func quoteState(s string, in bool) (inQuote, quoted, after bool) {
 	if start || in {
 		return true, true, in
 	}
-	for _, q := range findQuotations(s) {
+	qs := findQuotations(s)
+	for _, q := range qs {
 		if wordCount(s[q.in:q.out]) >= minQuoteWords {
 			return false, true, false
+		}
+	}
+	if len(qs) > 0 {
+		// “We are ready,” said X: short, but quoted speech.
+		for _, w := range strings.Fields(s) {
+			if isSpeechVerb(w) {
+				return false, true, false
+			}
 		}
 	}
 	return false, false, false

@@ -77,6 +77,9 @@ func quotesOf(r *release.Release, bodyOf func() *body, sum func() []string) []re
 		if len(qs.out) == maxQuotes {
 			break
 		}
+		if isBoilerplate(q.Text) || isCourtesy(q.Text) || isLogistics(q.Text) {
+			continue // “Good morning …,” said X. is no key quote
+		}
 		qs.add(q)
 	}
 	if r.Type == release.TypeSpeech && len(qs.out) < maxQuotes {
@@ -154,7 +157,9 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 		if s.kind != turnMain && s.kind != turnNone {
 			continue
 		}
-		if s.boiler || s.words < minSpeechQuoteWords || s.fragment || s.inQuote || s.quoted {
+		// A sentence with quotation marks holds someone's words, maybe
+		// not the main speaker's.
+		if s.boiler || s.words < minSpeechQuoteWords || s.fragment || s.inQuote || s.quoted || strings.ContainsAny(s.text, "\"“”«»„") {
 			continue
 		}
 		if asks(s.text) {

@@ -191,6 +191,16 @@ func outletInBrackets(label string) bool {
 	return in != "" && !hasRoleWord(in) && !strings.HasPrefix(strings.ToLower(in), "nato")
 }
 
+// outletAfterComma reports whether a label reads "Name, Outlet" ("Lorne
+// Cook, Associated Press"), as new transcripts label journalists: what
+// follows the comma names no office.
+func outletAfterComma(label string) bool {
+	name, after, ok := strings.Cut(label, ",")
+	after = strings.TrimSpace(after)
+	return ok && !strings.ContainsAny(label, "([") && after != "" && !hasRoleWord(after) &&
+		!hasRoleWord(name) && !strings.HasPrefix(strings.ToLower(after), "nato")
+}
+
 // hostCues in the first words of a turn show a host at work: introducing,
 // chairing, handing out the floor.
 var hostCues = []string{"moderator", "chairman", "to introduce", "my pleasure to welcome",

@@ -51,7 +51,7 @@ func parseTurns(body []string, main string) []para {
 			open = false
 			if kind == turnOther && isHostText(text) {
 				kind = turnModerator
-			} else if kind == turnOther && main != "" && strings.HasSuffix(strings.TrimRight(text, closerRunes+" "), "?") {
+			} else if kind == turnOther && main != "" && strings.Contains(text, "?") {
 				kind = turnQuestion
 			}
 			pk = kind
@@ -247,7 +247,7 @@ func classifyLabel(label, main string) turnKind {
 			}
 		}
 	}
-	if outletInBrackets(label) {
+	if outletInBrackets(label) || outletAfterComma(label) {
 		return turnQuestion
 	}
 	return turnOther

@@ -1,0 +1,115 @@
+package summary
+
+import (
+	"testing"
+
+	"github.com/natowatch/natowatch/release"
+)
+
+func TestMainSpeaker(t *testing.T) {
+	tests := []struct {
+		name string
+		r    release.Release
+		want string
+	}{
+		{"by-line before a journalist's label", release.Release{
+			Title: "Doorstep statement", Byline: "by NATO Secretary General Jens Stoltenberg at the start of the extraordinary Summit",
+			Speakers: []string{"Hadley Gamble (CNBC)"}, Body: []string{"Good morning.", "Hadley Gamble (CNBC):", "A question?"},
+		}, "NATO Secretary General Jens Stoltenberg"},
+		{"joint press conference by-line", release.Release{
+			Title: "Joint press conference", Byline: "with NATO Secretary General Mark Rutte and the Prime Minister of Sweden",
+		}, "NATO Secretary General Mark Rutte"},
+		{"speaker line", release.Release{
+			Title: "Doorstep statement", Body: []string{"(As delivered)", "Mark Rutte, NATO Secretary General", "Good morning."},
+		}, "NATO Secretary General Mark Rutte"},
+		{"a journalist is never the main speaker", release.Release{
+			Title: "Doorstep statement", Speakers: []string{"Hadley Gamble (CNBC)"}, Body: []string{"We are ready.", "Hadley Gamble (CNBC):", "Will you?"},
+		}, ""},
+		{"a chairman is never the main speaker", release.Release{
+			Title: "Session I", Speakers: []string{"JAMIE SHEA (Deputy Assistant Secretary General)"},
+			Body: []string{"JAMIE SHEA (Deputy Assistant Secretary General): Thank you for letting me be the moderator or chairman of this session."},
+		}, ""},
+		{"a label in capitals keeps its title", release.Release{
+			Title: "Joint press point", Speakers: []string{"JENS STOLTENBERG (NATO Secretary General)"},
+			Body: []string{"JENS STOLTENBERG (NATO Secretary General): Thank you so much, Prime Minister."},
+		}, "NATO Secretary General Jens Stoltenberg"},
+	}
+	for _, tt := range tests {
+		if got := mainSpeaker(&tt.r); got != tt.want {
+			t.Errorf("%s: mainSpeaker = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestClassifyLabels(t *testing.T) {
+	const main = "NATO Secretary General Mark Rutte"
+	tests := []struct {
+		label string
+		want  turnKind
+	}{
+		{"Hadley Gamble (CNBC)", turnQuestion},
+		{"Kevin Baron [Defense One]", turnQuestion},
+		{"Lorne Cook, Associated Press", turnQuestion},
+		{"Chairman", turnModerator},
+		{"Julie Bishop [Former Foreign Minister of Australia, Moderator]", turnModerator},
+		{"Chair of the NATO Military Committee Admiral Rob Bauer", turnOther},
+		{"Mark Rutte [NATO Secretary General]", turnMain},
+		{"Mark Rutte, NATO Secretary General", turnMain},
+		{"Volodymyr Zelenskyy, President of Ukraine", turnOther},
+	}
+	for _, tt := range tests {
+		if got := classifyLabel(tt.label, main); got != tt.want {
+			t.Errorf("classifyLabel(%q) = %d, want %d", tt.label, got, tt.want)
+		}
+	}
+}
+
+func TestDisplaySpeaker(t *testing.T) {
+	tests := []struct{ label, want string }{
+		{"Jens Stoltenberg [NATO Secretary General]", "NATO Secretary General Jens Stoltenberg"},
+		{"Kevin Baron [Defense One]", "Kevin Baron"},
+		{"Hadley Gamble (CNBC", "Hadley Gamble"},
+		{"NATO Secretary General, Jens Stoltenberg", "NATO Secretary General Jens Stoltenberg"},
+		{"JENS STOLTENBERG (NATO Secretary General)", "NATO Secretary General Jens Stoltenberg"},
+	}
+	for _, tt := range tests {
+		if got := displaySpeaker(tt.label); got != tt.want {
+			t.Errorf("displaySpeaker(%q) = %q, want %q", tt.label, got, tt.want)
+		}
+	}
+}
+
+// TestModeratedTurns: a host's and a questioner's words are never key
+// quotes nor the summary; unlabelled paragraphs before any label are the
+// main speaker's.
+func TestModeratedTurns(t *testing.T) {
+	r := &release.Release{
+		Title:  "Press conference",
+		Type:   release.TypeSpeech,
+		Byline: "by NATO Secretary General Mark Rutte following the meeting of NATO Defence Ministers",
+		Body: []string{
+			"Today Allies agreed to double the production of air defence interceptors by the end of next year.",
+			"Every Ally will contribute to the new air defence plan, and the first batteries will deploy in spring.",
+			"Allison Hart, NATO Spokesperson:",
+			"We will now take questions. The first goes to Reuters, please keep it short.",
+			"Lorne Cook, Associated Press:",
+			"Secretary General, the Russian threat is growing every week and Allies are divided on the money. Will the interceptors come too late for the eastern flank?",
+			"NATO Secretary General Mark Rutte:",
+			"No, they will not come too late, because Allies have already ordered them and the factories are running.",
+		},
+	}
+	sum, qs := Digest(r)
+	for _, s := range sum {
+		if containsAny(s, "take questions|Reuters|too late for the eastern flank|Russian threat is growing") {
+			t.Errorf("summary holds a host's or journalist's words: %q", s)
+		}
+	}
+	for _, q := range qs {
+		if q.Speaker != "NATO Secretary General Mark Rutte" || containsAny(q.Text, "take questions|Russian threat is growing|Will the interceptors") {
+			t.Errorf("key quote %q credited to %q", q.Text, q.Speaker)
+		}
+	}
+	if len(qs) == 0 {
+		t.Error("no key quote of the Secretary General")
+	}
+}
