@@ -20,8 +20,14 @@ const (
 
 // people are the persons and bodies the narration has named so far.
 type people struct {
-	named   []string // fullest form first seen, in order
+	named   []person // in the order first named
 	subject string   // the last one named at the head of a sentence, resolved
+}
+
+// person is a form of a name, with its name and role words (splitName).
+type person struct {
+	full       string
+	name, role []string
 }
 
 // orgWords end the names of bodies, which are never "he" or "she".
@@ -29,31 +35,36 @@ var orgWords = setOf("council", "alliance", "committee", "commission", "union", 
 	"organization", "organisation", "headquarters", "nations", "ministry", "government",
 	"forum", "summit", "institute", "university", "treaty", "parliament", "nato", "office")
 
-// read takes note of the people named in narration text.
+// read takes note of the people named in narration text. The first one
+// named within the first words of a sentence is its subject, the "he" of
+// a quotation that follows.
 func (pp *people) read(text string) {
-	if len(pp.named) > 64 {
+	if len(pp.named) > 64 || len(text) > 20000 {
 		return // enough to go on; bounds the work on long releases
 	}
-	for _, sentence := range Sentences(text) {
-		for k, m := range mentions(sentence) {
-			full := pp.resolve(m.name)
-			if !pp.knows(full) {
-				pp.named = append(pp.named, full)
-			}
-			if k == 0 && m.at < 6 && !isOrg(full) {
-				pp.subject = full
-			}
+	for _, m := range mentions(text) {
+		full := pp.resolve(m.name)
+		if !pp.knows(full) {
+			pp.add(full)
+		}
+		if m.head && !isOrg(full) {
+			pp.subject = full
 		}
 	}
 }
 
 func (pp *people) knows(s string) bool {
 	for _, n := range pp.named {
-		if n == s {
+		if n.full == s {
 			return true
 		}
 	}
 	return false
+}
+
+func (pp *people) add(s string) {
+	name, role := splitName(s)
+	pp.named = append(pp.named, person{s, name, role})
 }
 
 // resolve returns the fullest form named so far of the person ref names
@@ -64,18 +75,18 @@ func (pp *people) resolve(ref string) string {
 	if l := strings.ToLower(ref); strings.HasPrefix(l, "the ") {
 		ref = ref[4:]
 	}
+	refName, refRole := splitName(ref)
 	best, bestName := "", -1
 	for _, n := range pp.named {
-		if !sameSpeaker(ref, n) {
+		if !sameSplit(refName, refRole, n.name, n.role) {
 			continue
 		}
-		name, _ := splitName(n)
-		if len(name) > bestName || len(name) == bestName && len(n) > len(best) {
-			best, bestName = n, len(name)
+		if len(n.name) > bestName || len(n.name) == bestName && len(n.full) > len(best) {
+			best, bestName = n.full, len(n.name)
 		}
 	}
 	// A mention fuller than any before it stands for itself.
-	if refName, _ := splitName(ref); best == "" || bestName < len(refName) {
+	if best == "" || bestName < len(refName) {
 		return ref
 	}
 	return best
@@ -86,10 +97,11 @@ func isOrg(s string) bool {
 	return len(ws) > 0 && orgWords[ws[len(ws)-1]]
 }
 
-// mention is a name in a sentence and the word it starts at.
+// mention is a name in a text; head: it is the first one of its
+// sentence and starts within the sentence's first six words.
 type mention struct {
 	name string
-	at   int
+	head bool
 }
 
 // leadWords open a sentence without being part of a name.
@@ -98,16 +110,17 @@ var leadWords = setOf("the", "a", "an", "in", "on", "at", "during", "after", "be
 	"as", "this", "that", "these", "those", "it", "he", "she", "they", "we", "i", "but", "and",
 	"so", "also", "while", "when", "following", "ahead", "since", "from", "to", "under", "by")
 
-// mentions returns the runs of capitalised words of a sentence that name
-// a person or a body: a role word ("Secretary General", "Prime Minister
+// mentions returns the runs of capitalised words of a text that name a
+// person or a body: a role word ("Secretary General", "Prime Minister
 // Rutte"), "Mr"/"Ms" and a name, or two names ("Jens Stoltenberg").
-func mentions(sentence string) []mention {
-	ws := strings.Fields(sentence)
-	if len(ws) > 80 {
-		ws = ws[:80]
-	}
+func mentions(text string) []mention {
+	ws := strings.Fields(text)
 	var out []mention
+	sentence, named := 0, false // where the current sentence starts; whether it named anyone
 	for i := 0; i < len(ws); {
+		if i > 0 && endsSentenceWord(ws[i-1]) {
+			sentence, named = i, false
+		}
 		j := i
 		for j < len(ws) {
 			w := strings.Trim(ws[j], openerRunes)
@@ -132,12 +145,27 @@ func mentions(sentence string) []mention {
 		if start < j {
 			name := strings.TrimRight(strings.Join(ws[start:j], " "), ",;:.!?)")
 			if isPersonOrBody(name) {
-				out = append(out, mention{name, start})
+				out = append(out, mention{name, !named && start-sentence < 6})
+				named = true
 			}
 		}
 		i = j
 	}
 	return out
+}
+
+// endsSentenceWord reports whether a word ends a sentence: . ! ? (closing
+// marks aside), not "Mr." or an initial.
+func endsSentenceWord(w string) bool {
+	core, _ := trimClosers(w)
+	switch lastString(core) {
+	case "!", "?":
+		return true
+	case ".":
+		base := strings.TrimSuffix(core, ".")
+		return !neverFinal[strings.ToLower(base)] && !isInitial(base)
+	}
+	return false
 }
 
 func lastString(s string) string {
@@ -178,7 +206,7 @@ func quotedSpeech(r *release.Release, main string) []release.Quote {
 	}
 	var pp people
 	if main != "" {
-		pp.named = append(pp.named, main)
+		pp.add(main)
 	}
 	pp.read(r.Title)
 	var out []release.Quote

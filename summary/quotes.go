@@ -77,7 +77,7 @@ func quotesOf(r *release.Release, bodyOf func() *body, sum func() []string) []re
 		if len(qs.out) == maxQuotes {
 			break
 		}
-		if isBoilerplate(q.Text) || isCourtesy(q.Text) || isLogistics(q.Text) {
+		if l := appendLower(nil, q.Text); isBoilerplate(q.Text) || isCourtesy(l) || isLogistics(l) {
 			continue // “Good morning …,” said X. is no key quote
 		}
 		qs.add(q)

@@ -1,8 +1,10 @@
 package summary
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // What a journalist would lift from a release, and what never: salience
@@ -17,14 +19,13 @@ var courtesyWords = []string{"thank", "congratulat", "pleasure", "honour to", "h
 	"great to see", "good to see", "great to meet", "nice to", "ready to start",
 	"kind words", "introduction", "welcome to", "welcome back", "dear "}
 
-// isCourtesy reports whether a sentence thanks, greets or compliments:
-// a courtesy word within its first eight words.
-func isCourtesy(s string) bool {
-	head := firstWords(s, 8)
-	for _, c := range courtesyWords {
-		if strings.Contains(head, c) {
-			// "Thanks to X, Y": a cause, not thanks; but never a
-			// key line either.
+// isCourtesy reports whether a sentence, lowered (appendLower), thanks,
+// greets or compliments: a courtesy word within its first eight words.
+// ("Thanks to X, Y" is a cause, not thanks; but never a key line either.)
+func isCourtesy(l []byte) bool {
+	head := l[:wordsEnd(l, 8)]
+	for _, c := range courtesyBytes {
+		if bytes.Contains(head, c) {
 			return true
 		}
 	}
@@ -40,31 +41,71 @@ var logistics = []string{"streamed live", "be streamed", "will stream", "stream 
 	"press area", "media centre", "media center", "press officers", "cctv", "will be available on the nato website",
 	"follow us on", "security check"}
 
-// isLogistics reports whether a sentence is about covering an event
-// rather than the event.
-func isLogistics(s string) bool {
-	l := strings.ToLower(s)
-	for _, c := range logistics {
-		if strings.Contains(l, c) {
+// isLogistics reports whether a sentence, lowered, is about covering an
+// event rather than the event.
+func isLogistics(l []byte) bool {
+	for _, c := range logisticsBytes {
+		if bytes.Contains(l, c) {
 			return true
 		}
 	}
 	return false
 }
 
-// firstWords returns the first n words of s, lower case, single-spaced,
-// with a space after each.
-func firstWords(s string, n int) string {
-	var b strings.Builder
-	for k, w := range strings.Fields(s) {
-		if k == n {
-			break
+// appendLower appends s to dst with ASCII letters in lower case: the
+// phrase lists here are ASCII, and a byte slice reused from sentence to
+// sentence keeps ranking free of allocations.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-		b.WriteString(strings.ToLower(strings.Trim(w, openerRunes)))
-		b.WriteByte(' ')
+		dst = append(dst, c)
 	}
-	return b.String()
+	return dst
 }
+
+// wordsEnd returns where the first n space-separated words of l end.
+func wordsEnd(l []byte, n int) int {
+	in := false
+	for i, c := range l {
+		if c == ' ' {
+			if in {
+				if n--; n == 0 {
+					return i + 1
+				}
+			}
+			in = false
+		} else {
+			in = true
+		}
+	}
+	return len(l)
+}
+
+// bytesOf turns a phrase list into byte slices, once.
+func bytesOf(ps []string) [][]byte {
+	out := make([][]byte, len(ps))
+	for i, p := range ps {
+		out[i] = []byte(p)
+	}
+	return out
+}
+
+var (
+	courtesyBytes  = bytesOf(courtesyWords)
+	logisticsBytes = bytesOf(logistics)
+	metaBytes      = bytesOf(metaStarts)
+	cueBytes       = func() [][]byte {
+		out := make([][]byte, len(salientCues))
+		for i, c := range salientCues {
+			out[i] = []byte(c.cue)
+		}
+		return out
+	}()
+	billionBytes, millionBytes, percentBytes = []byte(" billion"), []byte(" million"), []byte("percent")
+)
 
 // connectives open a sentence that leans on the one before it.
 var connectives = setOf("and", "but", "so", "or", "because", "yet", "then", "also", "therefore", "thus", "nor")
@@ -101,21 +142,22 @@ var metaStarts = []string{"first,", "second,", "third,", "finally,", "let me ", 
 	"i would like to", "i'd like to", "kidding", "okay", "ok,", "well,"}
 
 // salience scores how much a sentence is a line worth quoting or leading
-// a summary with, about 0 to 1: cues, numbers, length; minus meta-talk.
-func salience(s string) float64 {
-	l := " " + strings.ToLower(s) + " "
+// a summary with, about -0.6 to 0.8: cues, numbers, length; minus
+// meta-talk. l is the sentence lowered (appendLower) with a space before
+// and after, so that cues such as " will " match at its ends too.
+func salience(s string, l []byte) float64 {
 	score := 0.0
-	for _, c := range salientCues {
-		if strings.Contains(l, c.cue) {
-			score += c.w
+	for i, c := range cueBytes {
+		if bytes.Contains(l, c) {
+			score += salientCues[i].w
 		}
 	}
-	if strings.IndexFunc(s, unicode.IsDigit) >= 0 || strings.Contains(l, " billion") || strings.Contains(l, " million") || strings.Contains(l, "percent") {
+	if strings.IndexFunc(s, unicode.IsDigit) >= 0 || bytes.Contains(l, billionBytes) || bytes.Contains(l, millionBytes) || bytes.Contains(l, percentBytes) {
 		score += 0.2
 	}
-	head := firstWords(s, 6)
-	for _, m := range metaStarts {
-		if strings.HasPrefix(head, m) {
+	head := bytes.TrimLeftFunc(l, func(r rune) bool { return r == ' ' || r >= utf8.RuneSelf || strings.ContainsRune(openerRunes, r) })
+	for _, m := range metaBytes {
+		if bytes.HasPrefix(head, m) {
 			score -= 0.4
 			break
 		}

@@ -46,6 +46,7 @@ type body struct {
 	docs       [][]int32
 	sumCands   []int
 	quoteCands []int
+	low        []byte // a sentence lowered (appendLower)
 }
 
 var bodies = sync.Pool{New: func() any { return new(body) }}
@@ -79,7 +80,8 @@ func readBody(r *release.Release) *body {
 		for _, s := range b.ss {
 			x := sent{text: s.text, kind: p.kind}
 			x.inQuote, x.quoted, inQ = quoteState(s.text, inQ)
-			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s.text) || isCourtesy(s.text) || isLogistics(s.text)
+			b.low = appendLower(b.low[:0], s.text)
+			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s.text) || isCourtesy(b.low) || isLogistics(b.low)
 			if !x.boiler {
 				x.words = s.words
 				x.fragment = x.words >= minSummaryWords && isFragment(s.text)
@@ -140,7 +142,9 @@ func (b *body) rank(idx []int, rw rankWeights) ([]scored, []vector) {
 	order, vs := b.rk.rank(&b.voc, b.docs, b.title, rw)
 	if rw.salience != 0 {
 		for k := range order {
-			order[k].score += rw.salience * salience(b.sents[idx[order[k].i]].text)
+			t := b.sents[idx[order[k].i]].text
+			b.low = append(appendLower(append(b.low[:0], ' '), t), ' ')
+			order[k].score += rw.salience * salience(t, b.low)
 		}
 		slices.SortStableFunc(order, byScore)
 	}

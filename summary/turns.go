@@ -187,6 +187,11 @@ func splitName(s string) (name, role []string) {
 func sameSpeaker(label, speaker string) bool {
 	ln, lr := splitName(label)
 	sn, sr := splitName(speaker)
+	return sameSplit(ln, lr, sn, sr)
+}
+
+// sameSplit is sameSpeaker of two speakers split by splitName.
+func sameSplit(ln, lr, sn, sr []string) bool {
 	if len(ln) > 0 && len(sn) > 0 {
 		for _, a := range ln {
 			for _, b := range sn {
