@@ -23,6 +23,9 @@ const (
 var (
 	newsWeights   = rankWeights{central: 0.5, lead: 0.35, title: 0.15, leadScale: 3, cue: 0.1, salience: 0.15}
 	speechWeights = rankWeights{central: 0.65, lead: 0.15, title: 0.2, leadScale: 5, cue: 0.1, salience: 0.3}
+	// Statements and press releases: the operative sentences (decisions,
+	// condemnations, commitments) matter more than the lead.
+	statementWeights = rankWeights{central: 0.45, lead: 0.25, title: 0.15, leadScale: 3, cue: 0.1, salience: 0.35}
 )
 
 // body is a release's body read for the summary and the quotes: its
@@ -199,8 +202,11 @@ func (b *body) summary() []string {
 		return nil
 	}
 	rw := newsWeights
-	if b.r.Type == release.TypeSpeech {
+	switch b.r.Type {
+	case release.TypeSpeech:
 		rw = speechWeights
+	case release.TypePressRelease, release.TypeOfficialText:
+		rw = statementWeights
 	}
 	order, vs := b.rank(cands, rw)
 	text := func(i int) string { return b.sents[cands[i]].text }

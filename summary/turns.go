@@ -73,7 +73,10 @@ var notLabels = setOf("note", "notes", "update", "updated", "background", "edito
 	"editors", "source", "sources", "photo", "photos", "video", "watch", "read",
 	"see", "also", "contact", "media", "more", "related", "date", "location",
 	"subject", "title", "topic", "summary", "warning", "important", "today",
-	"tomorrow", "yesterday", "link", "links", "download", "ends", "end")
+	"tomorrow", "yesterday", "link", "links", "download", "ends", "end",
+	// A media advisory's headings.
+	"hour", "hours", "time", "venue", "place", "where", "when", "access",
+	"deadline", "language", "languages", "programme", "program", "agenda", "format")
 
 // labelConnectors may stand in lower case inside a label.
 var labelConnectors = setOf("of", "the", "for", "and", "de", "van", "von", "der",
