@@ -303,5 +303,17 @@ func speakerFromTitle(title string) string {
 			return s
 		}
 	}
+	// "NATO Secretary General's press conference"
+	if i := strings.Index(lt, "'s "); i > 0 || strings.Contains(lt, "’s ") {
+		if i < 0 {
+			i = strings.Index(lt, "’s ")
+		}
+		rest := strings.TrimLeft(lt[i:], "'’s ")
+		for _, k := range titleKinds {
+			if strings.HasPrefix(rest, k) && hasRoleWord(t[:i]) {
+				return cutSpeaker(t[:i])
+			}
+		}
+	}
 	return ""
 }
