@@ -180,9 +180,9 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 			if len(qs.out) == maxQuotes {
 				break
 			}
-			// The first pass leaves out what the summary says and
-			// lines that lean on the one before ("And …").
-			if slices.Contains(picked, o.i) || (pass == 0 && (slices.Contains(summary, text(o.i)) || opensOnConnective(text(o.i)))) || repeats(vs, picked, o.i) {
+			// The first pass leaves out what the summary says; no pass
+			// takes a line that leans on the one before ("And …").
+			if slices.Contains(picked, o.i) || (pass == 0 && slices.Contains(summary, text(o.i))) || opensOnConnective(text(o.i)) || repeats(vs, picked, o.i) {
 				continue
 			}
 			if qs.add(release.Quote{Text: text(o.i), Speaker: main}) {

@@ -17,13 +17,15 @@ import (
 var courtesyWords = []string{"thank", "congratulat", "pleasure", "honour to", "honor to",
 	"honoured", "honored", "delighted", "glad to", "great to be", "good to be",
 	"great to see", "good to see", "great to meet", "nice to", "ready to start",
-	"kind words", "introduction", "welcome to", "welcome back", "dear "}
+	"kind words", "introduction", "welcome to", "welcome back", "dear ",
+	"madam chair", "madam president", "mr chair", "mr. chair", "mr president", "mr. president",
+	"introductory remarks", "opening remarks", "a few remarks", "for having me", "to have me"}
 
 // isCourtesy reports whether a sentence, lowered (appendLower), thanks,
-// greets or compliments: a courtesy word within its first eight words.
+// greets or compliments: a courtesy word within its first twelve words.
 // ("Thanks to X, Y" is a cause, not thanks; but never a key line either.)
 func isCourtesy(l []byte) bool {
-	head := l[:wordsEnd(l, 8)]
+	head := l[:wordsEnd(l, 12)]
 	for _, c := range courtesyBytes {
 		if bytes.Contains(head, c) {
 			return true
