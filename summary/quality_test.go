@@ -97,12 +97,13 @@ func containsAny(s, alts string) bool {
 }
 
 // speakerIs reports whether a speaker shown names one of the "|"-separated
-// expected ones: it holds that one's last word ("Mr Stoltenberg" is "Jens
-// Stoltenberg", "the Secretary General" is not).
+// expected ones: it ends with that one's last word ("Mr Stoltenberg" is
+// "Jens Stoltenberg"; "the Secretary General" is not, nor is "NATO
+// Secretary General Mark Rutte followed by a Q&A").
 func speakerIs(got, alts string) bool {
 	gw := words(got)
 	for _, a := range strings.Split(alts, "|") {
-		if aw := words(a); len(aw) > 0 && slices.Contains(gw, aw[len(aw)-1]) {
+		if aw := words(a); len(aw) > 0 && len(gw) > 0 && gw[len(gw)-1] == aw[len(aw)-1] {
 			return true
 		}
 	}

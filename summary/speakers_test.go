@@ -19,6 +19,10 @@ func TestMainSpeaker(t *testing.T) {
 		{"joint press conference by-line", release.Release{
 			Title: "Joint press conference", Byline: "with NATO Secretary General Mark Rutte and the Prime Minister of Sweden",
 		}, "NATO Secretary General Mark Rutte"},
+		{"by-line with a Q&A", release.Release{
+			Title: "Speech", Byline: "by NATO Secretary General Mark Rutte followed by a Q&A at the Comenius University, in Bratislava",
+		}, "NATO Secretary General Mark Rutte"},
+		{"possessive title", release.Release{Title: "NATO Secretary General's press conference (Q&A)"}, "NATO Secretary General"},
 		{"speaker line", release.Release{
 			Title: "Doorstep statement", Body: []string{"(As delivered)", "Mark Rutte, NATO Secretary General", "Good morning."},
 		}, "NATO Secretary General Mark Rutte"},

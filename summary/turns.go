@@ -272,7 +272,7 @@ var titleKinds = []string{
 
 // titleCuts end the speaker part of a title.
 var titleCuts = []string{
-	" at ", " following ", " during ", " on ", " in ", " ahead of ", " after ",
+	" followed by ", " followed ", " accompanied by ", " together with ", " at ", " following ", " during ", " on ", " in ", " ahead of ", " after ",
 	" before ", " to ", " for ", " with ", " and ", ", ", " – ", " — ", " - ",
 	" (", " | ", ": ",
 }
