@@ -125,8 +125,7 @@ func mentions(text string) []mention {
 		for j < len(ws) {
 			w := strings.Trim(ws[j], openerRunes)
 			c := cleanWord(w)
-			upper := unicode.IsUpper(firstRune(w))
-			if !upper && !(j > i && labelConnectors[c] && j+1 < len(ws) && unicode.IsUpper(firstRune(strings.Trim(ws[j+1], openerRunes)))) {
+			if !unicode.IsUpper(firstRune(w)) && !(j > i && nameConnectors[c] && nameGoesOn(ws[j+1:])) {
 				break
 			}
 			j++
@@ -164,6 +163,26 @@ func endsSentenceWord(w string) bool {
 	case ".":
 		base := strings.TrimSuffix(core, ".")
 		return !neverFinal[strings.ToLower(base)] && !isInitial(base)
+	}
+	return false
+}
+
+// nameConnectors may stand inside a name or title: "Chair of the NATO
+// Military Committee", "Jaap de Hoop Scheffer". Not "and", "on", "to":
+// those join two names, or a name and a day.
+var nameConnectors = setOf("of", "the", "de", "van", "von", "der", "den", "du", "la", "le", "di", "da", "al", "el", "bin", "ibn")
+
+// nameGoesOn reports whether a capitalised word follows within the next
+// two, connectors between.
+func nameGoesOn(ws []string) bool {
+	for k := 0; k < len(ws) && k < 2; k++ {
+		w := strings.Trim(ws[k], openerRunes)
+		if unicode.IsUpper(firstRune(w)) {
+			return true
+		}
+		if !nameConnectors[cleanWord(w)] {
+			return false
+		}
 	}
 	return false
 }

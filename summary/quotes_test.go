@@ -76,6 +76,14 @@ func TestQuotesNews(t *testing.T) {
 			want: []release.Quote{{Text: "every Ally can count on the Alliance, today and tomorrow", Speaker: "Secretary General Mark Rutte"}},
 		},
 		{
+			name: "the Chair resolved, a deputy kept apart",
+			body: []string{
+				"Chair of the NATO Military Committee Admiral Rob Bauer met the Deputy Secretary General on Monday.",
+				"“Our forces are ready to defend every inch of Allied territory,” the Chair said.",
+			},
+			want: []release.Quote{{Text: "Our forces are ready to defend every inch of Allied territory", Speaker: "Chair of the NATO Military Committee Admiral Rob Bauer"}},
+		},
+		{
 			name: "a quotation over two paragraphs",
 			body: []string{
 				"NATO Secretary General Mark Rutte said: “All of us will pay a much higher price if aggression is rewarded.",

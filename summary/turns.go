@@ -184,8 +184,8 @@ func splitName(s string) (name, role []string) {
 }
 
 // sameSpeaker reports whether label and speaker name the same person: they
-// share a name word, or, when one of them has no name, their role words are
-// the same ("Secretary General" vs "NATO Secretary General Jens
+// share a name word, or, when one of them has no name, its role words are
+// the other's ("Secretary General" vs "NATO Secretary General Jens
 // Stoltenberg", but not "Deputy Secretary General").
 func sameSpeaker(label, speaker string) bool {
 	ln, lr := splitName(label)
@@ -216,8 +216,15 @@ func sameSplit(ln, lr, sn, sr []string) bool {
 		}
 		return m
 	}
+	// The nameless one's role words must all be the other's, and what the
+	// other adds must not make it another office ("Chair" is "Chair of
+	// the NATO Military Committee Admiral Rob Bauer"; "Secretary
+	// General" is not "Deputy Secretary General").
 	a, b := strip(lr), strip(sr)
-	if len(a) == 0 || len(a) != len(b) {
+	if len(ln) > 0 || len(sn) == 0 && len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) == 0 {
 		return false
 	}
 	for w := range a {
@@ -225,8 +232,17 @@ func sameSplit(ln, lr, sn, sr []string) bool {
 			return false
 		}
 	}
+	for w := range b {
+		if !a[w] && otherOffice[w] {
+			return false
+		}
+	}
 	return true
 }
+
+// otherOffice are role words that make a different office of the same
+// title: a deputy, a former holder, a prime minister.
+var otherOffice = setOf("deputy", "assistant", "vice", "acting", "former", "prime", "special", "senior", "under")
 
 // classifyLabel tells whose turn a label opens.
 func classifyLabel(label, main string) turnKind {
