@@ -221,12 +221,28 @@ func isHostText(s string) bool {
 	return false
 }
 
+// askCues show a paragraph asking the speaker rather than the audience.
+var askCues = []string{"question", "i want to ask", "i'd like to ask", "secretary general,",
+	"you said", "you mentioned", "can you", "could you", "will you", "would you", "do you", "are you"}
+
 // isQuestionPara reports whether an unlabelled paragraph is a journalist's
-// question: it asks, and says it is a question.
+// question: it asks, and says it is a question or ends asking the
+// speaker ("Secretary General, will you …?").
 func isQuestionPara(s string) bool {
-	if !strings.Contains(s, "?") {
+	if !strings.Contains(s, "?") || len(s) > 4000 {
 		return false
 	}
 	l := strings.ToLower(s)
-	return strings.Contains(l, "question") || strings.Contains(l, "i want to ask") || strings.Contains(l, "i'd like to ask")
+	if strings.Contains(l, "question") || strings.Contains(l, "i want to ask") || strings.Contains(l, "i'd like to ask") {
+		return true
+	}
+	if !strings.HasSuffix(strings.TrimRight(l, closerRunes+" "), "?") {
+		return false
+	}
+	for _, c := range askCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
 }

@@ -117,3 +117,21 @@ func TestModeratedTurns(t *testing.T) {
 		t.Error("no key quote of the Secretary General")
 	}
 }
+
+func TestIsQuestionPara(t *testing.T) {
+	tests := []struct {
+		p    string
+		want bool
+	}{
+		{"Thank you. Jana Novak, Czech Television. You mentioned cooperation between Russia and China. Did Ministers discuss any concrete steps in response?", true},
+		{"Secretary General, will joining the Coalition mean that NATO takes part in combat operations?", true},
+		{"I have a question about the spending figures. Are you expecting that increase to drop?", true},
+		{"So what does this mean for NATO? It means we must invest more.", false},
+		{"Why does this matter? Because our security is at stake.", false},
+	}
+	for _, tt := range tests {
+		if got := isQuestionPara(tt.p); got != tt.want {
+			t.Errorf("isQuestionPara(%q) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+}
