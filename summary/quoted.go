@@ -170,6 +170,9 @@ func ends(w string) bool {
 // mark: “…,” said NATO Spokesperson Allison Hart. / “…”, X said. /
 // “…,” he added. ok is false when there is none.
 func attributionAfter(after string) (speaker string, ok bool) {
+	if len(after) > 400 {
+		after = after[:400] // 16 words are enough; a paragraph may be long
+	}
 	ws := strings.Fields(strings.TrimLeft(after, " \t\n,;"))
 	if len(ws) > 16 {
 		ws = ws[:16]

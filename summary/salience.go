@@ -41,7 +41,8 @@ var logistics = []string{"streamed live", "be streamed", "will stream", "stream 
 	"broadcast quality", "broadcast-quality", "free of rights", "free of charge", "please register",
 	"sat van", "eurovision", "original sound", "language feeds", "media programme",
 	"press area", "media centre", "media center", "press officers", "cctv", "will be available on the nato website",
-	"follow us on", "security check", "live material", "in english, french", "in english and french"}
+	"follow us on", "security check", "live material", "in english, french", "in english and french",
+	"(as delivered)", "check against delivery"}
 
 // isLogistics reports whether a sentence, lowered, is about covering an
 // event rather than the event.
