@@ -73,14 +73,20 @@ func quotesOf(r *release.Release, bodyOf func() *body, sum func() []string) []re
 	if hasQuotationMark(r.Body) {
 		main = bodyOf().main
 	}
-	for _, q := range quotedSpeech(r, main) {
+	quoted, order := bestQuoted(quotedSpeech(r, main), r.Title)
+	var added []int
+	for _, i := range order {
 		if len(qs.out) == maxQuotes {
 			break
 		}
-		if l := appendLower(nil, q.Text); isBoilerplate(q.Text) || isCourtesy(l) || isLogistics(l) {
-			continue // “Good morning …,” said X. is no key quote
+		if qs.add(quoted[i]) {
+			added = append(added, i)
 		}
-		qs.add(q)
+	}
+	// Shown in text order: qs.out[k] is quoted[added[k]].
+	slices.Sort(added)
+	for k, i := range added {
+		qs.out[k] = cleanQuote(quoted[i])
 	}
 	if r.Type == release.TypeSpeech && len(qs.out) < maxQuotes {
 		speechQuotes(bodyOf(), &qs, sum)
@@ -97,8 +103,7 @@ type quoteSet struct {
 // add appends q unless its words repeat (or contain, or are contained in)
 // a quote already there. It reports whether q was added.
 func (qs *quoteSet) add(q release.Quote) bool {
-	q.Text = cleanQuoteText(q.Text)
-	q.Speaker = cleanSpeaker(q.Speaker)
+	q = cleanQuote(q)
 	// The key is " " + strings.Join(words(q.Text), " ") + " ".
 	var stack [320]byte
 	var wbuf [64]byte
@@ -122,6 +127,11 @@ func (qs *quoteSet) add(q release.Quote) bool {
 	qs.keys = append(qs.keys, key)
 	qs.out = append(qs.out, q)
 	return true
+}
+
+// cleanQuote is q as a key quote shows it.
+func cleanQuote(q release.Quote) release.Quote {
+	return release.Quote{Text: cleanQuoteText(q.Text), Speaker: cleanSpeaker(q.Speaker)}
 }
 
 // cleanQuoteText collapses whitespace, strips quotation marks and a
@@ -202,4 +212,49 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 		sorted[k] = added[j]
 	}
 	copy(added, sorted)
+}
+
+// bestQuoted leaves out quotations that greet, thank or talk logistics
+// (“Good morning …,” said X.) and orders the rest by salience (and words
+// of the title), best first, ties in text order: the key quotes of a
+// news item are the lines a journalist would lift.
+func bestQuoted(qs []release.Quote, title string) (kept []release.Quote, order []int) {
+	var low []byte
+	for _, q := range qs {
+		low = appendLower(low[:0], q.Text)
+		if !isBoilerplate(q.Text) && !isCourtesy(low) && !isLogistics(low) {
+			kept = append(kept, q)
+		}
+	}
+	order = make([]int, len(kept))
+	for i := range order {
+		order[i] = i
+	}
+	if len(kept) <= maxQuotes {
+		return kept, order
+	}
+	topic := map[string]bool{}
+	for _, t := range terms(title) {
+		topic[t] = true
+	}
+	score := make([]float64, len(kept))
+	for i, q := range kept {
+		low = append(appendLower(append(low[:0], ' '), q.Text), ' ')
+		score[i] = salience(q.Text, low)
+		for _, t := range terms(q.Text) {
+			if topic[t] {
+				score[i] += 0.1
+			}
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case score[a] > score[b]:
+			return -1
+		case score[a] < score[b]:
+			return 1
+		}
+		return 0
+	})
+	return kept, order
 }

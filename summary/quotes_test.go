@@ -211,3 +211,27 @@ func TestSpeechTurns(t *testing.T) {
 		t.Errorf("Quotes =\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestNewsQuotesSalient: of many quotations, the key quotes are the
+// salient ones, shown in text order.
+func TestNewsQuotesSalient(t *testing.T) {
+	r := &release.Release{Title: "Allies agree new air defence plan", Type: release.TypeNews, Body: []string{
+		"NATO Secretary General Mark Rutte welcomed Defence Ministers to NATO Headquarters on Thursday.",
+		"“It is always nice to be back in this building with friends,” he said.",
+		"“The weather in Brussels was kind to us this week, for once,” he joked, before the meeting.",
+		"“Today Allies agreed a new air defence plan, with 40 more batteries by 2027,” Mr Rutte said.",
+		"“We discussed many things over a good lunch with all the ministers,” he added.",
+		"“Russia must understand that we will defend every inch of Allied territory,” he warned.",
+		"“We condemn the latest drone incursions into Allied airspace in the strongest terms,” he said.",
+	}}
+	got := Quotes(r)
+	want := []string{"Today Allies agreed a new air defence plan", "Russia must understand", "We condemn the latest drone incursions"}
+	if len(got) != len(want) {
+		t.Fatalf("Quotes = %q, want %d quotes", got, len(want))
+	}
+	for k, q := range got {
+		if !strings.HasPrefix(q.Text, want[k]) || q.Speaker != "NATO Secretary General Mark Rutte" {
+			t.Errorf("quote %d = %q by %q, want %q… by NATO Secretary General Mark Rutte", k, q.Text, q.Speaker, want[k])
+		}
+	}
+}
