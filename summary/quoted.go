@@ -378,3 +378,20 @@ func quoteState(s string, in bool) (inQuote, quoted, after bool) {
 	}
 	return false, false, false
 }
+
+// truncateQuoted is truncate, cut before a quotation the cut would leave
+// open: a reader never sees an opening mark without its closing one.
+func truncateQuoted(s string, limit int) string {
+	t := truncate(s, limit)
+	if t == s {
+		return t
+	}
+	if _, _, open := quoteState(t, false); !open {
+		return t
+	}
+	last := strings.LastIndexAny(t, "“«„\"")
+	if head := strings.TrimRightFunc(t[:max(last, 0)], unicode.IsSpace); head != "" {
+		return head + "…"
+	}
+	return t
+}

@@ -141,7 +141,7 @@ func cleanQuoteText(s string) string {
 	s = strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune(quoteRunes+",;:", r)
 	})
-	return truncate(s, maxQuoteRunes)
+	return truncateQuoted(s, maxQuoteRunes)
 }
 
 // cleanSpeaker collapses whitespace and trims punctuation around a speaker.

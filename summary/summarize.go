@@ -218,7 +218,7 @@ func (b *body) summary() []string {
 		}
 		n := utf8.RuneCountInString(text(o.i))
 		if len(chosen) == 0 && n > maxSummaryRunes {
-			return []string{truncate(text(o.i), maxSummaryRunes)}
+			return []string{truncateQuoted(text(o.i), maxSummaryRunes)}
 		}
 		if len(chosen) > 0 {
 			n++ // the space before it
