@@ -143,8 +143,9 @@ func mentions(text string) []mention {
 		}
 		if start < j {
 			name := strings.TrimRight(strings.Join(ws[start:j], " "), ",;:.!?)")
+			name = strings.TrimSuffix(strings.TrimSuffix(name, "'s"), "’s") // "SACEUR's visit"
 			if isPersonOrBody(name) {
-				out = append(out, mention{name, !named && start-sentence < 6})
+				out = append(out, mention{name, !named && isHead(ws[sentence:start])})
 				named = true
 			}
 		}
@@ -165,6 +166,34 @@ func endsSentenceWord(w string) bool {
 		return !neverFinal[strings.ToLower(base)] && !isInitial(base)
 	}
 	return false
+}
+
+// introWords may come before the subject of a sentence: "On Monday, the
+// Secretary General …", "Earlier, Mr Rutte …".
+var introWords = setOf("the", "a", "an", "on", "in", "at", "during", "after", "before", "today",
+	"yesterday", "earlier", "later", "meanwhile", "also", "and", "but", "separately", "speaking",
+	"addressing", "for", "with", "from", "following", "ahead", "of", "then", "there", "here")
+
+// isHead reports whether a name that follows the words before of its
+// sentence is the sentence's subject: only an introduction comes before
+// it (words of introWords, or a clause ending in a comma), never a
+// pronoun or a verb ("I have met with President Moon …" is about "I").
+func isHead(before []string) bool {
+	if len(before) > 8 {
+		return false
+	}
+	if len(before) > 0 && strings.HasSuffix(before[len(before)-1], ",") {
+		return true // "During their talks, the Secretary General …"
+	}
+	for _, w := range before {
+		if !introWords[cleanWord(w)] && !unicode.IsUpper(firstRune(w)) {
+			return false
+		}
+		if pronouns[cleanWord(w)] {
+			return false
+		}
+	}
+	return true
 }
 
 // nameConnectors may stand inside a name or title: "Chair of the NATO
@@ -229,7 +258,19 @@ func quotedSpeech(r *release.Release, main string) []release.Quote {
 	}
 	pp.read(r.Title)
 	var out []release.Quote
-	for _, p := range joinQuotedParas(r.Body) {
+	// A questioner's or host's paragraphs are read for the people they
+	// name, never for quotes: what a journalist quotes in a question is
+	// not the alert's to repeat.
+	turns := parseTurns(r.Body, main)
+	body := make([]string, len(turns))
+	for k, t := range turns {
+		if t.kind == turnQuestion || t.kind == turnModerator {
+			pp.read(t.text)
+			continue
+		}
+		body[k] = t.text
+	}
+	for _, p := range joinQuotedParas(body) {
 		prev := 0         // where the narration not yet read starts
 		paraSpeaker := "" // speaker of the paragraph's last attributed quotation
 		joinable := -1    // out index of a quote whose attribution ends right before the next quotation

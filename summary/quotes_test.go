@@ -84,6 +84,14 @@ func TestQuotesNews(t *testing.T) {
 			want: []release.Quote{{Text: "Our forces are ready to defend every inch of Allied territory", Speaker: "Chair of the NATO Military Committee Admiral Rob Bauer"}},
 		},
 		{
+			name: "he is the subject, not a person the subject met",
+			body: []string{
+				"NATO Secretary General Jens Stoltenberg visited Seoul on Thursday. He said he had met President Moon Jae-in and Prime Minister Shinzo Abe.",
+				"“North Korea must abandon its nuclear programme, once and for all,” he said.",
+			},
+			want: []release.Quote{{Text: "North Korea must abandon its nuclear programme, once and for all", Speaker: "NATO Secretary General Jens Stoltenberg"}},
+		},
+		{
 			name: "a quotation over two paragraphs",
 			body: []string{
 				"NATO Secretary General Mark Rutte said: “All of us will pay a much higher price if aggression is rewarded.",

@@ -42,7 +42,9 @@ var logistics = []string{"streamed live", "be streamed", "will stream", "stream 
 	"sat van", "eurovision", "original sound", "language feeds", "media programme",
 	"press area", "media centre", "media center", "press officers", "cctv", "will be available on the nato website",
 	"follow us on", "security check", "live material", "in english, french", "in english and french",
-	"(as delivered)", "check against delivery"}
+	"(as delivered)", "check against delivery",
+	// A host's hand-overs, wherever they stand.
+	"next question", "last question", "final question", "one more question", "the floor is yours"}
 
 // isLogistics reports whether a sentence, lowered, is about covering an
 // event rather than the event.

@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/natowatch/natowatch/release"
@@ -132,6 +133,27 @@ func TestIsQuestionPara(t *testing.T) {
 	for _, tt := range tests {
 		if got := isQuestionPara(tt.p); got != tt.want {
 			t.Errorf("isQuestionPara(%q) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+}
+
+// TestQuotationInAQuestion: a quotation in a journalist's question is no
+// key quote, even with its speaker named.
+func TestQuotationInAQuestion(t *testing.T) {
+	r := &release.Release{
+		Title: "Press conference", Type: release.TypeSpeech,
+		Byline: "by NATO Secretary General Mark Rutte following the meeting of NATO Defence Ministers",
+		Body: []string{
+			"Allies agreed today to double the production of air defence interceptors by next year.",
+			"Question (Reuters):",
+			"President Trump said on Monday that “Europe must pay for its own defence from now on”. Do you agree?",
+			"NATO Secretary General Mark Rutte:",
+			"Every Ally is investing more, and we will keep up the pace until the plan is fully funded.",
+		},
+	}
+	for _, q := range Quotes(r) {
+		if strings.Contains(q.Text, "Europe must pay") || q.Speaker != "NATO Secretary General Mark Rutte" {
+			t.Errorf("key quote %q credited to %q", q.Text, q.Speaker)
 		}
 	}
 }
