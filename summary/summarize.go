@@ -68,7 +68,9 @@ type sent struct {
 	// or after it (or its marks do not pair up); quoted: it holds a
 	// quotation of minQuoteWords words or more. Neither is narration.
 	inQuote, quoted bool
-	read            bool    // terms is read
+	read            bool // terms is read
+	salRead         bool // sal is salience(text)
+	sal             float64
 	terms           []int32 // the sentence's term ids (vocab)
 }
 
@@ -145,13 +147,21 @@ func (b *body) rank(idx []int, rw rankWeights) ([]scored, []vector) {
 	order, vs := b.rk.rank(&b.voc, b.docs, b.title, rw)
 	if rw.salience != 0 {
 		for k := range order {
-			t := b.sents[idx[order[k].i]].text
-			b.low = append(appendLower(append(b.low[:0], ' '), t), ' ')
-			order[k].score += rw.salience * salience(t, b.low)
+			order[k].score += rw.salience * b.salienceOf(idx[order[k].i])
 		}
 		slices.SortStableFunc(order, byScore)
 	}
 	return order, vs
+}
+
+// salienceOf returns salience of sentence i, worked out once.
+func (b *body) salienceOf(i int) float64 {
+	s := &b.sents[i]
+	if !s.salRead {
+		b.low = append(appendLower(append(b.low[:0], ' '), s.text), ' ')
+		s.sal, s.salRead = salience(s.text, b.low), true
+	}
+	return s.sal
 }
 
 // summaryCandidates picks the sentences the summary may use: full
