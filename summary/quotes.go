@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/natowatch/natowatch/release"
 )
@@ -192,10 +193,11 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 			}
 			// The first pass leaves out what the summary says; no pass
 			// takes a line that leans on the one before ("And …").
-			if slices.Contains(picked, o.i) || (pass == 0 && slices.Contains(summary, text(o.i))) || opensOnConnective(text(o.i)) || repeats(vs, picked, o.i) {
+			if slices.Contains(picked, o.i) || (pass == 0 && slices.Contains(summary, text(o.i))) || repeats(vs, picked, o.i) {
 				continue
 			}
-			if qs.add(release.Quote{Text: text(o.i), Speaker: main}) {
+			line, ok := standAlone(text(o.i))
+			if ok && qs.add(release.Quote{Text: line, Speaker: main}) {
 				picked = append(picked, o.i)
 			}
 		}
@@ -257,4 +259,32 @@ func bestQuoted(qs []release.Quote, title string) (kept []release.Quote, order [
 		return 0
 	})
 	return kept, order
+}
+
+// danglers open a line that cannot stand alone once its connective is
+// gone: a verb without its subject ("And has provided …"), or a pronoun
+// whose noun is in the sentence before ("And it must …").
+var danglers = setOf("it", "this", "that", "these", "those", "they", "he", "she", "them", "which", "who")
+
+// standAlone returns a speech line as a key quote can show it: a line
+// that opens on a connective ("And the first step is …") is quoted from
+// the word after it, as journalists do ("The first step is …"), unless
+// what is left leans on the sentence before all the same.
+func standAlone(s string) (string, bool) {
+	if !opensOnConnective(s) {
+		return s, true
+	}
+	_, rest, _ := strings.Cut(s, " ")
+	rest = strings.TrimLeft(rest, ", ")
+	var buf [16]byte
+	w, next := nextWord(rest, 0, buf[:0])
+	if next < 0 || danglers[string(w)] || auxiliaries[string(w)] || opensOnConnective(rest) || wordCount(rest) < minSpeechQuoteWords {
+		return "", false
+	}
+	r, n := utf8.DecodeRuneInString(rest)
+	line := string(unicode.ToUpper(r)) + rest[n:]
+	if isFragment(line) { // "And appointing a Supreme Allied Commander."
+		return "", false
+	}
+	return line, true
 }

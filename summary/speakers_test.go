@@ -157,3 +157,23 @@ func TestQuotationInAQuestion(t *testing.T) {
 		}
 	}
 }
+
+func TestStandAlone(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"And the first step is the establishment of four new battlegroups.", "The first step is the establishment of four new battlegroups.", true},
+		{"And has provided invaluable support for this meeting.", "", false},
+		{"And it must refrain from further testing.", "", false},
+		{"But, we will never accept the illegal annexation of Crimea.", "We will never accept the illegal annexation of Crimea.", true},
+		{"So be it.", "", false},
+		{"And appointing a Supreme Allied Commander in Europe.", "", false},
+		{"We stand together.", "We stand together.", true},
+	}
+	for _, tt := range tests {
+		if got, ok := standAlone(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("standAlone(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
