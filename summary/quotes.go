@@ -21,20 +21,24 @@ var quoteWeights = rankWeights{central: 0.5, title: 0.2, leadScale: 1, cue: 0.1,
 
 // Quotes returns at most three key quotes, in this order:
 //
-//  1. quoted speech with an attribution (quoted.go), in text order: “…,”
-//     said X. / “…”, X said. / X said: “…” / “…,” he said. A “he”/“she” is
-//     the last speaker named before it, if any; an unattributed quotation
-//     in a paragraph whose earlier quotation is attributed is the same
-//     speaker's.
+//  1. quoted speech with a known speaker (attribution.go): “…,” said X. /
+//     “…”, X said. / X said: “…” / X stressed that “…” / “…,” he added.
+//     A quotation over paragraphs or interrupted by its attribution is
+//     one quote; "he"/"she" and "the Secretary General" resolve to the
+//     person the narration named; a quotation whose speaker stays unknown,
+//     or that stands in a questioner's or host's turn, is left out. Of
+//     more than three, the most salient, shown in text order.
 //  2. for speeches and transcripts, when fewer than three were found: the
 //     most salient full sentences (six words or more, no greetings, no
-//     questions) of the main speaker's turns, attributed to the main
-//     speaker (mainSpeaker). Sentences that are not in Summarize's result
-//     are preferred, so the alert does not repeat itself; they come in
-//     text order.
+//     questions, no quoted speech) of the main speaker's turns, credited
+//     to the main speaker (mainSpeaker); a line opening on And/But/So is
+//     quoted from the word after it when it stands alone. Sentences that
+//     are not in Summarize's result are preferred, so the alert does not
+//     repeat itself; they come in text order.
 //
 // Quote text is trimmed of quotation marks and at most 300 runes (cut on a
-// word boundary with "…"); no quote repeats another.
+// word boundary with "…", never inside a quotation); no quote repeats
+// another.
 func Quotes(r *release.Release) []release.Quote {
 	var b *body
 	bodyOf := func() *body {
