@@ -188,14 +188,18 @@ func (b *body) summaryCandidates() []int {
 	return out
 }
 
-// Summarize returns 1 to 3 sentences of the body, in their original order,
-// that best summarise the release, at most maxSummaryRunes runes in all
-// (counting one space between sentences). Sentences are ranked by
-// centrality in the similarity graph, a lead bias and similarity to the
-// title (rank.go); greetings, thanks, hand-overs to questions, Q&A turns and
-// fragments under four words are skipped unless nothing else is left. When
-// the best sentence alone is longer than the limit it is returned alone,
-// cut on a word boundary with "…". It returns nil for an empty body.
+// Summarize returns 1 to 3 sentences of narration, in their original
+// order, that best summarise the release, at most maxSummaryRunes runes in
+// all (counting one space between sentences). Sentences are ranked by
+// centrality in the similarity graph, a lead bias, similarity to the title
+// and salience (rank.go, salience.go; for statements and press releases
+// salience weighs more). Greetings, thanks, logistics, hand-overs,
+// questions, a host's or questioner's turns and pieces of quotations are
+// never taken; quoted speech and fragments only when nothing else is
+// left; a sentence opening on And/But/So only after the sentence before
+// it. When the best sentence alone is longer than the limit it is
+// returned alone, cut on a word boundary with "…". It returns nil when
+// nothing qualifies.
 func Summarize(r *release.Release) []string {
 	if r == nil {
 		return nil
