@@ -401,6 +401,9 @@ func isFragment(s string) bool {
 		if second, next := nextWord(s, next, buf[2:2]); next >= 0 && string(second) == "well" {
 			return true
 		}
+		if !strings.Contains(s, ",") {
+			return true // "As the host of our missile defence site." (a clause: "As X grows, Y …")
+		}
 	}
 	if bytes.HasSuffix(first, ingBytes) && len(first) > 5 && !notGerunds[string(first)] {
 		r := firstRune(s)
