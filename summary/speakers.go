@@ -188,7 +188,14 @@ func outletInBrackets(label string) bool {
 		return false
 	}
 	in := strings.Trim(label[i:], "()[] ")
-	return in != "" && !hasRoleWord(in) && !strings.HasPrefix(strings.ToLower(in), "nato")
+	return in != "" && !hasRoleWord(in) && !strings.HasPrefix(strings.ToLower(in), "nato") && personName(label[:i])
+}
+
+// personName reports whether s could be a person's name: two to four
+// words, no office among them ("Hadley Gamble", not "Brussels").
+func personName(s string) bool {
+	n := len(strings.Fields(s))
+	return n >= 2 && n <= 4 && !hasRoleWord(s)
 }
 
 // outletAfterComma reports whether a label reads "Name, Outlet" ("Lorne
@@ -198,7 +205,7 @@ func outletAfterComma(label string) bool {
 	name, after, ok := strings.Cut(label, ",")
 	after = strings.TrimSpace(after)
 	return ok && !strings.ContainsAny(label, "([") && after != "" && !hasRoleWord(after) &&
-		!hasRoleWord(name) && !strings.HasPrefix(strings.ToLower(after), "nato")
+		personName(name) && !strings.HasPrefix(strings.ToLower(after), "nato")
 }
 
 // hostCues in the first words of a turn show a host at work: introducing,

@@ -61,6 +61,8 @@ func TestClassifyLabels(t *testing.T) {
 		{"Mark Rutte [NATO Secretary General]", turnMain},
 		{"Mark Rutte, NATO Secretary General", turnMain},
 		{"Volodymyr Zelenskyy, President of Ukraine", turnOther},
+		{"Vilnius, Lithuania", turnOther}, // a dateline, not a journalist
+		{"Brussels (Belgium)", turnOther},
 	}
 	for _, tt := range tests {
 		if got := classifyLabel(tt.label, main); got != tt.want {
