@@ -179,3 +179,23 @@ func TestStandAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestSpeakerLineTurns: a "Name, Role" line opens a turn anywhere in a
+// transcript; the other speaker's words are not the main speaker's.
+func TestSpeakerLineTurns(t *testing.T) {
+	r := &release.Release{
+		Title: "Joint press conference", Type: release.TypeSpeech,
+		Byline: "with NATO Secretary General Mark Rutte and the Prime Minister of Sweden",
+		Body: []string{
+			"Mark Rutte, NATO Secretary General",
+			"Sweden is a strong Ally, and its forces will lead the new forward land forces in Finland from next year.",
+			"Ulf Kristersson, Prime Minister of Sweden",
+			"Sweden will double its contribution to the Baltic Sea patrols and buy two more submarines for the Alliance.",
+		},
+	}
+	for _, q := range Quotes(r) {
+		if strings.Contains(q.Text, "submarines") {
+			t.Errorf("the Prime Minister's words credited to %q: %q", q.Speaker, q.Text)
+		}
+	}
+}

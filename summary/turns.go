@@ -41,7 +41,7 @@ func parseTurns(body []string, main string) []para {
 		if lbl, rest, ok := splitLabel(text); ok {
 			label, kind, open = lbl, classifyLabel(lbl, main), true
 			text = rest
-		} else if s, ok := speakerLine(text); ok && len(out) < 3 {
+		} else if s, ok := speakerLine(text); ok {
 			label, kind, open = s, classifyLabel(s, main), true
 			text = ""
 		}
