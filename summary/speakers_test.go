@@ -189,6 +189,7 @@ func TestSpeakerLineTurns(t *testing.T) {
 		Body: []string{
 			"Mark Rutte, NATO Secretary General",
 			"Sweden is a strong Ally, and its forces will lead the new forward land forces in Finland from next year.",
+			"Allies agreed today to double the production of air defence interceptors by the end of next year.",
 			"Ulf Kristersson, Prime Minister of Sweden",
 			"Sweden will double its contribution to the Baltic Sea patrols and buy two more submarines for the Alliance.",
 		},
