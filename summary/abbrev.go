@@ -52,6 +52,10 @@ var speechVerbs = setOf(
 	"urged", "urges", "asked", "asks", "replied", "commented", "wrote",
 	"writes", "recalled", "reiterated", "reiterates", "acknowledged",
 	"confirmed", "confirms", "pointed", "underscored", "underscores",
+	"conveyed", "conveys", "welcomed", "welcomes", "cautioned", "cautions",
+	"argued", "argues", "announces", "declares", "emphasises", "reaffirmed",
+	"reaffirms", "assured", "assures", "vowed", "vows", "appealed", "appeals",
+	"called", "calls", "clarified", "praised", "praises", "hailed",
 )
 
 func setOf(words ...string) map[string]bool {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,4 +172,67 @@ func BenchmarkSummarizeCorpus(b *testing.B) {
 		Summarize(rs[i%len(rs)])
 		i++
 	}
+}
+
+// corpusText is one real NATO text of testdata/corpus: the release as the
+// scraper would hand it over, where it comes from, and what a reader
+// expects of its alert (quality_test.go).
+type corpusText struct {
+	Name   string `json:"-"`
+	URL    string `json:"url"`
+	Kind   string `json:"kind"` // news, statement, press-release, speech, press-conference, doorstep, discussion
+	Type   release.Type
+	Title  string   `json:"title"`
+	Byline string   `json:"byline"`
+	Note   string   `json:"note"` // what was cut, and why
+	Body   []string `json:"body"`
+	Expect struct {
+		// Speakers may be credited with key quotes ("|" separates
+		// spellings); none listed: no key quote at all.
+		Speakers []string `json:"speakers"`
+		// Quotes must be among the key quotes: a part of the text
+		// ("|": any of them) and its speaker.
+		Quotes []struct{ Speaker, Text string } `json:"quotes"`
+		// Points must be in the summary ("|": any of them).
+		Points []string `json:"points"`
+		// Chaff must be in neither the summary nor the quotes.
+		Chaff []string `json:"chaff"`
+	} `json:"expect"`
+}
+
+// corpusTexts reads testdata/corpus.
+func corpusTexts(t testing.TB) []corpusText {
+	t.Helper()
+	files, err := filepath.Glob("testdata/corpus/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus texts: %v", err)
+	}
+	var out []corpusText
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c corpusText
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		c.Name = strings.TrimSuffix(filepath.Base(f), ".json")
+		out = append(out, c)
+	}
+	return out
+}
+
+// release is the text as the scraper hands it over: Speakers are its
+// turn labels, as the scraper's turnSpeakers collects them.
+func (c *corpusText) release() *release.Release {
+	r := &release.Release{URL: c.URL, Title: c.Title, Type: c.Type, Byline: c.Byline, Body: c.Body}
+	for _, p := range c.Body {
+		if lbl, _, ok := splitLabel(strings.TrimSpace(p)); ok && len(strings.Fields(lbl)) >= 2 && !slices.Contains(r.Speakers, lbl) {
+			if w := words(lbl); len(w) > 0 && w[0] != "question" && w[0] != "moderator" && w[0] != "q" {
+				r.Speakers = append(r.Speakers, lbl)
+			}
+		}
+	}
+	return r
 }

@@ -44,13 +44,39 @@
 //   - Summarize and Quotes share their reading of the body (Digest does
 //     it once for both); ranking works on integer term ids, and keeps the
 //     order of every floating-point sum, so ties fall as they always did.
-//   - Speaker labels ("NATO Secretary General Mark Rutte:", "Q:",
-//     "Oana Lungescu (NATO Spokesperson):") open turns that last until the
-//     next label (turns.go); Summarize leaves out question and moderator
-//     turns, and speech quotes come only from the main speaker's turns.
+//   - Who speaks (speakers.go, turns.go): the main speaker comes from the
+//     by-line ("by NATO Secretary General Mark Rutte at …"), else the
+//     title, else a speaker line ("Mark Rutte, NATO Secretary General"),
+//     else r.Speakers and labels that are not a host's or questioner's.
+//     Speaker labels ("NATO Secretary General Mark Rutte:", "Q:", a bold
+//     label the scraper made "Name:", "Name [Role]:", "Name, Role") open
+//     turns that last until the next label; paragraphs before any label
+//     are the main speaker's. Hosts, chairs, journalists and questioners
+//     are told by label words (moderator, chairman …), an outlet in
+//     brackets or after a comma, a question, or an opening that
+//     introduces; their words are never the summary nor a key quote.
+//   - A quotation is a unit: the splitter never ends a sentence inside a
+//     closed one; a quotation over paragraphs or interrupted by its
+//     attribution is one quote; pieces of quotations and quoted speech
+//     are never the summary, which is narration.
+//   - Attribution (attribution.go): reporting verbs before or after the
+//     quotation; "the Secretary General", "Mr Stoltenberg" resolve to the
+//     fullest form the narration named before, "he"/"she" to the last
+//     person named at the head of a sentence or credited with a quote. A
+//     quotation whose speaker stays unknown is not shown: a quote with the
+//     wrong speaker is worse than none.
+//   - Salience (salience.go): condemnations, demands, warnings,
+//     decisions and numbers rank higher; thanks, greetings, compliments,
+//     media logistics and talk about the talk never make a summary or a
+//     key quote; a sentence opening on And/But/So only follows the one
+//     before it.
+//   - Quality is measured on real NATO texts in testdata/corpus (see
+//     QUALITY.md at the top of the repository).
 //
 // Limits: only double quotation marks (“ ” " „ « ») delimit quotes, since
-// single ones are mostly apostrophes and scare quotes; only “he”/“she” are
-// resolved to a speaker; a term or exclude is found only within one
-// sentence; the ranker looks at the first 300 candidate sentences.
+// single ones are mostly apostrophes and scare quotes; people are told
+// apart by their name and role words, not by grammar, so "he" after two
+// people named in one sentence is the first; a term or exclude is found
+// only within one sentence; the ranker looks at the first 300 candidate
+// sentences.
 package summary

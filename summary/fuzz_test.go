@@ -15,6 +15,10 @@ var fuzzSeeds = []string{
 	"NATO Secretary General Mark Rutte: “We will defend every inch,” he said.\n\nQuestion (Reuters): Why?",
 	"“Unclosed quotation that runs on and on, said Hart: “nested ” quotes\" here.",
 	"Geoană ß Łódź a\u0301 \xff\xfe NATO’s",
+	"“We are ready,” said NATO Spokesperson Allison Hart. “Every Ally can count on us. We will not be moved.”\n\nThank-you so Prime Minister.",
+	"The Secretary General said: “All of us will pay a much higher price.\n\nSo we must stay the course.”\n\n“Good morning, everybody,” he said.",
+	"Hadley Gamble (CNBC):\n\nWill you? “Yes. No. Maybe,” the Chair said. \"Straight quotes. Open",
+	"Mark Rutte, NATO Secretary General\n\nAnd we will defend every inch. But “not today.” So be it.",
 }
 
 // checkSummary checks the invariants of a summary.
@@ -23,7 +27,9 @@ func checkSummary(t *testing.T, r *release.Release) {
 	if len(got) > maxSummarySentences {
 		t.Fatalf("Summarize returned %d sentences", len(got))
 	}
-	if len(got) == 0 && len(bodySentences(r)) > 0 {
+	// Empty only when every sentence is boilerplate, a piece of a
+	// quotation, or opens on a connective (And, But, So …).
+	if len(got) == 0 && slices.ContainsFunc(bodySentences(r), func(s sent) bool { return !s.boiler && !s.inQuote && !opensOnConnective(s.text) }) {
 		t.Fatalf("Summarize returned nothing for %q", r.Body)
 	}
 	total := len(got) - 1
@@ -53,7 +59,9 @@ func FuzzSentences(f *testing.F) {
 				t.Fatalf("sentence %q is not trimmed and collapsed", s)
 			}
 		}
-		checkSummary(t, &release.Release{Type: release.TypeNews, Body: paragraphs(text)})
+		r := &release.Release{Type: release.TypeNews, Body: paragraphs(text)}
+		checkSummary(t, r)
+		checkHygiene(t, "fuzz", r)
 	})
 }
 
@@ -88,6 +96,7 @@ func FuzzQuotes(f *testing.F) {
 			seen[q.Text] = true
 		}
 		checkSummary(t, r)
+		checkHygiene(t, "fuzz", r)
 	})
 }
 

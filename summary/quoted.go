@@ -4,8 +4,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/natowatch/natowatch/release"
 )
 
 // quoteSpan is one quotation in a paragraph: the opening mark at open, the
@@ -71,70 +69,6 @@ func findQuotations(p string) []quoteSpan {
 	return out
 }
 
-// quotedSpeech finds attributed quotations in the body (quotes.go).
-func quotedSpeech(r *release.Release) []release.Quote {
-	var out []release.Quote
-	// The last speaker named, for "he said", is worked out only when a
-	// quotation needs it: lastNamed, unless a text in unread (outside
-	// quotations, in order) names one after it (namedSpeaker).
-	lastNamed := ""
-	var unread []string
-	named := func() string {
-		for k := len(unread) - 1; k >= 0; k-- {
-			if n := namedSpeaker(unread[k]); n != "" {
-				lastNamed = n
-				break
-			}
-		}
-		unread = unread[:0]
-		return lastNamed
-	}
-	for _, p := range r.Body {
-		p = strings.TrimSpace(p)
-		spans := findQuotations(p)
-		prev := 0           // where the text not yet searched for speakers starts
-		paraSpeaker := ""   // speaker of the paragraph's last attributed quotation
-		attributed := false // whether one was attributed at all
-		for _, q := range spans {
-			unread = append(unread, p[prev:q.open])
-			prev = q.end
-			speaker, ok := "", false
-			if q.closed {
-				speaker, ok = attributionAfter(p[q.end:])
-			}
-			if !ok {
-				speaker, ok = attributionBefore(p[:q.open])
-			}
-			switch {
-			case ok && isPronoun(speaker):
-				if l := strings.ToLower(speaker); l == "he" || l == "she" {
-					speaker = named()
-				} else {
-					speaker = ""
-				}
-			case ok:
-				if speaker != "" {
-					lastNamed, unread = speaker, unread[:0]
-				}
-			case attributed:
-				speaker, ok = paraSpeaker, true
-			}
-			if ok {
-				paraSpeaker, attributed = speaker, true
-			}
-			text := p[q.in:q.out]
-			if !ok || wordCount(text) < minQuoteWords {
-				continue
-			}
-			out = append(out, release.Quote{Text: text, Speaker: speaker})
-		}
-		if prev < len(p) {
-			unread = append(unread, p[prev:])
-		}
-	}
-	return out
-}
-
 // cleanWord strips punctuation and quotation marks around a word and lowers
 // it, for comparing with word lists.
 func cleanWord(w string) string {
@@ -194,6 +128,9 @@ func init() {
 	}
 }
 
+// madeWords come before "clear" in "made clear", a speech verb of two words.
+var madeWords = setOf("made", "makes", "make", "making")
+
 var pronouns = setOf("he", "she", "they", "we", "i", "you", "it")
 
 func isPronoun(s string) bool { return pronouns[strings.ToLower(s)] }
@@ -233,6 +170,9 @@ func ends(w string) bool {
 // mark: “…,” said NATO Spokesperson Allison Hart. / “…”, X said. /
 // “…,” he added. ok is false when there is none.
 func attributionAfter(after string) (speaker string, ok bool) {
+	if len(after) > 400 {
+		after = after[:400] // 16 words are enough; a paragraph may be long
+	}
 	ws := strings.Fields(strings.TrimLeft(after, " \t\n,;"))
 	if len(ws) > 16 {
 		ws = ws[:16]
@@ -266,10 +206,17 @@ func attributionAfter(after string) (speaker string, ok bool) {
 // “…”.
 func attributionBefore(before string) (speaker string, ok bool) {
 	b := strings.TrimRightFunc(before, unicode.IsSpace)
-	if !strings.HasSuffix(b, ":") && !strings.HasSuffix(b, ",") {
+	if len(b) > 600 {
+		b = b[len(b)-600:]
+	}
+	switch {
+	case strings.HasSuffix(b, ":"), strings.HasSuffix(b, ","):
+		b = b[:len(b)-1]
+	case strings.HasSuffix(b, " that"):
+		// "X stressed that “…”"
+	default:
 		return "", false
 	}
-	b = b[:len(b)-1]
 	ws := strings.Fields(b)
 	// Only the last clause counts.
 	start := 0
@@ -280,12 +227,17 @@ func attributionBefore(before string) (speaker string, ok bool) {
 		}
 	}
 	ws = ws[start:]
-	// The verb may be followed by a few words: "said in a statement".
-	for k := len(ws) - 1; k >= 0 && k >= len(ws)-6; k-- {
-		if !isSpeechVerb(ws[k]) {
+	// The verb may be followed by a few words: "said in a statement",
+	// "said the war is entering a critical phase".
+	for k := len(ws) - 1; k >= 0 && k >= len(ws)-12; k-- {
+		head := ws[:k]
+		switch {
+		case isSpeechVerb(ws[k]):
+		case k > 0 && cleanWord(ws[k]) == "clear" && madeWords[cleanWord(ws[k-1])]:
+			head = ws[:k-1] // "X made clear that …"
+		default:
 			continue
 		}
-		head := ws[:k]
 		for j := len(head) - 1; j >= 0; j-- {
 			if ends(head[j]) {
 				head = head[j+1:]
@@ -375,53 +327,71 @@ func speakerBefore(ws []string) string {
 	return strings.Join(ws, " ")
 }
 
-// hasSpeechVerb reports whether a word of text (split as strings.Fields
-// splits, the first word aside) is a speech verb.
-func hasSpeechVerb(text string) bool {
-	start, k := -1, 0
-	for i, r := range text {
-		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
-			if start >= 0 {
-				if k > 0 && isSpeechVerb(text[start:i]) {
-					return true
-				}
-				k++
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
+// opensInQuotation reports whether a paragraph starts inside a quotation
+// opened in the paragraph before: its first quotation mark closes one
+// (“…\n\nSo we must stay the course.”).
+func opensInQuotation(p string) bool {
+	for _, r := range p {
+		switch r {
+		case '”', '»':
+			return true
+		case '“', '«', '„', '"':
+			return false
 		}
 	}
-	return start >= 0 && k > 0 && isSpeechVerb(text[start:])
+	return false
 }
 
-// namedSpeaker returns the last speaker named with a speech verb in text
-// outside quotations ("NATO Secretary General Mark Rutte said on Monday
-// that ..."), or "".
-func namedSpeaker(text string) string {
-	if !hasSpeechVerb(text) {
-		return "" // most text: no need to split it into words
+// quoteState reads the quotation marks of sentence s, which starts inside
+// a quotation when in is true. It reports whether s is a piece of a
+// longer quotation (it starts or ends inside one), whether it holds a
+// quotation of minQuoteWords words or more, and whether the text after it
+// is still inside a quotation.
+func quoteState(s string, in bool) (inQuote, quoted, after bool) {
+	start := in
+	for _, r := range s {
+		switch r {
+		case '“', '«', '„':
+			in = true
+		case '”', '»':
+			in = false
+		case '"':
+			in = !in
+		}
 	}
-	ws := strings.Fields(text)
-	found := ""
-	for k := 1; k < len(ws); k++ {
-		if !isSpeechVerb(ws[k]) {
-			continue
+	if start || in {
+		return true, true, in
+	}
+	qs := findQuotations(s)
+	for _, q := range qs {
+		if wordCount(s[q.in:q.out]) >= minQuoteWords {
+			return false, true, false
 		}
-		head := ws[:k]
-		lo := len(head) - 10
-		if lo < 0 {
-			lo = 0
-		}
-		for j := len(head) - 1; j >= lo; j-- {
-			if ends(head[j]) {
-				lo = j + 1
-				break
+	}
+	if len(qs) > 0 {
+		// “We are ready,” said X: short, but quoted speech.
+		for _, w := range strings.Fields(s) {
+			if isSpeechVerb(w) {
+				return false, true, false
 			}
 		}
-		if s := speakerBefore(head[lo:]); s != "" && !isPronoun(s) && unicode.IsUpper(firstRune(s)) {
-			found = s
-		}
 	}
-	return found
+	return false, false, false
+}
+
+// truncateQuoted is truncate, cut before a quotation the cut would leave
+// open: a reader never sees an opening mark without its closing one.
+func truncateQuoted(s string, limit int) string {
+	t := truncate(s, limit)
+	if t == s {
+		return t
+	}
+	if _, _, open := quoteState(t, false); !open {
+		return t
+	}
+	last := strings.LastIndexAny(t, "“«„\"")
+	if head := strings.TrimRightFunc(t[:max(last, 0)], unicode.IsSpace); head != "" {
+		return head + "…"
+	}
+	return t
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/natowatch/natowatch/release"
 )
@@ -16,24 +17,28 @@ const (
 )
 
 // quoteWeights rank speech sentences as quotes: salience, no lead bias.
-var quoteWeights = rankWeights{central: 0.8, title: 0.2, leadScale: 1, cue: 0.1}
+var quoteWeights = rankWeights{central: 0.5, title: 0.2, leadScale: 1, cue: 0.1, salience: 1}
 
 // Quotes returns at most three key quotes, in this order:
 //
-//  1. quoted speech with an attribution (quoted.go), in text order: “…,”
-//     said X. / “…”, X said. / X said: “…” / “…,” he said. A “he”/“she” is
-//     the last speaker named before it, if any; an unattributed quotation
-//     in a paragraph whose earlier quotation is attributed is the same
-//     speaker's.
+//  1. quoted speech with a known speaker (attribution.go): “…,” said X. /
+//     “…”, X said. / X said: “…” / X stressed that “…” / “…,” he added.
+//     A quotation over paragraphs or interrupted by its attribution is
+//     one quote; "he"/"she" and "the Secretary General" resolve to the
+//     person the narration named; a quotation whose speaker stays unknown,
+//     or that stands in a questioner's or host's turn, is left out. Of
+//     more than three, the most salient, shown in text order.
 //  2. for speeches and transcripts, when fewer than three were found: the
 //     most salient full sentences (six words or more, no greetings, no
-//     questions) of the main speaker's turns, attributed to the main
-//     speaker (mainSpeaker). Sentences that are not in Summarize's result
-//     are preferred, so the alert does not repeat itself; they come in
-//     text order.
+//     questions, no quoted speech) of the main speaker's turns, credited
+//     to the main speaker (mainSpeaker); a line opening on And/But/So is
+//     quoted from the word after it when it stands alone. Sentences that
+//     are not in Summarize's result are preferred, so the alert does not
+//     repeat itself; they come in text order.
 //
 // Quote text is trimmed of quotation marks and at most 300 runes (cut on a
-// word boundary with "…"); no quote repeats another.
+// word boundary with "…", never inside a quotation); no quote repeats
+// another.
 func Quotes(r *release.Release) []release.Quote {
 	var b *body
 	bodyOf := func() *body {
@@ -69,11 +74,24 @@ func quotesOf(r *release.Release, bodyOf func() *body, sum func() []string) []re
 		return nil
 	}
 	var qs quoteSet
-	for _, q := range quotedSpeech(r) {
+	main := ""
+	if hasQuotationMark(r.Body) {
+		main = bodyOf().main
+	}
+	quoted, order := bestQuoted(quotedSpeech(r, main), r.Title)
+	var added []int
+	for _, i := range order {
 		if len(qs.out) == maxQuotes {
 			break
 		}
-		qs.add(q)
+		if qs.add(quoted[i]) {
+			added = append(added, i)
+		}
+	}
+	// Shown in text order: qs.out[k] is quoted[added[k]].
+	slices.Sort(added)
+	for k, i := range added {
+		qs.out[k] = cleanQuote(quoted[i])
 	}
 	if r.Type == release.TypeSpeech && len(qs.out) < maxQuotes {
 		speechQuotes(bodyOf(), &qs, sum)
@@ -90,8 +108,7 @@ type quoteSet struct {
 // add appends q unless its words repeat (or contain, or are contained in)
 // a quote already there. It reports whether q was added.
 func (qs *quoteSet) add(q release.Quote) bool {
-	q.Text = cleanQuoteText(q.Text)
-	q.Speaker = cleanSpeaker(q.Speaker)
+	q = cleanQuote(q)
 	// The key is " " + strings.Join(words(q.Text), " ") + " ".
 	var stack [320]byte
 	var wbuf [64]byte
@@ -117,6 +134,11 @@ func (qs *quoteSet) add(q release.Quote) bool {
 	return true
 }
 
+// cleanQuote is q as a key quote shows it.
+func cleanQuote(q release.Quote) release.Quote {
+	return release.Quote{Text: cleanQuoteText(q.Text), Speaker: cleanSpeaker(q.Speaker)}
+}
+
 // cleanQuoteText collapses whitespace, strips quotation marks and a
 // trailing comma, and caps the length.
 func cleanQuoteText(s string) string {
@@ -124,7 +146,7 @@ func cleanQuoteText(s string) string {
 	s = strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune(quoteRunes+",;:", r)
 	})
-	return truncate(s, maxQuoteRunes)
+	return truncateQuoted(s, maxQuoteRunes)
 }
 
 // cleanSpeaker collapses whitespace and trims punctuation around a speaker.
@@ -150,11 +172,12 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 		if s.kind != turnMain && s.kind != turnNone {
 			continue
 		}
-		if s.boiler || s.words < minSpeechQuoteWords || s.fragment {
+		// A sentence with quotation marks holds someone's words, maybe
+		// not the main speaker's.
+		if s.boiler || s.words < minSpeechQuoteWords || s.fragment || s.inQuote || s.quoted || strings.ContainsAny(s.text, "\"“”«»„") {
 			continue
 		}
-		core, _ := trimClosers(s.text)
-		if strings.HasSuffix(core, "?") {
+		if asks(s.text) {
 			continue
 		}
 		cands = append(cands, i)
@@ -172,10 +195,13 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 			if len(qs.out) == maxQuotes {
 				break
 			}
+			// The first pass leaves out what the summary says; no pass
+			// takes a line that leans on the one before ("And …").
 			if slices.Contains(picked, o.i) || (pass == 0 && slices.Contains(summary, text(o.i))) || repeats(vs, picked, o.i) {
 				continue
 			}
-			if qs.add(release.Quote{Text: text(o.i), Speaker: main}) {
+			line, ok := standAlone(text(o.i))
+			if ok && qs.add(release.Quote{Text: line, Speaker: main}) {
 				picked = append(picked, o.i)
 			}
 		}
@@ -192,4 +218,77 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 		sorted[k] = added[j]
 	}
 	copy(added, sorted)
+}
+
+// bestQuoted leaves out quotations that greet, thank or talk logistics
+// (“Good morning …,” said X.) and orders the rest by salience (and words
+// of the title), best first, ties in text order: the key quotes of a
+// news item are the lines a journalist would lift.
+func bestQuoted(qs []release.Quote, title string) (kept []release.Quote, order []int) {
+	var low []byte
+	for _, q := range qs {
+		low = appendLower(low[:0], q.Text)
+		if !isBoilerplate(q.Text) && !isCourtesy(low) && !isLogistics(low) {
+			kept = append(kept, q)
+		}
+	}
+	order = make([]int, len(kept))
+	for i := range order {
+		order[i] = i
+	}
+	if len(kept) <= maxQuotes {
+		return kept, order
+	}
+	topic := map[string]bool{}
+	for _, t := range terms(title) {
+		topic[t] = true
+	}
+	score := make([]float64, len(kept))
+	for i, q := range kept {
+		low = append(appendLower(append(low[:0], ' '), q.Text), ' ')
+		score[i] = salience(q.Text, low)
+		for _, t := range terms(q.Text) {
+			if topic[t] {
+				score[i] += 0.1
+			}
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case score[a] > score[b]:
+			return -1
+		case score[a] < score[b]:
+			return 1
+		}
+		return 0
+	})
+	return kept, order
+}
+
+// danglers open a line that cannot stand alone once its connective is
+// gone: a verb without its subject ("And has provided …"), or a pronoun
+// whose noun is in the sentence before ("And it must …").
+var danglers = setOf("it", "this", "that", "these", "those", "they", "he", "she", "them", "which", "who")
+
+// standAlone returns a speech line as a key quote can show it: a line
+// that opens on a connective ("And the first step is …") is quoted from
+// the word after it, as journalists do ("The first step is …"), unless
+// what is left leans on the sentence before all the same.
+func standAlone(s string) (string, bool) {
+	if !opensOnConnective(s) {
+		return s, true
+	}
+	_, rest, _ := strings.Cut(s, " ")
+	rest = strings.TrimLeft(rest, ", ")
+	var buf [16]byte
+	w, next := nextWord(rest, 0, buf[:0])
+	if next < 0 || danglers[string(w)] || auxiliaries[string(w)] || opensOnConnective(rest) || wordCount(rest) < minSpeechQuoteWords {
+		return "", false
+	}
+	r, n := utf8.DecodeRuneInString(rest)
+	line := string(unicode.ToUpper(r)) + rest[n:]
+	if isFragment(line) { // "And appointing a Supreme Allied Commander."
+		return "", false
+	}
+	return line, true
 }

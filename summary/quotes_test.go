@@ -55,21 +55,67 @@ func TestQuotesNews(t *testing.T) {
 			},
 		},
 		{
-			name: "he without a named speaker",
+			name: "he without a named speaker: not shown",
 			body: []string{"“We are ready to defend every inch of Allied territory,” he said."},
-			want: []release.Quote{{Text: "We are ready to defend every inch of Allied territory", Speaker: ""}},
+			want: nil,
+		},
+		{
+			name: "he after narration naming the Secretary General",
+			body: []string{
+				"NATO Secretary General Jens Stoltenberg met the Prime Minister of the Netherlands in The Hague on Thursday.",
+				"Mr. Stoltenberg underscored the importance of enabling local forces. “We can help them, train them, build local capacity,” he said.",
+			},
+			want: []release.Quote{{Text: "We can help them, train them, build local capacity", Speaker: "NATO Secretary General Jens Stoltenberg"}},
+		},
+		{
+			name: "the Secretary General resolved, conveyed that",
+			body: []string{
+				"Secretary General Mark Rutte welcomed the Foreign Minister of Finland to NATO Headquarters.",
+				"The Secretary General conveyed that “every Ally can count on the Alliance, today and tomorrow”.",
+			},
+			want: []release.Quote{{Text: "every Ally can count on the Alliance, today and tomorrow", Speaker: "Secretary General Mark Rutte"}},
+		},
+		{
+			name: "the Chair resolved, a deputy kept apart",
+			body: []string{
+				"Chair of the NATO Military Committee Admiral Rob Bauer met the Deputy Secretary General on Monday.",
+				"“Our forces are ready to defend every inch of Allied territory,” the Chair said.",
+			},
+			want: []release.Quote{{Text: "Our forces are ready to defend every inch of Allied territory", Speaker: "Chair of the NATO Military Committee Admiral Rob Bauer"}},
+		},
+		{
+			name: "he is the subject, not a person the subject met",
+			body: []string{
+				"NATO Secretary General Jens Stoltenberg visited Seoul on Thursday. He said he had met President Moon Jae-in and Prime Minister Shinzo Abe.",
+				"“North Korea must abandon its nuclear programme, once and for all,” he said.",
+			},
+			want: []release.Quote{{Text: "North Korea must abandon its nuclear programme, once and for all", Speaker: "NATO Secretary General Jens Stoltenberg"}},
+		},
+		{
+			name: "a quotation over two paragraphs",
+			body: []string{
+				"NATO Secretary General Mark Rutte said: “All of us will pay a much higher price if aggression is rewarded.",
+				"So we must stay the course.”",
+			},
+			want: []release.Quote{{Text: "All of us will pay a much higher price if aggression is rewarded. So we must stay the course.", Speaker: "NATO Secretary General Mark Rutte"}},
 		},
 		{
 			name: "added the Secretary General",
 			body: []string{`"The Alliance will not be intimidated by these threats" added the Secretary General.`},
-			want: []release.Quote{{Text: "The Alliance will not be intimidated by these threats", Speaker: "the Secretary General"}},
+			want: []release.Quote{{Text: "The Alliance will not be intimidated by these threats", Speaker: "Secretary General"}},
 		},
 		{
-			name: "continued quotation in the same paragraph",
+			name: "an interrupted quotation is one quote",
 			body: []string{"“NATO is the most successful Alliance in history,” said Mr. Rutte. “It has kept our people safe for more than 75 years.”"},
 			want: []release.Quote{
-				{Text: "NATO is the most successful Alliance in history", Speaker: "Mr. Rutte"},
-				{Text: "It has kept our people safe for more than 75 years.", Speaker: "Mr. Rutte"},
+				{Text: "NATO is the most successful Alliance in history. It has kept our people safe for more than 75 years.", Speaker: "Mr. Rutte"},
+			},
+		},
+		{
+			name: "an interrupted quotation with a short first half",
+			body: []string{"“We are ready,” said NATO Spokesperson Allison Hart. “Every Ally can count on us.”"},
+			want: []release.Quote{
+				{Text: "We are ready. Every Ally can count on us.", Speaker: "NATO Spokesperson Allison Hart"},
 			},
 		},
 		{
@@ -136,7 +182,9 @@ func TestSampleQuotes(t *testing.T) {
 		if q.Speaker != "NATO Secretary General Jens Stoltenberg" {
 			t.Errorf("speaker %q, want NATO Secretary General Jens Stoltenberg", q.Speaker)
 		}
-		i := slices.Index(sentences, q.Text)
+		// A sentence, or one quoted from the word after its opening
+		// connective (standAlone).
+		i := slices.IndexFunc(sentences, func(s string) bool { line, ok := standAlone(s); return ok && line == q.Text })
 		if i < 0 {
 			t.Errorf("quote %q is not a sentence of the speech", q.Text)
 		}
@@ -171,5 +219,29 @@ func TestSpeechTurns(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Quotes =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestNewsQuotesSalient: of many quotations, the key quotes are the
+// salient ones, shown in text order.
+func TestNewsQuotesSalient(t *testing.T) {
+	r := &release.Release{Title: "Allies agree new air defence plan", Type: release.TypeNews, Body: []string{
+		"NATO Secretary General Mark Rutte welcomed Defence Ministers to NATO Headquarters on Thursday.",
+		"“It is always nice to be back in this building with friends,” he said.",
+		"“The weather in Brussels was kind to us this week, for once,” he joked, before the meeting.",
+		"“Today Allies agreed a new air defence plan, with 40 more batteries by 2027,” Mr Rutte said.",
+		"“We discussed many things over a good lunch with all the ministers,” he added.",
+		"“Russia must understand that we will defend every inch of Allied territory,” he warned.",
+		"“We condemn the latest drone incursions into Allied airspace in the strongest terms,” he said.",
+	}}
+	got := Quotes(r)
+	want := []string{"Today Allies agreed a new air defence plan", "Russia must understand", "We condemn the latest drone incursions"}
+	if len(got) != len(want) {
+		t.Fatalf("Quotes = %q, want %d quotes", got, len(want))
+	}
+	for k, q := range got {
+		if !strings.HasPrefix(q.Text, want[k]) || q.Speaker != "NATO Secretary General Mark Rutte" {
+			t.Errorf("quote %d = %q by %q, want %q… by NATO Secretary General Mark Rutte", k, q.Text, q.Speaker, want[k])
+		}
 	}
 }

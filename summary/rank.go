@@ -432,6 +432,7 @@ type rankWeights struct {
 	central, lead, title float64
 	leadScale            float64
 	cue                  float64 // bonus for a news cue word (hasCue)
+	salience             float64 // weight of salience(sentence), added by body.rank
 }
 
 // rank scores the sentences docs (their term ids in v; at most maxRanked
@@ -466,16 +467,18 @@ func (rk *ranker) rank(v *vocab, docs [][]int32, title []int32, rw rankWeights) 
 	}
 	// Best first, ties in text order: what sort.SliceStable made of
 	// "a.score > b.score" (the same algorithm, without reflection).
-	slices.SortStableFunc(out, func(a, b scored) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case b.score > a.score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, byScore)
 	return out, vs
+}
+
+func byScore(a, b scored) int {
+	switch {
+	case a.score > b.score:
+		return -1
+	case b.score > a.score:
+		return 1
+	}
+	return 0
 }
 
 // cueStems are stemmed words that mark the news in a sentence: what was

@@ -34,3 +34,15 @@ func loadSample(t testing.TB) *release.Release {
 		Body:   body,
 	}
 }
+
+// TestSampleQuotesNorthKorea: the alert for the sample press point quotes
+// the Secretary General on North Korea, and credits him.
+func TestSampleQuotesNorthKorea(t *testing.T) {
+	_, qs := Digest(loadSample(t))
+	for _, q := range qs {
+		if strings.Contains(q.Text, "North Korea") && q.Speaker == "NATO Secretary General Jens Stoltenberg" {
+			return
+		}
+	}
+	t.Errorf("no quote of the Secretary General on North Korea: %q", qs)
+}

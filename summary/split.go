@@ -166,15 +166,28 @@ func eachSentence(p string, fn func(ws []span)) {
 	eachSentenceOf(p, wordSpans(p), fn)
 }
 
-// eachSentenceOf is eachSentence, with the words of p.
+// eachSentenceOf is eachSentence, with the words of p. A sentence never
+// ends inside a closed quotation: a quotation of several sentences is one
+// unit, for the summary and the quotes alike.
 func eachSentenceOf(p string, words []span, fn func(ws []span)) {
-	first := 0
+	qs := findQuotations(p) // nil for most paragraphs
+	first, k := 0, 0
 	for i := range words {
-		if i == len(words)-1 || endsSentence(p, words, i, first) {
+		if i == len(words)-1 || !insideQuotation(qs, &k, words[i].e) && endsSentence(p, words, i, first) {
 			fn(words[first : i+1])
 			first = i + 1
 		}
 	}
+}
+
+// insideQuotation reports whether offset e, the end of a word, is inside
+// a closed quotation: after its opening mark, not past its closing one.
+// *k is the first quotation that may hold e; e only grows.
+func insideQuotation(qs []quoteSpan, k *int, e int) bool {
+	for *k < len(qs) && qs[*k].out < e {
+		*k++
+	}
+	return *k < len(qs) && qs[*k].closed && qs[*k].in < e && e <= qs[*k].out
 }
 
 func joinWords(p string, ws []span) string {

@@ -21,8 +21,11 @@ const (
 // Weights of the summary ranker. Speeches open with pleasantries, so the
 // lead bias is weaker for them than for news.
 var (
-	newsWeights   = rankWeights{central: 0.5, lead: 0.35, title: 0.15, leadScale: 3, cue: 0.1}
-	speechWeights = rankWeights{central: 0.65, lead: 0.15, title: 0.2, leadScale: 5, cue: 0.1}
+	newsWeights   = rankWeights{central: 0.5, lead: 0.35, title: 0.15, leadScale: 3, cue: 0.1, salience: 0.15}
+	speechWeights = rankWeights{central: 0.65, lead: 0.15, title: 0.2, leadScale: 5, cue: 0.1, salience: 0.3}
+	// Statements and press releases: the operative sentences (decisions,
+	// condemnations, commitments) matter more than the lead.
+	statementWeights = rankWeights{central: 0.45, lead: 0.25, title: 0.15, leadScale: 3, cue: 0.1, salience: 0.35}
 )
 
 // body is a release's body read for the summary and the quotes: its
@@ -46,6 +49,7 @@ type body struct {
 	docs       [][]int32
 	sumCands   []int
 	quoteCands []int
+	low        []byte // a sentence lowered (appendLower)
 }
 
 var bodies = sync.Pool{New: func() any { return new(body) }}
@@ -60,8 +64,14 @@ type sent struct {
 	// isFragment(text), when words >= minSummaryWords (else false).
 	words    int
 	fragment bool
-	read     bool    // terms is read
-	terms    []int32 // the sentence's term ids (vocab)
+	// inQuote: the sentence is part of a quotation that goes on before
+	// or after it (or its marks do not pair up); quoted: it holds a
+	// quotation of minQuoteWords words or more. Neither is narration.
+	inQuote, quoted bool
+	read            bool // terms is read
+	salRead         bool // sal is salience(text)
+	sal             float64
+	terms           []int32 // the sentence's term ids (vocab)
 }
 
 // readBody splits the body into sentences, speaker labels removed, and
@@ -71,9 +81,12 @@ func readBody(r *release.Release) *body {
 	b.r, b.main = r, mainSpeaker(r)
 	for _, p := range parseTurns(r.Body, b.main) {
 		b.ss = b.sp.sentences(b.ss[:0], p.text)
+		inQ := opensInQuotation(p.text)
 		for _, s := range b.ss {
 			x := sent{text: s.text, kind: p.kind}
-			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s.text)
+			x.inQuote, x.quoted, inQ = quoteState(s.text, inQ)
+			b.low = appendLower(b.low[:0], s.text)
+			x.boiler = p.kind == turnQuestion || p.kind == turnModerator || isBoilerplate(s.text) || isCourtesy(b.low) || isLogistics(b.low)
 			if !x.boiler {
 				x.words = s.words
 				x.fragment = x.words >= minSummaryWords && isFragment(s.text)
@@ -131,43 +144,62 @@ func (b *body) rank(idx []int, rw rankWeights) ([]scored, []vector) {
 		b.terms = b.voc.terms(b.r.Title, b.terms)
 		b.title, b.titleRead = b.terms[n:len(b.terms):len(b.terms)], true
 	}
-	return b.rk.rank(&b.voc, b.docs, b.title, rw)
+	order, vs := b.rk.rank(&b.voc, b.docs, b.title, rw)
+	if rw.salience != 0 {
+		for k := range order {
+			order[k].score += rw.salience * b.salienceOf(idx[order[k].i])
+		}
+		slices.SortStableFunc(order, byScore)
+	}
+	return order, vs
+}
+
+// salienceOf returns salience of sentence i, worked out once.
+func (b *body) salienceOf(i int) float64 {
+	s := &b.sents[i]
+	if !s.salRead {
+		b.low = append(appendLower(append(b.low[:0], ' '), s.text), ' ')
+		s.sal, s.salRead = salience(s.text, b.low), true
+	}
+	return s.sal
 }
 
 // summaryCandidates picks the sentences the summary may use: full
 // sentences of the body that are not boilerplate or questions; failing
-// that, any that are not boilerplate; failing that, any.
+// that, any that are not boilerplate. Quoted speech goes to the key
+// quotes, and a piece of a quotation never stands alone. A host's or a questioner's words
+// and greetings never stand in a summary, even when nothing else is left:
+// an empty summary says less, but nothing wrong.
 func (b *body) summaryCandidates() []int {
 	out := b.sumCands[:0]
 	for i, s := range b.sents {
-		if !s.boiler && s.words >= minSummaryWords && !s.fragment {
+		if !s.boiler && s.words >= minSummaryWords && !s.fragment && !s.inQuote && !s.quoted && !asks(s.text) {
 			out = append(out, i)
 		}
 	}
 	if len(out) == 0 {
 		for i, s := range b.sents {
-			if !s.boiler {
+			if !s.boiler && !s.inQuote {
 				out = append(out, i)
 			}
-		}
-	}
-	if len(out) == 0 {
-		for i := range b.sents {
-			out = append(out, i)
 		}
 	}
 	b.sumCands = out
 	return out
 }
 
-// Summarize returns 1 to 3 sentences of the body, in their original order,
-// that best summarise the release, at most maxSummaryRunes runes in all
-// (counting one space between sentences). Sentences are ranked by
-// centrality in the similarity graph, a lead bias and similarity to the
-// title (rank.go); greetings, thanks, hand-overs to questions, Q&A turns and
-// fragments under four words are skipped unless nothing else is left. When
-// the best sentence alone is longer than the limit it is returned alone,
-// cut on a word boundary with "…". It returns nil for an empty body.
+// Summarize returns 1 to 3 sentences of narration, in their original
+// order, that best summarise the release, at most maxSummaryRunes runes in
+// all (counting one space between sentences). Sentences are ranked by
+// centrality in the similarity graph, a lead bias, similarity to the title
+// and salience (rank.go, salience.go; for statements and press releases
+// salience weighs more). Greetings, thanks, logistics, hand-overs,
+// questions, a host's or questioner's turns and pieces of quotations are
+// never taken; quoted speech and fragments only when nothing else is
+// left; a sentence opening on And/But/So only after the sentence before
+// it. When the best sentence alone is longer than the limit it is
+// returned alone, cut on a word boundary with "…". It returns nil when
+// nothing qualifies.
 func Summarize(r *release.Release) []string {
 	if r == nil {
 		return nil
@@ -184,8 +216,11 @@ func (b *body) summary() []string {
 		return nil
 	}
 	rw := newsWeights
-	if b.r.Type == release.TypeSpeech {
+	switch b.r.Type {
+	case release.TypeSpeech:
 		rw = speechWeights
+	case release.TypePressRelease, release.TypeOfficialText:
+		rw = statementWeights
 	}
 	order, vs := b.rank(cands, rw)
 	text := func(i int) string { return b.sents[cands[i]].text }
@@ -197,12 +232,16 @@ func (b *body) summary() []string {
 		}
 		n := utf8.RuneCountInString(text(o.i))
 		if len(chosen) == 0 && n > maxSummaryRunes {
-			return []string{truncate(text(o.i), maxSummaryRunes)}
+			return []string{truncateQuoted(text(o.i), maxSummaryRunes)}
 		}
 		if len(chosen) > 0 {
 			n++ // the space before it
 		}
 		if total+n > maxSummaryRunes || repeats(vs, chosen, o.i) {
+			continue
+		}
+		// "And …", "But …" lean on the sentence before: only after it.
+		if opensOnConnective(text(o.i)) && (o.i == 0 || cands[o.i-1] != cands[o.i]-1 || !slices.Contains(chosen, o.i-1)) {
 			continue
 		}
 		chosen = append(chosen, o.i)
@@ -226,4 +265,10 @@ func repeats(vs []vector, chosen []int, i int) bool {
 		}
 	}
 	return false
+}
+
+// asks reports whether a sentence is a question: a summary tells.
+func asks(s string) bool {
+	core, _ := trimClosers(s)
+	return strings.HasSuffix(core, "?")
 }

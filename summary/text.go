@@ -350,6 +350,33 @@ func isASCII(s string) bool {
 // ("Which require global responses.", "Including by leading ...").
 var fragmentStarts = setOf("which", "including", "whereas", "such", "like", "literally", "especially", "notably", "particularly")
 
+// verblessStarts begin phrases that speeches set apart as sentences
+// ("With more AWACS flight-time.", "An increase of 60%."): a fragment when
+// no verb follows.
+var verblessStarts = setOf("an", "with", "from", "more", "less", "only", "just")
+
+// auxiliaries are verbs enough to tell a clause from a phrase.
+var auxiliaries = setOf("is", "are", "was", "were", "be", "been", "am", "will", "would",
+	"can", "could", "shall", "should", "may", "might", "must", "have", "has", "had",
+	"do", "does", "did", "s", "re", "ll", "ve", "d")
+
+// hasVerbHint reports whether s holds an auxiliary or a word in -ed: a
+// cheap sign of a clause, used only to tell phrases from sentences.
+func hasVerbHint(s string) bool {
+	var buf [32]byte
+	for i := 0; ; {
+		var w []byte
+		if w, i = nextWord(s, i, buf[:0]); i < 0 {
+			return false
+		}
+		if auxiliaries[string(w)] || len(w) > 4 && bytes.HasSuffix(w, edBytes) {
+			return true
+		}
+	}
+}
+
+var edBytes = []byte("ed")
+
 // notGerunds are words ending in -ing that may well start a full sentence.
 var notGerunds = setOf("during", "nothing", "something", "everything", "anything", "notwithstanding", "king", "bring", "thing", "morning", "evening", "spring", "beijing", "concerning")
 
@@ -374,10 +401,16 @@ func isFragment(s string) bool {
 		if second, next := nextWord(s, next, buf[2:2]); next >= 0 && string(second) == "well" {
 			return true
 		}
+		if !strings.Contains(s, ",") {
+			return true // "As the host of our missile defence site." (a clause: "As X grows, Y …")
+		}
 	}
 	if bytes.HasSuffix(first, ingBytes) && len(first) > 5 && !notGerunds[string(first)] {
 		r := firstRune(s)
 		return unicode.IsUpper(r) || !unicode.IsLetter(r)
+	}
+	if verblessStarts[string(first)] && !hasVerbHint(s[next:]) {
+		return true // "An increase of 60% over 2015.", "With support for …"
 	}
 	core, _ := trimClosers(s)
 	last, _ := utf8.DecodeLastRuneInString(core)

@@ -3,8 +3,6 @@ package summary
 import (
 	"strings"
 	"unicode"
-
-	"github.com/natowatch/natowatch/release"
 )
 
 // turnKind tells whose turn a paragraph of a transcript is.
@@ -26,18 +24,41 @@ type para struct {
 }
 
 // parseTurns splits off speaker labels ("NATO Secretary General Mark Rutte:",
-// "Oana Lungescu (NATO Spokesperson):", "Q:") and carries each label over the
-// paragraphs that follow it until the next label.
+// "Oana Lungescu (NATO Spokesperson):", "Q:", a bold label the scraper
+// turned into "Name:", a speaker line "Mark Rutte, NATO Secretary
+// General") and carries each label over the paragraphs that follow it
+// until the next label. Paragraphs before any label are the main
+// speaker's (turnNone). A named speaker who is not the main one and opens
+// by introducing or handing out the floor is a host, one who asks is a
+// questioner; an unlabelled paragraph that asks a question is a
+// questioner's, without changing the turn.
 func parseTurns(body []string, main string) []para {
 	out := make([]para, 0, len(body))
 	label, kind := "", turnNone
+	open := false // the turn's first words are still to come
 	for _, p := range body {
 		text := strings.TrimSpace(p)
 		if lbl, rest, ok := splitLabel(text); ok {
-			label, kind = lbl, classifyLabel(lbl, main)
+			label, kind, open = lbl, classifyLabel(lbl, main), true
 			text = rest
+		} else if s, ok := speakerLine(text); ok {
+			label, kind, open = s, classifyLabel(s, main), true
+			text = ""
 		}
-		out = append(out, para{text: text, label: label, kind: kind})
+		pk := kind
+		switch {
+		case open && text != "":
+			open = false
+			if kind == turnOther && isHostText(text) {
+				kind = turnModerator
+			} else if kind == turnOther && main != "" && strings.Contains(text, "?") {
+				kind = turnQuestion
+			}
+			pk = kind
+		case (kind == turnNone || kind == turnMain) && isQuestionPara(text):
+			pk = turnQuestion
+		}
+		out = append(out, para{text: text, label: label, kind: pk})
 	}
 	return out
 }
@@ -52,7 +73,10 @@ var notLabels = setOf("note", "notes", "update", "updated", "background", "edito
 	"editors", "source", "sources", "photo", "photos", "video", "watch", "read",
 	"see", "also", "contact", "media", "more", "related", "date", "location",
 	"subject", "title", "topic", "summary", "warning", "important", "today",
-	"tomorrow", "yesterday", "link", "links", "download", "ends", "end")
+	"tomorrow", "yesterday", "link", "links", "download", "ends", "end",
+	// A media advisory's headings.
+	"hour", "hours", "time", "venue", "place", "where", "when", "access",
+	"deadline", "language", "languages", "programme", "program", "agenda", "format")
 
 // labelConnectors may stand in lower case inside a label.
 var labelConnectors = setOf("of", "the", "for", "and", "de", "van", "von", "der",
@@ -160,12 +184,17 @@ func splitName(s string) (name, role []string) {
 }
 
 // sameSpeaker reports whether label and speaker name the same person: they
-// share a name word, or, when one of them has no name, their role words are
-// the same ("Secretary General" vs "NATO Secretary General Jens
+// share a name word, or, when one of them has no name, its role words are
+// the other's ("Secretary General" vs "NATO Secretary General Jens
 // Stoltenberg", but not "Deputy Secretary General").
 func sameSpeaker(label, speaker string) bool {
 	ln, lr := splitName(label)
 	sn, sr := splitName(speaker)
+	return sameSplit(ln, lr, sn, sr)
+}
+
+// sameSplit is sameSpeaker of two speakers split by splitName.
+func sameSplit(ln, lr, sn, sr []string) bool {
 	if len(ln) > 0 && len(sn) > 0 {
 		for _, a := range ln {
 			for _, b := range sn {
@@ -187,8 +216,15 @@ func sameSpeaker(label, speaker string) bool {
 		}
 		return m
 	}
+	// The nameless one's role words must all be the other's, and what the
+	// other adds must not make it another office ("Chair" is "Chair of
+	// the NATO Military Committee Admiral Rob Bauer"; "Secretary
+	// General" is not "Deputy Secretary General").
 	a, b := strip(lr), strip(sr)
-	if len(a) == 0 || len(a) != len(b) {
+	if len(ln) > 0 || len(sn) == 0 && len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) == 0 {
 		return false
 	}
 	for w := range a {
@@ -196,8 +232,17 @@ func sameSpeaker(label, speaker string) bool {
 			return false
 		}
 	}
+	for w := range b {
+		if !a[w] && otherOffice[w] {
+			return false
+		}
+	}
 	return true
 }
+
+// otherOffice are role words that make a different office of the same
+// title: a deputy, a former holder, a prime minister.
+var otherOffice = setOf("deputy", "assistant", "vice", "acting", "former", "prime", "special", "senior", "under")
 
 // classifyLabel tells whose turn a label opens.
 func classifyLabel(label, main string) turnKind {
@@ -214,11 +259,20 @@ func classifyLabel(label, main string) turnKind {
 	if main != "" && sameSpeaker(label, main) {
 		return turnMain
 	}
-	for _, w := range ws {
+	for k, w := range ws {
 		switch w {
-		case "moderator", "spokesperson", "host", "chair", "presenter", "anchor", "facilitator", "mc":
+		case "moderator", "spokesperson", "host", "presenter", "anchor", "facilitator", "mc", "interviewer":
 			return turnModerator
+		case "chair", "chairman", "chairperson", "chairwoman":
+			// "Chairman:" is the panel's; "Chair of the NATO Military
+			// Committee" is a speaker.
+			if k+1 == len(ws) || ws[k+1] != "of" {
+				return turnModerator
+			}
 		}
+	}
+	if outletInBrackets(label) || outletAfterComma(label) {
+		return turnQuestion
 	}
 	return turnOther
 }
@@ -234,7 +288,7 @@ var titleKinds = []string{
 
 // titleCuts end the speaker part of a title.
 var titleCuts = []string{
-	" at ", " following ", " during ", " on ", " in ", " ahead of ", " after ",
+	" followed by ", " followed ", " accompanied by ", " together with ", " at ", " following ", " during ", " on ", " in ", " ahead of ", " after ",
 	" before ", " to ", " for ", " with ", " and ", ", ", " – ", " — ", " - ",
 	" (", " | ", ": ",
 }
@@ -261,39 +315,20 @@ func speakerFromTitle(title string) string {
 		if !known {
 			continue
 		}
-		rest := t[i+len(sep):]
-		lr := strings.ToLower(rest)
-		end := len(rest)
-		for _, c := range titleCuts {
-			if j := strings.Index(lr, c); j >= 0 && j < end {
-				end = j
+		if s := cutSpeaker(t[i+len(sep):]); s != "" {
+			return s
+		}
+	}
+	// "NATO Secretary General's press conference"
+	if i := strings.Index(lt, "'s "); i > 0 || strings.Contains(lt, "’s ") {
+		if i < 0 {
+			i = strings.Index(lt, "’s ")
+		}
+		rest := strings.TrimLeft(lt[i:], "'’s ")
+		for _, k := range titleKinds {
+			if strings.HasPrefix(rest, k) && hasRoleWord(t[:i]) {
+				return cutSpeaker(t[:i])
 			}
-		}
-		s := strings.TrimSpace(strings.TrimRight(rest[:end], " .,;:"))
-		if low := strings.ToLower(s); strings.HasPrefix(low, "the ") {
-			s = s[4:]
-		}
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-// mainSpeaker is who a speech release is by: r.Speakers[0], else the
-// speaker named in the title, else the first label of a named speaker.
-func mainSpeaker(r *release.Release) string {
-	for _, s := range r.Speakers {
-		if s = strings.TrimSpace(s); s != "" {
-			return s
-		}
-	}
-	if s := speakerFromTitle(r.Title); s != "" {
-		return s
-	}
-	for _, p := range r.Body {
-		if lbl, _, ok := splitLabel(strings.TrimSpace(p)); ok && classifyLabel(lbl, "") == turnOther {
-			return lbl
 		}
 	}
 	return ""
