@@ -38,7 +38,11 @@ func TestNATOSiteEndToEnd(t *testing.T) {
 	b, _ := os.ReadFile(w.config)
 	// Sweeps at every check: a test cannot wait the 15 minutes the
 	// fallback waits between two reads of the sitemap.
-	os.WriteFile(w.config, []byte(strings.Replace(string(b), "    schedule:", "    sitemap_every: 1ms\n    schedule:", 1)), 0o600)
+	cfg := strings.Replace(string(b), "    schedule:", "    sitemap_every: 1ms\n    schedule:", 1)
+	// A target that wants press releases only.
+	const prHook = "900000000000000002"
+	cfg = strings.Replace(cfg, "targets:\n", "targets:\n  - webhook: "+w.discord.WebhookURL(prHook, "tok2")+"\n    types: [press release]\n", 1)
+	os.WriteFile(w.config, []byte(cfg), 0o600)
 	w.site.Archive(60000)
 	now := time.Now().UTC()
 	fourKinds(w.site, "(older)", now.AddDate(0, 0, -3))
@@ -55,8 +59,16 @@ func TestNATOSiteEndToEnd(t *testing.T) {
 	if len(hook) != 4 {
 		t.Fatalf("four new items: the webhook got %d messages", len(hook))
 	}
+	kinds := map[string]bool{}
 	for _, m := range hook {
 		e := m.Embeds[0]
+		if e.Author != nil {
+			kind, _, _ := strings.Cut(e.Author.Name, " · ")
+			kinds[kind] = true
+		}
+		if strings.HasPrefix(e.Title, "Press conference") && !strings.HasPrefix(e.Title, "Press conference by NATO Secretary General Mark Rutte ahead of the meetings of NATO Ministers of Foreign Affairs") {
+			t.Errorf("a transcript's title without its by-line: %q", e.Title)
+		}
 		all := e.Title + e.Description
 		for _, f := range e.Fields {
 			all += f.Name + f.Value
@@ -64,6 +76,14 @@ func TestNATOSiteEndToEnd(t *testing.T) {
 		if strings.Contains(all, "MULTIMEDIA ACCOUNT") || strings.Contains(all, "verification code") {
 			t.Errorf("dialog text in the alert %q", e.Title)
 		}
+	}
+	for _, k := range []string{"News", "Press release", "Speech/transcript", "Official text"} {
+		if !kinds[k] {
+			t.Errorf("no alert of kind %q among %v", k, kinds)
+		}
+	}
+	if pr := w.discord.MessagesIn("webhook:" + prHook); len(pr) != 1 || !strings.HasPrefix(pr[0].Embeds[0].Title, "Statement on the missile launch") {
+		t.Errorf("types: [press release] received %d messages, want the press release alone", len(pr))
 	}
 	w.once()
 	if n := len(w.discord.MessagesIn("webhook:" + hookID)); n != 4 {
