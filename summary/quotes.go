@@ -177,7 +177,7 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 		if s.boiler || s.words < minSpeechQuoteWords || s.fragment || s.inQuote || s.quoted || strings.ContainsAny(s.text, "\"“”«»„") {
 			continue
 		}
-		if asks(s.text) {
+		if asks(s.text) || namesInThirdPerson(s.text, main) {
 			continue
 		}
 		cands = append(cands, i)
@@ -218,6 +218,23 @@ func speechQuotes(b *body, qs *quoteSet, sum func() []string) {
 		sorted[k] = added[j]
 	}
 	copy(added, sorted)
+}
+
+// namesInThirdPerson reports a sentence that names the main speaker by
+// surname ("Secretary General Mark Rutte spoke at …"): narration about
+// them, not their words.
+func namesInThirdPerson(text, main string) bool {
+	name, _ := splitName(main)
+	if len(name) == 0 {
+		return false
+	}
+	surname := name[len(name)-1]
+	for _, w := range words(text) {
+		if w == surname {
+			return true
+		}
+	}
+	return false
 }
 
 // bestQuoted leaves out quotations that greet, thank or talk logistics

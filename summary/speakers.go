@@ -56,6 +56,27 @@ func mainSpeaker(r *release.Release) string {
 	return ""
 }
 
+// fullMain gives a main speaker named by a role alone ("Secretary
+// General", from a title) the name the opening of the text gives that
+// role ("Secretary General Mark Rutte"), so that all of their quotes are
+// credited alike.
+func fullMain(r *release.Release, main string) string {
+	if main == "" {
+		return ""
+	}
+	if name, _ := splitName(main); len(name) > 0 {
+		return main
+	}
+	var pp people
+	for i, p := range r.Body {
+		if i == 5 {
+			break
+		}
+		pp.read(p)
+	}
+	return pp.resolve(main)
+}
+
 // speakerFromByline returns the speaker a by-line names: "by NATO
 // Secretary General Mark Rutte at …", "with NATO Secretary General Jens
 // Stoltenberg and …", "Session … with participation of …", or a

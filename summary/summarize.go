@@ -78,7 +78,7 @@ type sent struct {
 // looks at each as the summary and the quotes will.
 func readBody(r *release.Release) *body {
 	b := bodies.Get().(*body)
-	b.r, b.main = r, mainSpeaker(r)
+	b.r, b.main = r, fullMain(r, mainSpeaker(r))
 	for _, p := range parseTurns(r.Body, b.main) {
 		b.ss = b.sp.sentences(b.ss[:0], p.text)
 		inQ := opensInQuotation(p.text)

@@ -256,7 +256,7 @@ func TestStatusPageInChromium(t *testing.T) {
 		"NATO condemns North Korea's missile launch",
 		"Speech by the Secretary General at the Riga Conference",
 		"“We must invest more in air and missile defence, and we must do it now”",
-		"— Mark Rutte",
+		"— Secretary General Mark Rutte",
 		"&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;Exercise &lt;b&gt;Steadfast&lt;/b&gt; ends",
 		"failing since 27 Nov 2026 12:10 UTC: source shape: listing https://shape.example/feed: 503 Service Unavailable",
 		"6 pending · 0 failed · 0 targets paused",

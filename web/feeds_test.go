@@ -115,7 +115,7 @@ func TestFeedContentIsEscaped(t *testing.T) {
 			t.Errorf("script not shown as text: %s", e.Content)
 		}
 	}
-	for _, want := range []string{"<blockquote><p>“We must invest more in air and missile defence", "— Mark Rutte",
+	for _, want := range []string{"<blockquote><p>“We must invest more in air and missile defence", "— Secretary General Mark Rutte",
 		"Watch <strong>korea</strong>: NATO condemns <mark>North Korea</mark>"} {
 		if !strings.Contains(body, xmlEscape(want)) {
 			t.Errorf("atom lacks %q", want)
