@@ -181,3 +181,21 @@ func dropRepeats(body []string) []string {
 	}
 	return out
 }
+
+// typeOfPageType is the release type of a JSON listing's pageType
+// ("Transcript", "news", "story", "Press release", …), "" for another.
+func typeOfPageType(pt string) release.Type {
+	switch pt = strings.ToLower(strings.TrimSpace(pt)); {
+	case pt == "":
+		return ""
+	case strings.Contains(pt, "transcript"), strings.Contains(pt, "speech"):
+		return release.TypeSpeech
+	case strings.Contains(pt, "press release"), strings.Contains(pt, "press-release"):
+		return release.TypePressRelease
+	case strings.Contains(pt, "official text"), strings.Contains(pt, "official-text"):
+		return release.TypeOfficialText
+	case pt == "news", pt == "story", pt == "article":
+		return release.TypeNews
+	}
+	return ""
+}

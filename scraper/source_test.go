@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 func noValidators(context.Context, string) (Validators, error) { return Validators{}, nil }
@@ -66,5 +68,38 @@ func TestFetchFallsBackToFeedSummary(t *testing.T) {
 	}
 	if _, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/item", Title: "A plan"}, Validators{}); err == nil {
 		t.Fatal("a page without text and no feed summary must be an error")
+	}
+}
+
+// The JSON listing's pageType types a page that states no kind of its own
+// (over its URL's section), and never overrules the page's own kind line.
+func TestFetchTypeFromPageType(t *testing.T) {
+	page := func(kindLine string) string {
+		return `<html><head><title>Remarks</title></head><body><main><h1>Remarks at the conference</h1>` + kindLine +
+			`<p>NATO Allies met in Brussels on Thursday to discuss support for partners and agreed on new steps to strengthen deterrence.</p>` +
+			`<p>They condemned the launch by North Korea of a ballistic missile over Japan, and called on Pyongyang to stop.</p></main></body></html>`
+	}
+	for _, tc := range []struct {
+		name, kindLine, pageType string
+		want                     release.Type
+	}{
+		{"pageType alone", "", "Transcript", release.TypeSpeech},
+		{"the page's kind line wins", "<p>Press Release</p>", "Transcript", release.TypePressRelease},
+		{"unknown pageType", "", "gallery", release.TypeNews},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(page(tc.kindLine)))
+		}))
+		u := srv.URL + "/en/news-and-events/articles/news/2026/11/26/remarks"
+		src := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
+		it, err := src.Fetch(context.Background(), Candidate{URL: u, Kind: tc.pageType}, Validators{})
+		srv.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if it.Release.Type != tc.want {
+			t.Errorf("%s: type %q, want %q", tc.name, it.Release.Type, tc.want)
+		}
 	}
 }
