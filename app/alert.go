@@ -82,11 +82,13 @@ func urlKey(u string) string {
 }
 
 // titleDateKey is the normalised title and the day of publication; it
-// recognises an item whose URL or guid changed. Short titles ("Press
-// conference") are too common to identify anything.
+// recognises an item whose URL or guid changed. Short titles and a kind
+// with its by-line ("Doorstep statement by NATO Secretary General …", given
+// in the morning and again in the evening) are too common to identify
+// anything.
 func titleDateKey(title string, published time.Time) string {
 	t := normalise(title)
-	if strings.Count(t, " ") < 3 || published.IsZero() {
+	if strings.Count(t, " ") < 3 || published.IsZero() || scraper.KindTitle(title) {
 		return ""
 	}
 	return "td:" + t + "|" + published.UTC().Format("2006-01-02")

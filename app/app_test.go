@@ -522,3 +522,27 @@ func TestOnceDrainsMoreThanOneBatch(t *testing.T) {
 		t.Fatalf("once delivered %d of %d", h.rec.count(), claimBatch+30)
 	}
 }
+
+// Two transcripts of one day whose titles are their kind and the same
+// by-line (a doorstep in the morning, another in the evening) are two
+// releases, each posted as new: never one taken for an edit of the other.
+func TestSameKindAndBylineOnOneDayAreTwoReleases(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mustOnce()
+	const title = "Doorstep statement by NATO Secretary General Mark Rutte at NATO Headquarters"
+	h.src.publish("https://www.nato.int/en/news-and-events/events/transcripts/2026/11/27/doorstep-statement", title, h.now, release.TypeSpeech,
+		"Good morning. Today Allies meet to discuss support for Ukraine and the defence industry, and I expect clear decisions on air defence.")
+	h.mustOnce()
+	n := h.rec.count()
+	h.src.publish("https://www.nato.int/en/news-and-events/events/transcripts/2026/11/27/doorstep-statement-1", title, h.now, release.TypeSpeech,
+		"Good evening. Allies agreed today to deliver more air defence to Ukraine this winter, and to speed up joint procurement of interceptors.")
+	h.mustOnce()
+	if got := h.rec.count(); got != 2*n {
+		t.Fatalf("the evening doorstep: %d alerts in all, want %d (posted as new like the morning's)", got, 2*n)
+	}
+	for _, s := range h.rec.sent {
+		if s.alert.Kind != release.KindNew {
+			t.Errorf("an alert of kind %q for %s: one transcript taken for an edit of the other", s.alert.Kind, s.alert.URL)
+		}
+	}
+}

@@ -199,3 +199,11 @@ func typeOfPageType(pt string) release.Type {
 	}
 	return ""
 }
+
+// KindTitle reports a title that is only a kind, or a kind and a by-line
+// ("Doorstep statement by NATO Secretary General Mark Rutte at NATO
+// Headquarters"): such titles recur, even on one day, and identify nothing.
+func KindTitle(title string) bool {
+	head, _, _ := strings.Cut(title, " by ")
+	return kindOfLine(head) != ""
+}
