@@ -293,12 +293,18 @@ func speakerAfterVerb(ws []string) string {
 	return strings.Join(out, " ")
 }
 
+// timeWords may open a sentence before its speaker, capitalised.
+var timeWords = setOf("today", "yesterday", "tomorrow", "tonight", "earlier", "later", "meanwhile", "then", "now", "also")
+
 // speakerBefore reads the speaker that stands before a verb: "NATO
 // Secretary General Mark Rutte", "he", "the Secretary General". It returns
 // "" when the words do not read as one.
 func speakerBefore(ws []string) string {
 	for len(ws) > 0 && adverbs[cleanWord(ws[len(ws)-1])] {
 		ws = ws[:len(ws)-1]
+	}
+	for len(ws) > 1 && timeWords[cleanWord(ws[0])] {
+		ws = ws[1:] // "Yesterday President Zelenskyy told me": not his name
 	}
 	if len(ws) == 0 || len(ws) > 10 {
 		return ""

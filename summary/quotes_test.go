@@ -245,3 +245,19 @@ func TestNewsQuotesSalient(t *testing.T) {
 		}
 	}
 }
+
+// A time word that opens the sentence is not part of the speaker's name.
+func TestTimeWordIsNotTheSpeakersName(t *testing.T) {
+	for p, want := range map[string]string{
+		"Yesterday President Zelenskyy told me: “Every Patriot battery saves lives in Ukraine, every single day and every night.”":                "President Zelenskyy",
+		"Today Foreign Minister Radosław Sikorski said: “Poland will host the new air defence centre and train crews from all Allies.”":           "Foreign Minister Radosław Sikorski",
+		"“Every Patriot battery saves lives in Ukraine, every single day and every night,” Yesterday President Zelenskyy said, speaking in Kyiv.": "President Zelenskyy",
+	} {
+		r := &release.Release{Title: "NATO Allies discuss air defence", Type: release.TypeNews,
+			Body: []string{"NATO Allies met in Brussels on Thursday to discuss air defence for Ukraine.", p}}
+		_, qs := Digest(r)
+		if len(qs) != 1 || qs[0].Speaker != want {
+			t.Errorf("%q: quotes %q, want one by %q", p, qs, want)
+		}
+	}
+}
