@@ -43,6 +43,9 @@ func Doctor(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, names [
 			return false, ctx.Err()
 		}
 		warns := doctorSource(ctx, scraper.NewSource(SourceConfig(s), f), s, log, w)
+		if ctx.Err() != nil {
+			return false, ctx.Err() // stopped: no verdict on what was cut short
+		}
 		if len(warns) == 0 {
 			fmt.Fprintf(w, "verdict: ok\n\n")
 			continue
@@ -66,7 +69,11 @@ func doctorSources(cfg *config.Config, names []string) ([]config.Source, error) 
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("doctor: no source named %q in the configuration", n)
+			var have []string
+			for _, s := range cfg.Sources {
+				have = append(have, s.Name)
+			}
+			return nil, fmt.Errorf("no source named %q in the configuration (it has %s)", n, strings.Join(have, ", "))
 		}
 	}
 	return out, nil

@@ -77,7 +77,8 @@ Reads each configured source (or the ones named) live, once, and prints
 the listing routes that answered (bytes, time), how many items they name,
 and the newest 3 items as an alert would show them, with what looks wrong.
 It writes nothing: no state, no Discord. Exit 0 when every source is ok;
-1 when any has a warning; 2 for bad usage or configuration.
+1 when any has a warning; 2 for bad usage or configuration; 130 when
+stopped by SIGINT/SIGTERM.
 `,
 	"version": "Usage: natowatch version\n\nPrints the version.\n",
 	"help":    "Usage: natowatch help [COMMAND]\n\nPrints the usage of natowatch or of a command.\n",

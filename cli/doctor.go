@@ -38,7 +38,7 @@ func (e *env) runDoctor(ctx context.Context, args []string) int {
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintln(e.stderr, "natowatch doctor: stopped by signal")
-		return exitOK
+		return exitInterrupted // like preview: the report was not given
 	case err != nil:
 		return e.usageError("doctor", "%v", err) // a source named that is not configured
 	case !ok:

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,5 +87,31 @@ sources:
 	}
 	if code, _, stderr := doctor("nope"); code != 2 || !strings.Contains(stderr, `no source named "nope"`) {
 		t.Errorf("unknown source: exit %d %s", code, stderr)
+	}
+}
+
+// A doctor stopped by a signal gives no verdict on what it cut short and
+// exits 130, as preview does: the source is not to blame.
+func TestDoctorStoppedBySignal(t *testing.T) {
+	hung := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case hung <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "natowatch.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("state: %s\nsources:\n  - name: slow\n    type: rss\n    url: %s/feed\n", filepath.Join(dir, "state.db"), srv.URL)), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan int)
+	go func() { done <- MainContext(ctx, []string{"--config", cfg, "doctor"}, &out, &errb, func(string) string { return "" }) }()
+	<-hung
+	cancel()
+	if code := <-done; code != 130 || strings.Contains(out.String(), "verdict") {
+		t.Fatalf("doctor stopped: exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
 }
