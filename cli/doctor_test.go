@@ -108,7 +108,9 @@ func TestDoctorStoppedBySignal(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb bytes.Buffer
 	done := make(chan int)
-	go func() { done <- MainContext(ctx, []string{"--config", cfg, "doctor"}, &out, &errb, func(string) string { return "" }) }()
+	go func() {
+		done <- MainContext(ctx, []string{"--config", cfg, "doctor"}, &out, &errb, func(string) string { return "" })
+	}()
 	<-hung
 	cancel()
 	if code := <-done; code != 130 || strings.Contains(out.String(), "verdict") {
