@@ -172,7 +172,8 @@ func (a *App) Run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			if err := a.serveHTTP(ctx, addr); err != nil {
-				a.log.Error("operator HTTP listener failed", "addr", addr, "err", err)
+				// No /healthz, feeds or status page: an operator must know.
+				stop(fmt.Errorf("%w %s: %w", errListen, addr, err))
 			}
 		}()
 	}
@@ -187,11 +188,14 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Warn("checks still running after 30s; leaving them")
 	}
 	wg.Wait()
-	if err := context.Cause(ctx); state.Broken(err) {
+	if err := context.Cause(ctx); state.Broken(err) || errors.Is(err, errListen) {
 		return err
 	}
 	return nil
 }
+
+// errListen stops the daemon when it cannot serve http.listen.
+var errListen = errors.New("http.listen: cannot serve on")
 
 // Leases: renewed every leaseRenew, lost after leaseTTL without renewal.
 const (

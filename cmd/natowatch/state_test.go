@@ -255,3 +255,33 @@ func TestDryRunBesideRun(t *testing.T) {
 		t.Fatalf("the dry run waited for run's lock\n%s", tail(errb.String(), 10))
 	}
 }
+
+// run stops with an error, exit 1, when it cannot serve http.listen (the
+// port is taken): no /healthz, feeds or status page is not a way to run.
+func TestRunStopsWhenItCannotListen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close() // the port stays taken
+	w := newStateWorld(t, ln.Addr().String())
+	cmd, errb := w.command("run")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() { done <- exitCode(t, cmd.Wait()) }()
+	select {
+	case code := <-done:
+		if code != 1 || !strings.Contains(errb.String(), "http.listen: cannot serve on "+ln.Addr().String()) {
+			t.Fatalf("run with its port taken: exit %d\n%s", code, tail(errb.String(), 10))
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("run went on without its HTTP listener")
+	}
+}
