@@ -202,8 +202,23 @@ func TestToken(t *testing.T) {
 				t.Errorf("%s with a wrong token: %s", path, r.Status)
 			}
 		}
-		if _, page := get(t, srv.URL+"/?token=s3cret"); strings.Contains(page, "s3cret") {
+		r, page := get(t, srv.URL+"/?token=s3cret")
+		if strings.Contains(page, "s3cret") {
 			t.Error("the page shows the token")
+		}
+		// The search form and the page's links carry no token: the cookie
+		// that ?token= set lets them through.
+		var cookie string
+		for _, c := range r.Cookies() {
+			if c.Name == "natowatch_token" && c.HttpOnly {
+				cookie = c.Name + "=" + c.Value
+			}
+		}
+		if r, _ := get(t, srv.URL+"/?q=missile", "Cookie", cookie); cookie == "" || r.StatusCode != 200 {
+			t.Errorf("a search after ?token= (cookie %q): %s", cookie, r.Status)
+		}
+		if r, _ := get(t, srv.URL+"/?q=missile", "Cookie", "natowatch_token=wrong"); r.StatusCode != 401 {
+			t.Errorf("a wrong cookie: %s", r.Status)
 		}
 	}
 }

@@ -131,6 +131,12 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) guard(isFeed bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.opt.Token == "" || (isFeed && s.opt.PublicFeeds) || s.authorized(r) {
+			if q := r.URL.Query().Get("token"); q != "" && s.opt.Token != "" {
+				// The page's own links and search form carry no token (it
+				// is never written into a page): a cookie keeps it.
+				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true,
+					SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"})
+			}
 			h(w, r)
 			return
 		}
@@ -145,11 +151,16 @@ func (s *Server) authorized(r *http.Request) bool {
 		got = strings.TrimPrefix(h, "Bearer ")
 	} else if _, pass, ok := r.BasicAuth(); ok {
 		got = pass
-	} else {
-		got = r.URL.Query().Get("token")
+	} else if q := r.URL.Query().Get("token"); q != "" {
+		got = q
+	} else if c, err := r.Cookie(tokenCookie); err == nil {
+		got = c.Value
 	}
 	return subtle.ConstantTimeCompare([]byte(got), []byte(s.opt.Token)) == 1
 }
+
+// tokenCookie keeps a ?token= for the page's own links.
+const tokenCookie = "natowatch_token"
 
 // base is the URL the feeds' and the page's links start with.
 func (s *Server) base(r *http.Request) string {
