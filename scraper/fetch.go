@@ -131,9 +131,9 @@ func (f *Fetcher) host(h string) *hostState {
 	return hs
 }
 
-// Get fetches rawURL, sending v as conditional headers. A 304 gives a Page
-// with NotModified set. Errors name the URL.
-func (f *Fetcher) Get(ctx context.Context, rawURL string, v Validators) (*Page, error) {
+// turn waits for rawURL's host's turn: an http(s) URL, a host not backing
+// off, its rate limit.
+func (f *Fetcher) turn(ctx context.Context, rawURL string) (*hostState, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("GET %s: not an http(s) URL", rawURL)
@@ -147,6 +147,16 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, v Validators) (*Page, 
 	}
 	if err := hs.limiter.Wait(ctx); err != nil {
 		return nil, fmt.Errorf("GET %s: %w", rawURL, err)
+	}
+	return hs, nil
+}
+
+// Get fetches rawURL, sending v as conditional headers. A 304 gives a Page
+// with NotModified set. Errors name the URL.
+func (f *Fetcher) Get(ctx context.Context, rawURL string, v Validators) (*Page, error) {
+	hs, err := f.turn(ctx, rawURL)
+	if err != nil {
+		return nil, err
 	}
 	page, err := f.do(ctx, rawURL, v)
 	f.mu.Lock()

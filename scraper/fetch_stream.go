@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"time"
 )
 
@@ -41,19 +40,8 @@ type Streamed struct {
 // report an error of its own. The host's rate limit and backoff apply.
 func (f *Fetcher) Stream(ctx context.Context, rawURL string, v Validators, lim StreamLimits, read func(io.Reader) error) (*Streamed, error) {
 	lim = lim.withDefaults()
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("GET %s: not an http(s) URL", rawURL)
-	}
-	hs := f.host(u.Host)
-	f.mu.Lock()
-	until := hs.until
-	f.mu.Unlock()
-	if time.Now().Before(until) {
-		return nil, fmt.Errorf("GET %s: %w until %s", rawURL, ErrBackoff, until.UTC().Format(time.RFC3339))
-	}
-	if err := hs.limiter.Wait(ctx); err != nil {
-		return nil, fmt.Errorf("GET %s: %w", rawURL, err)
+	if _, err := f.turn(ctx, rawURL); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
