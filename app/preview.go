@@ -34,7 +34,7 @@ func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, p
 		contentType string
 	)
 	path := arg
-	if u, err := url.Parse(arg); err == nil && strings.Contains(arg, "://") {
+	if u, err := url.Parse(arg); err == nil && (strings.Contains(arg, "://") || u.Opaque != "" && !exists(arg)) {
 		switch u.Scheme { // url.Parse lowercases it: HTTP:// is a URL too
 		case "http", "https":
 			page, err := f.Get(ctx, u.String(), scraper.Validators{})
@@ -124,4 +124,10 @@ func readFile(ctx context.Context, path string, max int64) ([]byte, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// exists reports a file at path: "data:text/html,…" names none, and is a URL.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

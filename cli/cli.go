@@ -144,8 +144,12 @@ func mainLookup(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	case "doctor":
 		return e.runDoctor(ctx, rest)
 	case "version":
-		if code, ok := e.parse(e.flags(cmd), cmd, rest); !ok {
+		fs := e.flags(cmd)
+		if code, ok := e.parse(fs, cmd, rest); !ok {
 			return code
+		}
+		if fs.NArg() > 0 {
+			return e.usageError(cmd, "unexpected arguments %q", fs.Args())
 		}
 		fmt.Fprintln(stdout, "natowatch", Version)
 		return exitOK

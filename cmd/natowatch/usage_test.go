@@ -108,10 +108,10 @@ func TestCommandLine(t *testing.T) {
 	// Exit 2 for every usage, config or state-path problem; the message
 	// names the path; --config before or after the command.
 	for _, args := range [][]string{
-		{}, {"help", "nope"}, {"nope"}, {"once", "--bogus"}, {"run", "extra"}, {"preview"},
+		{}, {"help", "nope"}, {"nope"}, {"once", "--bogus"}, {"run", "extra"}, {"version", "extra"}, {"preview"},
 		{"--config", filepath.Join(dir, "none.yaml"), "once"},
 		{"--config", cfg, "once"}, {"once", "--config", cfg}, {"run", "--config=" + cfg},
-		{"preview", "ftp://example.org/x"},
+		{"preview", "ftp://example.org/x"}, {"preview", "data:text/html,hi"},
 		{"migrate", "--from", cfg, "--to", filepath.Join(dir, "missing", "copy.db")},
 	} {
 		code, _, stderr := natowatch(t, dir, nil, args...)
