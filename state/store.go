@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -108,9 +109,9 @@ type sqlStore struct {
 	db   *sql.DB
 	pg   bool // PostgreSQL, not SQLite
 	conn conn // the database: in(nil)
-	// stmts are SQLite's hot statements (sqlite_stmts.go), prepared once
-	// when the store opens; nil on PostgreSQL. Read-only after
-	// OpenSQLite.
+	// stmts are SQLite's hot statements (sqlite_stmts.go), each prepared
+	// on its first use; nil on PostgreSQL. Guarded by mu.
+	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
 
