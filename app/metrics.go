@@ -14,18 +14,18 @@ import (
 
 // metrics are natowatch's Prometheus metrics, on a registry of their own.
 type metrics struct {
-	reg        *prometheus.Registry
-	checks     *prometheus.CounterVec   // source, result=ok|error
-	notMod     *prometheus.CounterVec   // source
-	releases   *prometheus.CounterVec   // source, event=new|updated|recorded|suspect
-	deliveries *prometheus.CounterVec   // result=sent|retried|failed
-	latency    prometheus.Histogram     // publish → post
-	pending    prometheus.GaugeFunc     // outbox depth
-	lastCheck  *prometheus.GaugeVec     // source: unix time of the last successful check
-	failing    *prometheus.GaugeVec     // source: 1 while failing
-	dupRisk    prometheus.Counter       // webhook resends after an unknown outcome
-	checkTime  *prometheus.HistogramVec // source
-	listings   *prometheus.CounterVec   // source, route=json|sitemap|hub|feed|page (joined with + when several)
+	reg        func() *prometheus.Registry // built on first use (Handler)
+	checks     *prometheus.CounterVec      // source, result=ok|error
+	notMod     *prometheus.CounterVec      // source
+	releases   *prometheus.CounterVec      // source, event=new|updated|recorded|suspect
+	deliveries *prometheus.CounterVec      // result=sent|retried|failed
+	latency    prometheus.Histogram        // publish → post
+	pending    prometheus.GaugeFunc        // outbox depth
+	lastCheck  *prometheus.GaugeVec        // source: unix time of the last successful check
+	failing    *prometheus.GaugeVec        // source: 1 while failing
+	dupRisk    prometheus.Counter          // webhook resends after an unknown outcome
+	checkTime  *prometheus.HistogramVec    // source
+	listings   *prometheus.CounterVec      // source, route=json|sitemap|hub|feed|page (joined with + when several)
 
 	mu     sync.Mutex
 	routes map[string]string // source: the route of its last listing, for /status
@@ -33,7 +33,6 @@ type metrics struct {
 
 func newMetrics(pending func() float64) *metrics {
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
 		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_checks_total",
 			Help: "Checks of a source, by result."}, []string{"source", "result"}),
 		notMod: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_not_modified_total",
@@ -59,8 +58,14 @@ func newMetrics(pending func() float64) *metrics {
 	m.routes = map[string]string{}
 	m.pending = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "natowatch_outbox_pending",
 		Help: "Alerts waiting to be delivered."}, pending)
-	m.reg.MustRegister(m.checks, m.notMod, m.releases, m.deliveries, m.latency, m.pending, m.lastCheck, m.failing,
-		m.dupRisk, m.checkTime, m.listings, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	// The registry, with the Go and process collectors, only for a
+	// process that serves /metrics.
+	m.reg = sync.OnceValue(func() *prometheus.Registry {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(m.checks, m.notMod, m.releases, m.deliveries, m.latency, m.pending, m.lastCheck, m.failing,
+			m.dupRisk, m.checkTime, m.listings, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		return reg
+	})
 	return m
 }
 
@@ -103,7 +108,7 @@ func (m *metrics) route(source string) string {
 // Handler serves /metrics, /healthz, the feeds and the status page.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics.reg(), promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := a.stateFileOK(); err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)

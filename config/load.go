@@ -12,11 +12,12 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var envRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`) })
 
 // MaxSize bounds a configuration file: a real one is a few KB, and reading
 // a huge one would take seconds and gigabytes before any error.
@@ -175,7 +176,7 @@ func expand(n *yaml.Node, path string, lookup Lookup) []*fieldError {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		before := n.Value
-		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+		n.Value = envRef().ReplaceAllStringFunc(n.Value, func(m string) string {
 			name := m[2 : len(m)-1]
 			v, ok := lookup(name)
 			switch {

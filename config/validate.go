@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/natowatch/natowatch/release"
@@ -14,7 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-var snowflake = regexp.MustCompile(`^[0-9]{15,21}$`)
+var snowflake = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{15,21}$`) })
 
 // sourceTypes are the known source types.
 var sourceTypes = []string{"nato", "nato-legacy", "rss", "publicnow", "html"}
@@ -47,7 +48,7 @@ func (c *Config) validate() []*fieldError {
 		bad("discord.api", "%v", err)
 	}
 	if c.Discord.OpsChannel != "" {
-		if !snowflake.MatchString(c.Discord.OpsChannel) {
+		if !snowflake().MatchString(c.Discord.OpsChannel) {
 			bad("discord.ops_channel", "%q is not a channel id (a number of 15 to 21 digits)", c.Discord.OpsChannel)
 		}
 		if c.Discord.Token == "" {
@@ -60,7 +61,7 @@ func (c *Config) validate() []*fieldError {
 		}
 	}
 	for i, g := range c.Discord.Guilds {
-		if !snowflake.MatchString(g) {
+		if !snowflake().MatchString(g) {
 			bad(fmt.Sprintf("discord.guilds[%d]", i), "%q is not a guild id", g)
 		}
 	}
@@ -152,7 +153,7 @@ func (c *Config) validate() []*fieldError {
 				bad(fmt.Sprintf("%s.exclude[%d]", p, j), "%v", err)
 			}
 		}
-		if w.MentionRole != "" && !snowflake.MatchString(w.MentionRole) {
+		if w.MentionRole != "" && !snowflake().MatchString(w.MentionRole) {
 			bad(p+".mention_role", "%q is not a role id (a number of 15 to 21 digits)", w.MentionRole)
 		}
 	}
@@ -166,7 +167,7 @@ func (c *Config) validate() []*fieldError {
 				bad(p+".webhook", "%v", err)
 			}
 		case t.Channel != "":
-			if !snowflake.MatchString(t.Channel) {
+			if !snowflake().MatchString(t.Channel) {
 				bad(p+".channel", "%q is not a channel id (a number of 15 to 21 digits)", t.Channel)
 			}
 			if c.Discord.Token == "" {

@@ -6,10 +6,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // apiPath matches Discord's REST prefix in discordgo's own URLs.
-var apiPath = regexp.MustCompile(`^/api(/v\d+)?`)
+var apiPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/api(/v\d+)?`) })
 
 // RewriteAPI returns a transport that sends requests meant for Discord's
 // REST API (discordgo builds them for https://discord.com/api/v9) to the
@@ -33,9 +34,9 @@ type rewriter struct {
 
 func (r rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 	h := req.URL.Hostname()
-	if (h == "discord.com" || h == "discordapp.com") && apiPath.MatchString(req.URL.Path) && req.URL.Host != r.base.Host {
+	if (h == "discord.com" || h == "discordapp.com") && apiPath().MatchString(req.URL.Path) && req.URL.Host != r.base.Host {
 		req = req.Clone(req.Context())
-		rest := apiPath.ReplaceAllString(req.URL.Path, "")
+		rest := apiPath().ReplaceAllString(req.URL.Path, "")
 		req.URL.Scheme, req.URL.Host = r.base.Scheme, r.base.Host
 		req.URL.Path = r.base.Path + rest
 		req.URL.RawPath = ""

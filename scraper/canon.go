@@ -3,14 +3,13 @@ package scraper
 import (
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 )
 
 var (
-	sessionSegment = regexp.MustCompile(`/SID-[0-9A-Fa-f]+-[0-9A-Fa-f]+`)
-	publicView     = regexp.MustCompile(`(?i)^/view/([0-9a-f]{40})$`)
-	legacyItem     = regexp.MustCompile(`^/cps/([a-z]{2})/[a-z]+/((?:news|opinions|official_texts|topics|events|photos|declassified)_\d+\.htm)$`)
+	sessionSegment = lazyRegexp(`/SID-[0-9A-Fa-f]+-[0-9A-Fa-f]+`)
+	publicView     = lazyRegexp(`(?i)^/view/([0-9a-f]{40})$`)
+	legacyItem     = lazyRegexp(`^/cps/([a-z]{2})/[a-z]+/((?:news|opinions|official_texts|topics|events|photos|declassified)_\d+\.htm)$`)
 )
 
 // dropParams are query parameters that never change what a page is.
@@ -38,15 +37,15 @@ func Canonical(raw string, ref *url.URL) string {
 	}
 	u.Fragment, u.RawFragment = "", ""
 	u.User = nil
-	p := sessionSegment.ReplaceAllString(u.Path, "")
+	p := sessionSegment().ReplaceAllString(u.Path, "")
 	if p != "/" && p != "" {
 		p = path.Clean(p)
 	}
-	if m := legacyItem.FindStringSubmatch(p); m != nil && u.Host == "www.nato.int" {
+	if m := legacyItem().FindStringSubmatch(p); m != nil && u.Host == "www.nato.int" {
 		p = "/cps/" + m[1] + "/natohq/" + m[2] // natolive, natohq, SID-…: one page
 	}
 	u.Path, u.RawPath = p, ""
-	if m := publicView.FindStringSubmatch(u.Path); m != nil {
+	if m := publicView().FindStringSubmatch(u.Path); m != nil {
 		// Public's view pages: the id is the page; "?<timestamp>" is not.
 		if strings.HasSuffix(u.Host, "publicnow.com") {
 			u.Scheme, u.Host = "https", "www.publicnow.com"

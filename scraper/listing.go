@@ -31,7 +31,7 @@ type Candidate struct {
 var datedItem = regexp.MustCompile(`^/([a-z]{2})/(?:[a-z0-9-]+/)+\d{4}/\d{2}/\d{2}/[^/]+/?$`)
 
 // legacyItemLink matches the /cps/ site's item pages.
-var legacyItemLink = regexp.MustCompile(`/cps/[a-z]{2}/.*(news|opinions|official_texts)_\d+\.htm`)
+var legacyItemLink = lazyRegexp(`/cps/[a-z]{2}/.*(news|opinions|official_texts)_\d+\.htm`)
 
 // natoItem reports whether a sitemap entry is a dated item in lang, and
 // recent: dated in the lookback, or modified in it. It sets Published from
@@ -106,7 +106,7 @@ func ParseLegacyListing(body []byte, base *url.URL) ([]Candidate, error) {
 	doc.Find("tr").Each(func(_ int, row *goquery.Selection) {
 		a := row.Find("a[href]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 			h, _ := s.Attr("href")
-			return legacyItemLink.MatchString(resolve(base, h))
+			return legacyItemLink().MatchString(resolve(base, h))
 		}).First()
 		if a.Length() == 0 {
 			return
@@ -125,7 +125,7 @@ func ParseLegacyListing(body []byte, base *url.URL) ([]Candidate, error) {
 			out = append(out, c)
 		}
 	})
-	links, _ := ParseLinks(body, base, func(u *url.URL) bool { return legacyItemLink.MatchString(u.Path) })
+	links, _ := ParseLinks(body, base, func(u *url.URL) bool { return legacyItemLink().MatchString(u.Path) })
 	for _, c := range links {
 		if !seen[c.URL] {
 			seen[c.URL] = true

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -173,7 +172,7 @@ func (s *Source) sitemapFromRobots(ctx context.Context, failed string, err error
 	return ""
 }
 
-var publicViewPath = regexp.MustCompile(`(?i)^/view/[0-9a-f]{40}$`)
+var publicViewPath = lazyRegexp(`(?i)^/view/[0-9a-f]{40}$`)
 
 func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) ([]Candidate, error) {
 	base, err := url.Parse(page.URL)
@@ -186,7 +185,7 @@ func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) (
 	case KindRSS:
 		return ParseFeed(page.Body, base)
 	case KindPublicNow:
-		cands, err := ParseLinks(page.Body, base, func(u *url.URL) bool { return publicViewPath.MatchString(u.Path) })
+		cands, err := ParseLinks(page.Body, base, func(u *url.URL) bool { return publicViewPath().MatchString(u.Path) })
 		for i := range cands {
 			if _, t, ok := strings.Cut(cands[i].Title, "(via Public) /"); ok {
 				cands[i].Title = strings.TrimSpace(t)

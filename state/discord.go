@@ -135,7 +135,7 @@ func (s *sqlStore) PutWatch(ctx context.Context, w Watch, now time.Time) error {
 // DeleteWatch removes a server's watch, and the subscriptions filtered by
 // it; it reports whether the watch existed.
 func (s *sqlStore) DeleteWatch(ctx context.Context, guildID, name string) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("state: delete watch: %w", err)
 	}

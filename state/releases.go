@@ -186,7 +186,7 @@ func scanStored(row scanner) (*Stored, error) {
 // its search index entry in one transaction, and returns the release's id.
 // Keys already pointing at another release are left alone.
 func (s *SQLite) Save(ctx context.Context, p Put, now time.Time) (int64, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("state: save: %w", err)
 	}
@@ -251,7 +251,7 @@ func saveRelease(ctx context.Context, c conn, p Put, now time.Time) (int64, erro
 // Touch records that a release's page was checked and found unchanged
 // (after a 200 whose content was the same), with its new validators.
 func (s *sqlStore) Touch(ctx context.Context, id int64, pageURL string, v Validators, lastMod time.Time, now time.Time) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("state: touch: %w", err)
 	}
@@ -331,7 +331,7 @@ func (s *SQLite) catchUpIndex(ctx context.Context) error {
 	if !any {
 		return nil
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
 	}

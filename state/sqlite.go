@@ -212,7 +212,7 @@ var migrations = []string{
 const compactAfter = 8
 
 // SQLite is the embedded store: one file, WAL, numbered migrations.
-// Its hot queries are prepared once when it opens (sqlite_stmts.go):
+// Its hot queries are prepared once, on first use (sqlite_stmts.go):
 // database/sql prepares every other query anew at each call, and SQLite's
 // parser costs more than running most of them.
 type SQLite struct {
@@ -296,18 +296,16 @@ func openSQLiteDSN(ctx context.Context, dsn, path string) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("state: %s: %w", path, err)
 	}
-	if err := s.prepare(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("state: %s: %w", path, err)
-	}
 	return s, nil
 }
 
 // Close closes the database and lets go of its lock.
 func (s *SQLite) Close() error {
+	s.mu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
 	}
+	s.mu.Unlock()
 	err := s.db.Close()
 	if s.lock != nil {
 		s.lock.Close() // the flock goes with the descriptor

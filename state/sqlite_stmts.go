@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 )
 
 // hotQueries are the SQLite queries prepared when a store opens.
@@ -16,23 +17,73 @@ func hot(q string) string {
 	return q
 }
 
-// prepare prepares the hot queries. With one connection, each is prepared
-// on it once; database/sql prepares it again on a new connection should
-// the old one be dropped.
-func (s *SQLite) prepare(ctx context.Context) error {
-	s.stmts = make(map[string]*sql.Stmt, len(hotQueries))
+// prepared returns hot query q prepared, preparing it on first use: a
+// command pays only for the statements it runs. nil for a query that is
+// not hot, or on PostgreSQL.
+func (s *sqlStore) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	st, ok := s.stmts[q]
+	s.mu.Unlock()
+	if ok || s.pg || !isHot(q) {
+		return st, nil
+	}
+	// Prepared without the lock held: this waits for the one connection.
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", q, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev, ok := s.stmts[q]; ok { // another goroutine was first
+		st.Close()
+		return prev, nil
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[string]*sql.Stmt)
+	}
+	s.stmts[q] = st
+	return st, nil
+}
+
+// prepareAll prepares every hot query not prepared yet. A transaction
+// holds the one connection, on which nothing else can be prepared: begin
+// calls this first.
+func (s *sqlStore) prepareAll(ctx context.Context) error {
+	if s.pg {
+		return nil
+	}
+	s.mu.Lock()
+	all := len(s.stmts) == len(hotSet())
+	s.mu.Unlock()
+	if all {
+		return nil
+	}
 	for _, q := range hotQueries {
-		if _, ok := s.stmts[q]; ok {
-			continue
+		if _, err := s.prepared(ctx, q); err != nil {
+			return err
 		}
-		st, err := s.db.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("prepare %q: %w", q, err)
-		}
-		s.stmts[q] = st
 	}
 	return nil
 }
+
+// begin starts a transaction, with the hot queries prepared.
+func (s *sqlStore) begin(ctx context.Context) (*sql.Tx, error) {
+	if err := s.prepareAll(ctx); err != nil {
+		return nil, err
+	}
+	return s.db.BeginTx(ctx, nil)
+}
+
+// hotSet is hotQueries as a set.
+var hotSet = sync.OnceValue(func() map[string]bool {
+	m := make(map[string]bool, len(hotQueries))
+	for _, q := range hotQueries {
+		m[q] = true
+	}
+	return m
+})
+
+func isHot(q string) bool { return hotSet()[q] }
 
 // sqliteConn is the database or a transaction of it, with the store's
 // prepared statements: a query that is not one of them is prepared by
@@ -42,10 +93,19 @@ type sqliteConn struct {
 	tx *sql.Tx
 }
 
+// stmt is q's prepared statement, nil when q is not hot or, in a
+// transaction, not prepared yet (begin prepares them all first); nil runs
+// q unprepared, as database/sql does.
 func (c sqliteConn) stmt(ctx context.Context, q string) *sql.Stmt {
-	st := c.s.stmts[q]
-	if st == nil || c.tx == nil {
+	if c.tx == nil {
+		st, _ := c.s.prepared(ctx, q)
 		return st
+	}
+	c.s.mu.Lock()
+	st := c.s.stmts[q]
+	c.s.mu.Unlock()
+	if st == nil {
+		return nil
 	}
 	// The transaction's connection is the one the statement was prepared
 	// on: database/sql reuses it.

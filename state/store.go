@@ -3,10 +3,10 @@ package state
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -109,9 +109,9 @@ type sqlStore struct {
 	db   *sql.DB
 	pg   bool // PostgreSQL, not SQLite
 	conn conn // the database: in(nil)
-	// stmts are SQLite's hot statements (sqlite_stmts.go), prepared once
-	// when the store opens; nil on PostgreSQL. Read-only after
-	// OpenSQLite.
+	// stmts are SQLite's hot statements (sqlite_stmts.go), each prepared
+	// on its first use; nil on PostgreSQL. Guarded by mu.
+	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
 
@@ -144,20 +144,24 @@ func shared(q string) query { return query{placeholders(q, "?"), placeholders(q,
 // string per parameter and execution).
 func placeholders(q, ph string) string {
 	bare := ph == "?"
-	for i, p := range placeholder.FindAllString(q, -1) {
-		bare = bare && p == fmt.Sprintf("P%d", i+1)
+	next := byte('1')
+	for i := 0; i+1 < len(q); i++ {
+		if q[i] == 'P' && '1' <= q[i+1] && q[i+1] <= '9' {
+			bare = bare && q[i+1] == next
+			next++
+			i++
+		}
 	}
 	for i := 9; i >= 1; i-- {
-		n := fmt.Sprint(i)
+		n := strconv.Itoa(i)
 		if bare {
-			n = ""
+			q = strings.ReplaceAll(q, "P"+n, ph)
+		} else {
+			q = strings.ReplaceAll(q, "P"+n, ph+n)
 		}
-		q = strings.ReplaceAll(q, fmt.Sprintf("P%d", i), ph+n)
 	}
 	return q
 }
-
-var placeholder = regexp.MustCompile(`P[1-9]`)
 
 // hot has SQLite prepare the statement once per store (see hot). Call it
 // only in package-level variable declarations.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/natowatch/natowatch/release"
@@ -63,7 +64,7 @@ func newItem(c cachedEntry) (item, error) {
 		it.Title = r.URL
 	}
 	var b bytes.Buffer
-	if err := contentHTML.Execute(&b, newView(c)); err != nil {
+	if err := contentHTML().Execute(&b, newView(c)); err != nil {
 		return it, fmt.Errorf("web: content of %s: %w", r.URL, err)
 	}
 	it.HTML = b.String()
@@ -72,13 +73,15 @@ func newItem(c cachedEntry) (item, error) {
 
 // contentHTML is an entry's content: html/template escapes every piece
 // of release text, and drops links that are not http(s).
-var contentHTML = template.Must(template.New("content").Parse(
-	`{{if .Corrected}}<p><em>Corrected {{.Changed}} (version {{.Version}}): the text changed since it was first published.</em></p>{{end}}` +
-		`<p>{{.Kind}}{{if .Date}} · {{.Date}}{{end}}{{if .Reference}} · {{.Reference}}{{end}}</p>` +
-		`{{range .Summary}}<p>{{.}}</p>{{end}}` +
-		`{{range .Quotes}}<blockquote><p>“{{.Text}}”</p>{{if .Speaker}}<p>— {{.Speaker}}</p>{{end}}</blockquote>{{end}}` +
-		`{{range .Matches}}<p>Watch <strong>{{.Watch}}</strong>: {{.Before}}<mark>{{.Term}}</mark>{{.After}}</p>{{end}}` +
-		`{{if .Link}}<p><a href="{{.Link}}">Read the release</a></p>{{end}}`))
+var contentHTML = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("content").Parse(
+		`{{if .Corrected}}<p><em>Corrected {{.Changed}} (version {{.Version}}): the text changed since it was first published.</em></p>{{end}}` +
+			`<p>{{.Kind}}{{if .Date}} · {{.Date}}{{end}}{{if .Reference}} · {{.Reference}}{{end}}</p>` +
+			`{{range .Summary}}<p>{{.}}</p>{{end}}` +
+			`{{range .Quotes}}<blockquote><p>“{{.Text}}”</p>{{if .Speaker}}<p>— {{.Speaker}}</p>{{end}}</blockquote>{{end}}` +
+			`{{range .Matches}}<p>Watch <strong>{{.Watch}}</strong>: {{.Before}}<mark>{{.Term}}</mark>{{.After}}</p>{{end}}` +
+			`{{if .Link}}<p><a href="{{.Link}}">Read the release</a></p>{{end}}`))
+})
 
 // render builds a feed's body in the format ext.
 func (s *Server) render(ctx context.Context, ext string, sel selection, path, base string, window, limit int, modified time.Time) ([]byte, error) {
