@@ -389,6 +389,7 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, aud *lazyAudience, 
 		return err
 	}
 	changes := diff(&st.Release, r)
+	put.Release.Changes = changes // kept for the feeds' "what changed"
 	prev, err := a.store.Targets(ctx, st.ID)
 	if err != nil {
 		return err

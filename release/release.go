@@ -68,8 +68,11 @@ type Release struct {
 	// Byline is the page's by-line, e.g. "by NATO Secretary General Mark
 	// Rutte at the …" (a transcript's subtitle, or a listing's description);
 	// the summariser takes the main speaker from it.
-	Byline string   `json:"byline,omitempty"`
-	Body   []string `json:"body"` // paragraphs, plain text, in order
+	Byline string `json:"byline,omitempty"`
+	// Changes is what the last update changed (nil for a first version),
+	// stored with the release so that feeds can say what was corrected.
+	Changes *Changes `json:"changes,omitempty"`
+	Body    []string `json:"body"` // paragraphs, plain text, in order
 }
 
 // Text is the body as one string, paragraphs separated by blank lines.

@@ -176,6 +176,11 @@ func TestCorrectionAndConditionalGET(t *testing.T) {
 		if corrected && (e.Updated != w.now.Format(time.RFC3339) || !strings.Contains(e.Content, "Corrected") || !strings.Contains(e.Content, "Ukraine")) {
 			t.Errorf("corrected entry: updated %s, content %s", e.Updated, e.Content)
 		}
+		// The note says what changed: the sentence added and the one removed.
+		if corrected && (!strings.Contains(e.Content, "added “Secretary General Mark Rutte spoke at the Riga Conference about deterrence, defence and Ukraine.”") ||
+			!strings.Contains(e.Content, "removed “Secretary General Mark Rutte spoke at the Riga Conference about deterrence and defence.”")) {
+			t.Errorf("the correction's note does not say what changed: %s", e.Content)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	_ "embed"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -22,6 +23,7 @@ const (
 // view is a release as the page and the feeds' HTML show it.
 type view struct {
 	Title, Link, Kind, Date, Reference, Changed string
+	What                                        string // what the last correction changed, in short
 	Corrected                                   bool
 	Version                                     int
 	Summary                                     []string
@@ -43,6 +45,9 @@ func newView(c cachedEntry) view {
 	v := view{Title: e.Release.Title, Link: safeURL(e.Release.URL), Kind: e.Release.Type.Label(), Reference: e.Release.Reference,
 		Date: day(e.Published), Corrected: e.Version > 1, Version: e.Version, Changed: minute(e.Changed),
 		Summary: c.digest.Summary, Quotes: c.digest.Quotes}
+	if v.Corrected {
+		v.What = whatChanged(e.Release.Changes)
+	}
 	if v.Title == "" {
 		v.Title = e.Release.URL
 	}
@@ -160,4 +165,39 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-cache")
 	w.Write(b.Bytes())
+}
+
+// whatChanged says in a line what a correction changed: the old title, the
+// first sentence added and the first removed, each cut short.
+func whatChanged(c *release.Changes) string {
+	if c == nil {
+		return ""
+	}
+	const most = 160
+	cut := func(s string) string {
+		if r := []rune(s); len(r) > most {
+			return strings.TrimSpace(string(r[:most])) + "…"
+		}
+		return s
+	}
+	more := func(n int) string {
+		if n > 1 {
+			return fmt.Sprintf(" (and %d more)", n-1)
+		}
+		return ""
+	}
+	var parts []string
+	if c.TitleChanged != "" {
+		parts = append(parts, "the title was “"+cut(c.TitleChanged)+"”")
+	}
+	if len(c.Added) > 0 {
+		parts = append(parts, "added “"+cut(c.Added[0])+"”"+more(len(c.Added)))
+	}
+	if len(c.Removed) > 0 {
+		parts = append(parts, "removed “"+cut(c.Removed[0])+"”"+more(len(c.Removed)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + "."
 }

@@ -75,7 +75,7 @@ func newItem(c cachedEntry) (item, error) {
 // of release text, and drops links that are not http(s).
 var contentHTML = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("content").Parse(
-		`{{if .Corrected}}<p><em>Corrected {{.Changed}} (version {{.Version}}): the text changed since it was first published.</em></p>{{end}}` +
+		`{{if .Corrected}}<p><em>Corrected {{.Changed}} (version {{.Version}}): {{if .What}}{{.What}}{{else}}the text changed since it was first published.{{end}}</em></p>{{end}}` +
 			`<p>{{.Kind}}{{if .Date}} · {{.Date}}{{end}}{{if .Reference}} · {{.Reference}}{{end}}</p>` +
 			`{{range .Summary}}<p>{{.}}</p>{{end}}` +
 			`{{range .Quotes}}<blockquote><p>“{{.Text}}”</p>{{if .Speaker}}<p>— {{.Speaker}}</p>{{end}}</blockquote>{{end}}` +
