@@ -242,6 +242,27 @@ func (e *env) load(ctx context.Context, cmd string) (*config.Config, *slog.Logge
 	return r.cfg, newLogger(r.cfg, e.stderr), exitOK
 }
 
+// lenient lets a command that uses no secret (doctor, preview) run without
+// the daemon's environment: an unset ${VAR} reads as a placeholder. The
+// function returned names, after a config problem, the variables read so,
+// whose placeholders may be what the problem is about.
+func (e *env) lenient() (unset func(cmd string)) {
+	lookup := e.lookup
+	var names []string
+	e.lookup = func(k string) (string, bool) {
+		if v, _ := lookup(k); v != "" {
+			return v, true
+		}
+		names = append(names, "${"+k+"}")
+		return "unset-" + k, true
+	}
+	return func(cmd string) {
+		if len(names) > 0 {
+			fmt.Fprintf(e.stderr, "natowatch %s: not set, read as placeholders (\"unset-NAME\"): %s\n", cmd, strings.Join(names, ", "))
+		}
+	}
+}
+
 func loadConfig(path string, lookup config.Lookup) (*config.Config, error) {
 	if path == "" {
 		if _, err := os.Stat("natowatch.yaml"); errors.Is(err, os.ErrNotExist) {

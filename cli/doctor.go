@@ -22,16 +22,12 @@ func (e *env) runDoctor(ctx context.Context, args []string) int {
 		names = append(names, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	// The doctor uses no secret: an unset ${VAR} is no reason to refuse.
-	env := e.lookup
-	e.lookup = func(k string) (string, bool) {
-		if v, _ := env(k); v != "" {
-			return v, true
-		}
-		return "unset-" + k, true
-	}
+	unset := e.lenient()
 	cfg, log, code := e.load(ctx, "doctor")
 	if cfg == nil {
+		if ctx.Err() == nil { // else the config may still be being read
+			unset("doctor")
+		}
 		return code
 	}
 	ok, err := app.Doctor(ctx, cfg, app.NewFetcher(cfg), names, log, e.stdout)

@@ -117,3 +117,16 @@ func TestDoctorStoppedBySignal(t *testing.T) {
 		t.Fatalf("doctor stopped: exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
 }
+
+// A config problem about an unset variable's placeholder says which
+// variables were not set.
+func TestDoctorNamesUnsetVariables(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "natowatch.yaml")
+	os.WriteFile(cfg, []byte("state: "+filepath.Join(dir, "state.db")+"\nsources:\n  - name: feed\n    type: rss\n    url: ${FEED_URL}\n"), 0o600)
+	var out, errb bytes.Buffer
+	code := MainContext(context.Background(), []string{"--config", cfg, "doctor"}, &out, &errb, func(string) string { return "" })
+	if code != 2 || !strings.Contains(errb.String(), "not set, read as placeholders (\"unset-NAME\"): ${FEED_URL}") {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+}

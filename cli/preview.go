@@ -31,16 +31,12 @@ func (e *env) runPreview(ctx context.Context, args []string) int {
 	if len(pos) != 1 {
 		return e.usageError("preview", "give one URL or FILE")
 	}
-	// A preview uses no secret: an unset ${VAR} is no reason to refuse.
-	env := e.lookup
-	e.lookup = func(k string) (string, bool) {
-		if v, _ := env(k); v != "" {
-			return v, true
-		}
-		return "unset-" + k, true
-	}
+	unset := e.lenient()
 	cfg, _, code := e.load(ctx, "preview")
 	if cfg == nil {
+		if ctx.Err() == nil { // else the config may still be being read
+			unset("preview")
+		}
 		return code
 	}
 	al, err := app.Preview(ctx, cfg, app.NewFetcher(cfg), pos[0], *pageURL)
