@@ -7,7 +7,7 @@ import (
 	"unicode"
 )
 
-// This file holds PostgreSQL's Search (SQLite's is in discord.go).
+// This file holds PostgreSQL's Search (SQLite's is in sqlite_search.go).
 
 // pgHeadline marks the terms as SQLite's snippet() does, in at most 24
 // words of the body.
