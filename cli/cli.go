@@ -205,6 +205,21 @@ func (e *env) parse(fs *flag.FlagSet, cmd string, args []string) (code int, ok b
 	return exitUsage, false
 }
 
+// parseMixed parses a command's flags where they may stand among its
+// arguments, and returns the arguments.
+func (e *env) parseMixed(fs *flag.FlagSet, cmd string, args []string) (pos []string, code int, ok bool) {
+	for {
+		if code, ok := e.parse(fs, cmd, args); !ok {
+			return nil, code, false
+		}
+		if fs.NArg() == 0 {
+			return pos, exitOK, true
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 // usageError reports bad arguments of a command.
 func (e *env) usageError(cmd, format string, args ...any) int {
 	fmt.Fprintf(e.stderr, "natowatch %s: %s\nRun 'natowatch %s -h' for usage.\n", cmd, fmt.Sprintf(format, args...), cmd)

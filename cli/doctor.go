@@ -10,17 +10,9 @@ import (
 // runDoctor is `natowatch doctor`: the first command to run with internet.
 func (e *env) runDoctor(ctx context.Context, args []string) int {
 	fs := e.flags("doctor")
-	// Flags may follow the source names too: doctor nato --config x.yaml.
-	var names []string
-	for {
-		if code, ok := e.parse(fs, "doctor", args); !ok {
-			return code
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		names = append(names, fs.Arg(0))
-		args = fs.Args()[1:]
+	names, code, ok := e.parseMixed(fs, "doctor", args) // doctor nato --config x.yaml
+	if !ok {
+		return code
 	}
 	unset := e.lenient()
 	cfg, log, code := e.load(ctx, "doctor")

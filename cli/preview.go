@@ -16,17 +16,9 @@ func (e *env) runPreview(ctx context.Context, args []string) int {
 	fs := e.flags("preview")
 	pageURL := fs.String("url", "", "the `URL` a FILE was saved from")
 	asJSON := fs.Bool("json", false, "print the Discord message payload as JSON")
-	// Accept flags after the argument too: preview FILE --json.
-	var pos []string
-	for {
-		if code, ok := e.parse(fs, "preview", args); !ok {
-			return code
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	pos, code, ok := e.parseMixed(fs, "preview", args) // preview FILE --json
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		return e.usageError("preview", "give one URL or FILE")
