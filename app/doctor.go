@@ -18,16 +18,6 @@ import (
 // doctorItems is how many of a source's newest items the doctor reads.
 const doctorItems = 3
 
-// dialogMarks are phrases of the login and newsletter dialogs nato.int
-// carries on every page: never part of a release.
-var dialogMarks = []string{"multimedia account", "verification code", "create an account", "reset password",
-	"subscribe to our newsletter", "log in with your new password"}
-
-// genericTitles say only what kind a transcript is, not what it is about.
-var genericTitles = map[string]bool{"speech": true, "press conference": true, "joint press conference": true,
-	"doorstep statement": true, "doorstep": true, "press point": true, "joint press point": true, "remarks": true,
-	"opening remarks": true, "statement": true, "keynote speech": true, "transcript": true}
-
 // Doctor reads each configured source (or those named) live, once, and
 // writes to w what it found: the routes that answered, the items, and the
 // newest few as an alert would see them, with what looks wrong. It writes
@@ -153,17 +143,13 @@ func doctorItem(ctx context.Context, src *scraper.Source, c scraper.Candidate, n
 	for _, q := range quotes {
 		fmt.Fprintf(w, "   quote:   %q (%s)\n", q.Text, orDash(q.Speaker, "unattributed"))
 	}
-	text := strings.ToLower(r.Text())
-	for _, m := range dialogMarks {
-		if strings.Contains(text, m) {
-			warns = append(warns, "dialog text in body")
-			break
-		}
+	if scraper.MentionsDialog(r.Text()) {
+		warns = append(warns, "dialog text in body")
 	}
 	if r.Published.IsZero() {
 		warns = append(warns, "no date")
 	}
-	if genericTitles[strings.ToLower(strings.TrimSpace(r.Title))] {
+	if t := strings.TrimSpace(r.Title); scraper.KindTitle(t) && !strings.Contains(t, " by ") { // only a kind: "Press conference"
 		warns = append(warns, "generic title")
 	}
 	if strings.TrimSpace(r.Text()) == "" {

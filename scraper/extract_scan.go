@@ -189,11 +189,12 @@ var dialogPhrases = []string{
 const maxDialogText = 160
 
 func isDialogText(t string) bool {
-	return len(t) <= maxDialogText && strings.TrimSpace(t) != "" && mentionsDialog(t)
+	return len(t) <= maxDialogText && strings.TrimSpace(t) != "" && MentionsDialog(t)
 }
 
-// mentionsDialog reports text with words of the dialogs in it.
-func mentionsDialog(t string) bool {
+// MentionsDialog reports text with words of the dialogs in it (doctor
+// warns of any that reaches a body).
+func MentionsDialog(t string) bool {
 	t = strings.ToLower(t)
 	for _, p := range dialogPhrases {
 		if strings.Contains(t, p) {
@@ -257,7 +258,7 @@ func holdsArticle(n *html.Node) bool {
 				return true
 			}
 			if n.Data == "p" { // an article's paragraph beside the chrome
-				if t := nodeText(n); len(t) >= minArticlePara && !mentionsDialog(t) {
+				if t := nodeText(n); len(t) >= minArticlePara && !MentionsDialog(t) {
 					return true
 				}
 			}
