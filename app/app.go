@@ -26,7 +26,7 @@ import (
 type Source interface {
 	Name() string
 	List(ctx context.Context, validators scraper.ValidatorsFunc) (*scraper.Listing, error)
-	Fetch(ctx context.Context, c scraper.Candidate, v scraper.Validators) (*scraper.Item, error)
+	Fetch(ctx context.Context, c scraper.Candidate, v release.Validators) (*scraper.Item, error)
 }
 
 // Store keeps releases, validators, source health and the outbox.
@@ -35,13 +35,13 @@ type Store interface {
 	Recent(ctx context.Context, source string, since time.Time) ([]state.Page, error)
 	Get(ctx context.Context, id int64) (*state.Stored, error)
 	Save(ctx context.Context, p state.Put, now time.Time) (int64, error)
-	Touch(ctx context.Context, id int64, pageURL string, v state.Validators, lastMod, now time.Time) error
+	Touch(ctx context.Context, id int64, pageURL string, v release.Validators, lastMod, now time.Time) error
 	MarkSuspect(ctx context.Context, id int64, fingerprint string) error
 	NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error)
 	ForgetMissing(ctx context.Context, url string) error
 	Targets(ctx context.Context, releaseID int64) ([]string, error)
-	Validators(ctx context.Context, url string) (state.Validators, error)
-	SaveValidators(ctx context.Context, url string, v state.Validators, now time.Time) error
+	Validators(ctx context.Context, url string) (release.Validators, error)
+	SaveValidators(ctx context.Context, url string, v release.Validators, now time.Time) error
 	Health(ctx context.Context, name string) (state.SourceHealth, error)
 	RecordCheck(ctx context.Context, name string, now time.Time, cause string) (state.SourceHealth, error)
 	Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]state.Delivery, error)

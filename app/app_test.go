@@ -43,10 +43,10 @@ func (f *fakeSource) List(ctx context.Context, _ scraper.ValidatorsFunc) (*scrap
 	if f.listErr != nil {
 		return nil, f.listErr
 	}
-	return &scraper.Listing{Candidates: append([]scraper.Candidate(nil), f.cands...), Fetched: map[string]scraper.Validators{}}, nil
+	return &scraper.Listing{Candidates: append([]scraper.Candidate(nil), f.cands...), Fetched: map[string]release.Validators{}}, nil
 }
 
-func (f *fakeSource) Fetch(ctx context.Context, c scraper.Candidate, v scraper.Validators) (*scraper.Item, error) {
+func (f *fakeSource) Fetch(ctx context.Context, c scraper.Candidate, v release.Validators) (*scraper.Item, error) {
 	if f.onFetch != nil {
 		f.onFetch()
 	}
@@ -70,7 +70,7 @@ func (f *fakeSource) Fetch(ctx context.Context, c scraper.Candidate, v scraper.V
 	if v.ETag == etag {
 		return &scraper.Item{Page: &scraper.Page{NotModified: true}, NotModified: true}, nil
 	}
-	return &scraper.Item{Page: &scraper.Page{URL: c.URL, Validators: scraper.Validators{ETag: etag}}, Release: &cp}, nil
+	return &scraper.Item{Page: &scraper.Page{URL: c.URL, Validators: release.Validators{ETag: etag}}, Release: &cp}, nil
 }
 
 // publish lists a release (newest first, as sites do) and serves its page.

@@ -97,7 +97,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 				FirstSeen: st.FirstSeen, LastMod: c.LastMod, Validators: v})
 		case st.Fingerprint != "" && st.LastMod.IsZero() && !c.LastMod.IsZero():
 			// First lastmod seen for it: remember it, no need to look.
-			if err := a.store.Touch(ctx, st.ID, "", state.Validators{}, c.LastMod, a.now()); err != nil {
+			if err := a.store.Touch(ctx, st.ID, "", release.Validators{}, c.LastMod, a.now()); err != nil {
 				return res, err
 			}
 			res.touched++
@@ -157,7 +157,7 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 		// it was handled. While an item waits for a retry, the listing is
 		// read whole, so that the next check (of any process) sees it.
 		for u, v := range listing.Fetched {
-			if err := a.store.SaveValidators(ctx, u, state.Validators(v), a.now()); err != nil {
+			if err := a.store.SaveValidators(ctx, u, v, a.now()); err != nil {
 				return res, err
 			}
 		}
@@ -173,15 +173,15 @@ func (a *App) Check(ctx context.Context, src Source) (res CheckResult, err error
 	return res, nil
 }
 
-func (a *App) validators(ctx context.Context, u string) (scraper.Validators, error) {
+func (a *App) validators(ctx context.Context, u string) (release.Validators, error) {
 	v, err := a.store.Validators(ctx, u)
-	return scraper.Validators(v), err
+	return v, err
 }
 
 // recheck fetches a stored release's page conditionally and stores an
 // update when its text changed. Only then is the stored release read.
 func (a *App) recheck(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, p state.Page, res *CheckResult) error {
-	it, err := src.Fetch(ctx, scraper.Candidate{URL: p.URL, Published: p.Published}, scraper.Validators(p.Validators))
+	it, err := src.Fetch(ctx, scraper.Candidate{URL: p.URL, Published: p.Published}, p.Validators)
 	if err != nil {
 		return &pageError{err}
 	}
@@ -362,7 +362,7 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, aud *lazyAudience, 
 	fp := fingerprint(r)
 	if fp == st.Fingerprint {
 		res.Unchanged++
-		return a.store.Touch(ctx, st.ID, st.Release.URL, state.Validators(it.Page.Validators), st.LastMod, a.now())
+		return a.store.Touch(ctx, st.ID, st.Release.URL, it.Page.Validators, st.LastMod, a.now())
 	}
 	if st.Fingerprint != "" && it.Truncated {
 		// A page cut off on the way says nothing about an edit.
@@ -380,7 +380,7 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, aud *lazyAudience, 
 		return a.store.MarkSuspect(ctx, st.ID, fp)
 	}
 	put := state.Put{ID: st.ID, Release: *r, Keys: keys, Fingerprint: fp, Version: st.Version + 1, LastMod: st.LastMod,
-		PageURL: st.Release.URL, Validators: state.Validators(it.Page.Validators)}
+		PageURL: st.Release.URL, Validators: it.Page.Validators}
 	if st.Fingerprint == "" {
 		// Only seen in a listing before: this is its baseline, not news.
 		put.Version = 1

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/natowatch/natowatch/config"
+	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
 	"github.com/natowatch/natowatch/summary"
 )
@@ -72,7 +73,7 @@ func doctorSources(cfg *config.Config, names []string) ([]config.Source, error) 
 // doctorSource reports one source and returns its warnings.
 func doctorSource(ctx context.Context, src *scraper.Source, s config.Source, log *slog.Logger, w io.Writer) (warns []string) {
 	fmt.Fprintf(w, "== %s (%s) %s\n", s.Name, s.Type, s.URL)
-	none := func(context.Context, string) (scraper.Validators, error) { return scraper.Validators{}, nil }
+	none := func(context.Context, string) (release.Validators, error) { return release.Validators{}, nil }
 	start := time.Now()
 	l, err := src.List(ctx, none)
 	if l == nil {
@@ -113,7 +114,7 @@ func doctorSource(ctx context.Context, src *scraper.Source, s config.Source, log
 // looks wrong.
 func doctorItem(ctx context.Context, src *scraper.Source, c scraper.Candidate, n int, log *slog.Logger, w io.Writer) (warns []string) {
 	fmt.Fprintf(w, "%d. %s\n", n, c.URL)
-	it, err := src.Fetch(ctx, c, scraper.Validators{})
+	it, err := src.Fetch(ctx, c, release.Validators{})
 	if err != nil {
 		log.Debug("doctor: item failed", "url", c.URL, "err", err)
 		fmt.Fprintf(w, "   page failed: %v\n", err)

@@ -89,7 +89,7 @@ func (a *App) recordSeen(ctx context.Context, source string, c scraper.Candidate
 }
 
 func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
-	it, err := src.Fetch(ctx, c, scraper.Validators{})
+	it, err := src.Fetch(ctx, c, release.Validators{})
 	if err != nil {
 		return &pageError{err}
 	}
@@ -107,7 +107,7 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *l
 		return a.compare(ctx, log, aud, st, it, keys, res)
 	}
 	put := state.Put{Release: *r, Keys: keys, Fingerprint: fingerprint(r), Version: 1, LastMod: c.LastMod,
-		PageURL: c.URL, Validators: state.Validators(it.Page.Validators)}
+		PageURL: c.URL, Validators: it.Page.Validators}
 	tooOld := !first && !r.Published.IsZero() && r.Published.Before(oldest)
 	if !tooOld {
 		au, err := aud.get(ctx)

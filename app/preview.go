@@ -37,7 +37,7 @@ func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, p
 	if u, err := url.Parse(arg); err == nil && (strings.Contains(arg, "://") || u.Opaque != "" && !exists(arg)) {
 		switch u.Scheme { // url.Parse lowercases it: HTTP:// is a URL too
 		case "http", "https":
-			page, err := f.Get(ctx, u.String(), scraper.Validators{})
+			page, err := f.Get(ctx, u.String(), release.Validators{})
 			if err != nil {
 				return release.Alert{}, err
 			}

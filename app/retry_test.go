@@ -32,11 +32,11 @@ func (f *failingSource) List(ctx context.Context, v scraper.ValidatorsFunc) (*sc
 	if err != nil {
 		return l, err
 	}
-	l.Fetched[feedURL] = scraper.Validators{ETag: f.etag}
+	l.Fetched[feedURL] = release.Validators{ETag: f.etag}
 	return l, nil
 }
 
-func (f *failingSource) Fetch(ctx context.Context, c scraper.Candidate, v scraper.Validators) (*scraper.Item, error) {
+func (f *failingSource) Fetch(ctx context.Context, c scraper.Candidate, v release.Validators) (*scraper.Item, error) {
 	f.mu.Lock()
 	err := f.errs[c.URL]
 	f.mu.Unlock()

@@ -100,7 +100,7 @@ func PopulateFootprint(ctx context.Context, sp FootprintSpec) ([]int64, error) {
 		r := release.Release{Source: src, URL: fmt.Sprintf("https://www.nato.int/cps/en/natohq/news_%d.htm", 100000+i), Title: it.Title,
 			Type: release.TypeNews, Published: published, Body: it.Paragraphs}
 		put := state.Put{Release: r, Keys: []string{"url:" + strings.TrimPrefix(r.URL, "https://"), "td:" + strings.ToLower(it.Title) + "|" + published.Format("2006-01-02")},
-			Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL, Validators: state.Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
+			Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL, Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
 		if _, err := store.Save(ctx, put, published); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/natowatch/natowatch/app"
 	"github.com/natowatch/natowatch/config"
+	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
 	"github.com/natowatch/natowatch/state"
 )
@@ -29,7 +30,7 @@ func (c *countingStore) Save(ctx context.Context, p state.Put, now time.Time) (i
 	return c.SQLite.Save(ctx, p, now)
 }
 
-func (c *countingStore) Touch(ctx context.Context, id int64, pageURL string, v state.Validators, lastMod, now time.Time) error {
+func (c *countingStore) Touch(ctx context.Context, id int64, pageURL string, v release.Validators, lastMod, now time.Time) error {
 	c.writes.Add(1)
 	return c.SQLite.Touch(ctx, id, pageURL, v, lastMod, now)
 }
@@ -49,7 +50,7 @@ func (c *countingStore) ForgetMissing(ctx context.Context, url string) error {
 	return c.SQLite.ForgetMissing(ctx, url)
 }
 
-func (c *countingStore) SaveValidators(ctx context.Context, url string, v state.Validators, now time.Time) error {
+func (c *countingStore) SaveValidators(ctx context.Context, url string, v release.Validators, now time.Time) error {
 	c.writes.Add(1)
 	return c.SQLite.SaveValidators(ctx, url, v, now)
 }

@@ -235,7 +235,7 @@ func MeasureStages(ctx context.Context, c *Corpus, dbPath string) (Stages, error
 			}
 		}
 		put := state.Put{Release: *r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
-			Validators: state.Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alerts: []state.Outgoing{{Target: "webhook:bench", Alert: alerts[i]}}}
+			Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alerts: []state.Outgoing{{Target: "webhook:bench", Alert: alerts[i]}}}
 		if _, err := store.Save(ctx, put, now); err != nil {
 			return st, err
 		}

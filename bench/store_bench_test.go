@@ -51,7 +51,7 @@ func BenchmarkStore(b *testing.B) {
 		a := alerts[k]
 		a.URL = r.URL
 		put := state.Put{Release: r, Keys: keys, Fingerprint: "f", Version: 1, PageURL: r.URL,
-			Validators: state.Validators{ETag: `"abc"`}, Alerts: []state.Outgoing{{Target: "webhook:x", Alert: a}}}
+			Validators: release.Validators{ETag: `"abc"`}, Alerts: []state.Outgoing{{Target: "webhook:x", Alert: a}}}
 		if _, err := st.Save(ctx, put, now); err != nil {
 			b.Fatal(err)
 		}

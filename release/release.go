@@ -126,3 +126,10 @@ type Alert struct {
 	Changes   *Changes  `json:"changes,omitempty"`
 	Version   int       `json:"version"` // 1 for the first, +1 per update
 }
+
+// Validators are HTTP cache validators: what a conditional GET sends back,
+// as the fetcher reads them and the store remembers them.
+type Validators struct {
+	ETag         string
+	LastModified string
+}

@@ -186,12 +186,12 @@ func TestFetchCharsetAndListedByline(t *testing.T) {
 	}))
 	defer srv.Close()
 	s := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
-	it, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/fr"}, Validators{})
+	it, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/fr"}, release.Validators{})
 	if err != nil || !strings.HasPrefix(it.Release.Title, "Déclaration du Conseil") {
 		t.Fatalf("windows-1252 page: %+v, %v", it, err)
 	}
 	by := "by NATO Secretary General Mark Rutte at the 2026 International Award Ceremony of the Peace of Westphalia | Münster, Germany"
-	it, err = s.Fetch(context.Background(), Candidate{URL: srv.URL + "/en/news-and-events/events/transcripts/2026/10/01/speech", Title: "Speech ", Summary: by}, Validators{})
+	it, err = s.Fetch(context.Background(), Candidate{URL: srv.URL + "/en/news-and-events/events/transcripts/2026/10/01/speech", Title: "Speech ", Summary: by}, release.Validators{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/natowatch/natowatch/release"
 	"golang.org/x/time/rate"
 )
 
@@ -26,10 +27,7 @@ var ErrTooLarge = errors.New("body too large")
 var ErrBackoff = errors.New("host backed off after errors")
 
 // Validators are HTTP cache validators: what a conditional GET sends back.
-type Validators struct {
-	ETag         string
-	LastModified string
-}
+type Validators = release.Validators
 
 // hostFailuresBeforeBackoff is how many failures in a row make a host
 // backed off.
@@ -42,7 +40,7 @@ type Page struct {
 	NotModified bool // 304: Body is empty
 	Body        []byte
 	ContentType string
-	Validators  Validators
+	Validators  release.Validators
 }
 
 // StatusError is a non-2xx, non-304 answer.
@@ -153,7 +151,7 @@ func (f *Fetcher) turn(ctx context.Context, rawURL string) (*hostState, error) {
 
 // Get fetches rawURL, sending v as conditional headers. A 304 gives a Page
 // with NotModified set. Errors name the URL.
-func (f *Fetcher) Get(ctx context.Context, rawURL string, v Validators) (*Page, error) {
+func (f *Fetcher) Get(ctx context.Context, rawURL string, v release.Validators) (*Page, error) {
 	hs, err := f.turn(ctx, rawURL)
 	if err != nil {
 		return nil, err
@@ -185,7 +183,7 @@ func hostFault(err error) bool {
 	return errors.As(err, &se) && se.Temporary() || errors.As(err, &ne)
 }
 
-func (f *Fetcher) do(ctx context.Context, rawURL string, v Validators) (*Page, error) {
+func (f *Fetcher) do(ctx context.Context, rawURL string, v release.Validators) (*Page, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", rawURL, err)
@@ -221,7 +219,7 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, v Validators) (*Page, e
 		return nil, fmt.Errorf("GET %s: %w (over %d bytes)", rawURL, ErrTooLarge, f.opt.MaxBody)
 	}
 	page.Body = body
-	page.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	page.Validators = release.Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	return page, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // StreamLimits bound a streamed download: a body of tens of megabytes that
@@ -38,7 +40,7 @@ type Streamed struct {
 // decompressed body to read without holding it in memory. A body over
 // lim.MaxBytes is cut there (Trimmed); read sees the cut body and may
 // report an error of its own. The host's rate limit and backoff apply.
-func (f *Fetcher) Stream(ctx context.Context, rawURL string, v Validators, lim StreamLimits, read func(io.Reader) error) (*Streamed, error) {
+func (f *Fetcher) Stream(ctx context.Context, rawURL string, v release.Validators, lim StreamLimits, read func(io.Reader) error) (*Streamed, error) {
 	lim = lim.withDefaults()
 	if _, err := f.turn(ctx, rawURL); err != nil {
 		return nil, err
@@ -90,7 +92,7 @@ func (f *Fetcher) Stream(ctx context.Context, rawURL string, v Validators, lim S
 	rerr := read(plain)
 	st.Wire, st.Read = wire.n, plain.n
 	st.Trimmed = plain.n >= lim.MaxBytes
-	st.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	st.Validators = release.Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	if rerr != nil {
 		if ctx.Err() != nil {
 			rerr = fmt.Errorf("%w (timeout %s)", ctx.Err(), lim.Timeout)

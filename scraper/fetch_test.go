@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 func TestFetcherConditionalGET(t *testing.T) {
@@ -24,7 +26,7 @@ func TestFetcherConditionalGET(t *testing.T) {
 	}))
 	defer srv.Close()
 	f := NewFetcher(FetcherOptions{})
-	p, err := f.Get(context.Background(), srv.URL, Validators{})
+	p, err := f.Get(context.Background(), srv.URL, release.Validators{})
 	if err != nil || string(p.Body) != "hello" || p.Validators.ETag != `"v1"` {
 		t.Fatalf("first get: %+v %v", p, err)
 	}
@@ -57,36 +59,36 @@ func TestFetcherFaults(t *testing.T) {
 		return NewFetcher(FetcherOptions{MaxBody: 1024, Timeout: 300 * time.Millisecond, BackoffBase: time.Hour})
 	}
 	ctx := context.Background()
-	if _, err := newF().Get(ctx, srv.URL+"/big", Validators{}); !errors.Is(err, ErrTooLarge) {
+	if _, err := newF().Get(ctx, srv.URL+"/big", release.Validators{}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("big: %v", err)
 	}
-	if _, err := newF().Get(ctx, srv.URL+"/loop", Validators{}); err == nil || !strings.Contains(err.Error(), "redirects") {
+	if _, err := newF().Get(ctx, srv.URL+"/loop", release.Validators{}); err == nil || !strings.Contains(err.Error(), "redirects") {
 		t.Errorf("loop: %v", err)
 	}
-	if _, err := newF().Get(ctx, srv.URL+"/slow", Validators{}); err == nil || !strings.Contains(err.Error(), srv.URL+"/slow") {
+	if _, err := newF().Get(ctx, srv.URL+"/slow", release.Validators{}); err == nil || !strings.Contains(err.Error(), srv.URL+"/slow") {
 		t.Errorf("slow: %v", err)
 	}
 	f := newF()
 	var se *StatusError
-	if _, err := f.Get(ctx, srv.URL+"/404", Validators{}); !errors.As(err, &se) || se.Status != 404 || se.Temporary() {
+	if _, err := f.Get(ctx, srv.URL+"/404", release.Validators{}); !errors.As(err, &se) || se.Status != 404 || se.Temporary() {
 		t.Errorf("404: %v", err)
 	}
 	// A 404 is the page's problem, not the host's: no backoff.
-	if _, err := f.Get(ctx, srv.URL+"/500", Validators{}); !errors.As(err, &se) || !se.Temporary() {
+	if _, err := f.Get(ctx, srv.URL+"/500", release.Validators{}); !errors.As(err, &se) || !se.Temporary() {
 		t.Errorf("500: %v", err)
 	}
 	// One 500 is one broken page; three in a row back the host off: the
 	// next request is not sent.
-	if _, err := f.Get(ctx, srv.URL+"/big", Validators{}); errors.Is(err, ErrBackoff) {
+	if _, err := f.Get(ctx, srv.URL+"/big", release.Validators{}); errors.Is(err, ErrBackoff) {
 		t.Errorf("backed off after one 500: %v", err)
 	}
-	f.Get(ctx, srv.URL+"/500", Validators{})
-	f.Get(ctx, srv.URL+"/500", Validators{})
-	f.Get(ctx, srv.URL+"/500", Validators{})
-	if _, err := f.Get(ctx, srv.URL+"/big", Validators{}); !errors.Is(err, ErrBackoff) {
+	f.Get(ctx, srv.URL+"/500", release.Validators{})
+	f.Get(ctx, srv.URL+"/500", release.Validators{})
+	f.Get(ctx, srv.URL+"/500", release.Validators{})
+	if _, err := f.Get(ctx, srv.URL+"/big", release.Validators{}); !errors.Is(err, ErrBackoff) {
 		t.Errorf("after three 500s: %v", err)
 	}
-	if _, err := f.Get(ctx, "ftp://x/y", Validators{}); err == nil {
+	if _, err := f.Get(ctx, "ftp://x/y", release.Validators{}); err == nil {
 		t.Error("ftp accepted")
 	}
 }

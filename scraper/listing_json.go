@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // ErrRefused is a JSON listing answered with something that is not one: an
@@ -134,7 +136,7 @@ func (s *Source) listHubJSON(ctx context.Context, validators ValidatorsFunc, l *
 	for p := 1; p <= maxJSONPages; p++ {
 		u := searchURL(s.cfg.URL, s.cfg.Language, h, p)
 		if p > 1 {
-			v = Validators{} // only the first page is asked conditionally
+			v = release.Validators{} // only the first page is asked conditionally
 		}
 		page, rd, err := s.get(ctx, RouteJSON, u, v)
 		more, pages, stop := []Candidate(nil), 0, false

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // Routes a listing can come by.
@@ -43,7 +45,7 @@ func (l *Listing) warn(format string, args ...any) {
 }
 
 // get is a conditional GET of a listing URL, timed.
-func (s *Source) get(ctx context.Context, route, u string, v Validators) (*Page, Read, error) {
+func (s *Source) get(ctx context.Context, route, u string, v release.Validators) (*Page, Read, error) {
 	start := time.Now()
 	page, err := s.f.Get(ctx, u, v)
 	rd := Read{Route: route, URL: u, Took: time.Since(start)}
@@ -74,7 +76,7 @@ const sweptSuffix = "#natowatch-swept"
 // refuse and, as a sweep for what they missed, every SitemapEvery; the hub
 // HTML, which is normally an app shell with no items.
 func (s *Source) listNATO(ctx context.Context, validators ValidatorsFunc) (*Listing, error) {
-	l := &Listing{Fetched: map[string]Validators{}, NotModified: true}
+	l := &Listing{Fetched: map[string]release.Validators{}, NotModified: true}
 	now := time.Now()
 	since := now.Add(-s.cfg.Lookback)
 	var routes []string
@@ -190,7 +192,7 @@ func (s *Source) listSitemap(ctx context.Context, validators ValidatorsFunc, l *
 	s.mu.Lock()
 	s.sweptAt = now
 	s.mu.Unlock()
-	l.Fetched[u+sweptSuffix] = Validators{LastModified: now.UTC().Format(http.TimeFormat)}
+	l.Fetched[u+sweptSuffix] = release.Validators{LastModified: now.UTC().Format(http.TimeFormat)}
 	complete := err == nil
 	if err != nil {
 		l.warn("sitemap read in part: %v", err)
@@ -205,7 +207,7 @@ func (s *Source) listSitemap(ctx context.Context, validators ValidatorsFunc, l *
 			continue
 		}
 		n++
-		more, _, _, err := s.streamSitemap(ctx, l, c.URL, Validators{}, keep)
+		more, _, _, err := s.streamSitemap(ctx, l, c.URL, release.Validators{}, keep)
 		if err != nil {
 			complete = false
 			l.warn("sitemap index child: %v", err)
@@ -222,12 +224,12 @@ func (s *Source) listSitemap(ctx context.Context, validators ValidatorsFunc, l *
 
 // answer is a sitemap's validators, and whether it answered at all.
 type answer struct {
-	Validators
+	release.Validators
 	answered bool
 }
 
 // streamSitemap reads one sitemap document; a 304 reads nothing.
-func (s *Source) streamSitemap(ctx context.Context, l *Listing, u string, v Validators, keep func(Candidate) bool) (items, children []Candidate, got answer, err error) {
+func (s *Source) streamSitemap(ctx context.Context, l *Listing, u string, v release.Validators, keep func(Candidate) bool) (items, children []Candidate, got answer, err error) {
 	start := time.Now()
 	var read int
 	st, err := s.f.Stream(ctx, u, v, sitemapLimits, func(r io.Reader) error {

@@ -14,15 +14,16 @@ import (
 	"time"
 
 	"github.com/natowatch/natowatch/internal/fakenato"
+	"github.com/natowatch/natowatch/release"
 )
 
 // memValidators is a store of validators, as the app keeps them.
 type memValidators struct {
 	mu sync.Mutex
-	m  map[string]Validators
+	m  map[string]release.Validators
 }
 
-func (v *memValidators) get(_ context.Context, u string) (Validators, error) {
+func (v *memValidators) get(_ context.Context, u string) (release.Validators, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.m[u], nil
@@ -32,7 +33,7 @@ func (v *memValidators) save(l *Listing) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.m == nil {
-		v.m = map[string]Validators{}
+		v.m = map[string]release.Validators{}
 	}
 	for u, x := range l.Fetched {
 		v.m[u] = x

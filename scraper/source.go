@@ -77,7 +77,7 @@ type Listing struct {
 	Candidates []Candidate
 	// Fetched holds the validators of the listing URLs answered 200; save
 	// them only once every candidate was handled, or an item could be lost.
-	Fetched map[string]Validators
+	Fetched map[string]release.Validators
 	// NotModified is true when every listing URL answered 304.
 	NotModified bool
 	// Route says which routes answered ("json", "json+sitemap", "feed", …).
@@ -92,7 +92,7 @@ type Listing struct {
 }
 
 // ValidatorsFunc looks up the remembered validators of a URL.
-type ValidatorsFunc func(ctx context.Context, url string) (Validators, error)
+type ValidatorsFunc func(ctx context.Context, url string) (release.Validators, error)
 
 // List fetches the source's listing URLs conditionally and returns the
 // candidates they name. When some listing URLs fail and others answer, the
@@ -101,7 +101,7 @@ func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing,
 	if s.cfg.Kind == KindNATO {
 		return s.listNATO(ctx, validators)
 	}
-	l := &Listing{Fetched: map[string]Validators{}, NotModified: true, Route: RoutePage}
+	l := &Listing{Fetched: map[string]release.Validators{}, NotModified: true, Route: RoutePage}
 	if s.cfg.Kind == KindRSS {
 		l.Route = RouteFeed
 	}
@@ -146,7 +146,7 @@ func (s *Source) sitemapFromRobots(ctx context.Context, failed string, err error
 	if perr != nil {
 		return ""
 	}
-	page, gerr := s.f.Get(ctx, root.ResolveReference(&url.URL{Path: "/robots.txt"}).String(), Validators{})
+	page, gerr := s.f.Get(ctx, root.ResolveReference(&url.URL{Path: "/robots.txt"}).String(), release.Validators{})
 	if gerr != nil {
 		return ""
 	}
@@ -300,7 +300,7 @@ type Item struct {
 // Fetch fetches a candidate's page conditionally and extracts its release.
 // When the page has no usable text but the feed gave a description, the
 // description is the body.
-func (s *Source) Fetch(ctx context.Context, c Candidate, v Validators) (*Item, error) {
+func (s *Source) Fetch(ctx context.Context, c Candidate, v release.Validators) (*Item, error) {
 	page, err := s.f.Get(ctx, c.URL, v)
 	if err != nil {
 		return nil, err

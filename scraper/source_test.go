@@ -10,7 +10,9 @@ import (
 	"github.com/natowatch/natowatch/release"
 )
 
-func noValidators(context.Context, string) (Validators, error) { return Validators{}, nil }
+func noValidators(context.Context, string) (release.Validators, error) {
+	return release.Validators{}, nil
+}
 
 // A site whose sitemap lives where robots.txt says and that has no news
 // hub is still read, without an error.
@@ -62,11 +64,11 @@ func TestFetchFallsBackToFeedSummary(t *testing.T) {
 	defer srv.Close()
 	s := NewSource(SourceConfig{Name: "feed", Kind: KindRSS, URL: srv.URL}, NewFetcher(FetcherOptions{}))
 	summary := strings.Repeat("Allies agreed on a new plan for the defence of the eastern flank. ", 3)
-	it, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/item", Title: "A plan", Summary: summary}, Validators{})
+	it, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/item", Title: "A plan", Summary: summary}, release.Validators{})
 	if err != nil || it.Release.Title == "" || len(it.Release.Body) != 1 {
 		t.Fatalf("item %+v, err %v", it, err)
 	}
-	if _, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/item", Title: "A plan"}, Validators{}); err == nil {
+	if _, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/item", Title: "A plan"}, release.Validators{}); err == nil {
 		t.Fatal("a page without text and no feed summary must be an error")
 	}
 }
@@ -93,7 +95,7 @@ func TestFetchTypeFromPageType(t *testing.T) {
 		}))
 		u := srv.URL + "/en/news-and-events/articles/news/2026/11/26/remarks"
 		src := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
-		it, err := src.Fetch(context.Background(), Candidate{URL: u, Kind: tc.pageType}, Validators{})
+		it, err := src.Fetch(context.Background(), Candidate{URL: u, Kind: tc.pageType}, release.Validators{})
 		srv.Close()
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)

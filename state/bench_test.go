@@ -107,7 +107,7 @@ func BenchmarkNewRelease(b *testing.B) {
 				}
 			}
 			put := Put{Release: r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
-				Validators: Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alerts: []Outgoing{{Target: "webhook:bench", Alert: a}}}
+				Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alerts: []Outgoing{{Target: "webhook:bench", Alert: a}}}
 			if _, err := s.Save(ctx, put, t0); err != nil {
 				b.Fatal(err)
 			}
@@ -132,7 +132,7 @@ func BenchmarkFootprint(b *testing.B) {
 			r, keys, a := benchRelease(pool, i)
 			i++
 			put := Put{Release: r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
-				Validators: Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
+				Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
 			for t := range targets {
 				put.Alerts = append(put.Alerts, Outgoing{Target: fmt.Sprintf("channel:%d", 600000000000000000+t), Alert: a})
 			}

@@ -19,7 +19,7 @@ func TestMigrateSQLiteToPostgresAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, err := s.Save(ctx, Put{Release: release.Release{Source: "nato", URL: "https://x/1", Title: "Allies condemn missile launch", Published: t0, Body: []string{"North Korea fired a ballistic missile."}},
-		Keys: []string{"url:x/1", "guid:nato:1"}, Fingerprint: "f1", Version: 1, PageURL: "https://x/1", Validators: Validators{ETag: `"e"`},
+		Keys: []string{"url:x/1", "guid:nato:1"}, Fingerprint: "f1", Version: 1, PageURL: "https://x/1", Validators: release.Validators{ETag: `"e"`},
 		Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, Version: 1, URL: "https://x/1"}}}}, t0)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // deliverAll marks every pending row of a release sent at now, with a
@@ -34,7 +36,7 @@ func saveDelivered(b *testing.B, s Store, pool []string, i, targets int, now tim
 	r.Published = now
 	a.Published = now
 	put := Put{Release: r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
-		Validators: Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
+		Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
 	for t := range targets {
 		per := a
 		if t%10 != 0 {

@@ -51,7 +51,7 @@ func TestPruneKeepsWhatIsStillUsed(t *testing.T) {
 		}
 		put := func(url string, published time.Time, version int, kind release.Kind, targets ...string) Put {
 			p := Put{Release: release.Release{Source: "s", URL: url, Title: url, Published: published}, Keys: []string{"url:" + url},
-				Fingerprint: fmt.Sprint("f", version), Version: version, PageURL: url, Validators: Validators{ETag: `"` + url + `"`}}
+				Fingerprint: fmt.Sprint("f", version), Version: version, PageURL: url, Validators: release.Validators{ETag: `"` + url + `"`}}
 			for _, tg := range targets {
 				p.Alerts = append(p.Alerts, Outgoing{Target: tg, Alert: release.Alert{Kind: kind, URL: url, Title: url, Version: version}})
 			}
@@ -103,7 +103,7 @@ func TestPruneKeepsWhatIsStillUsed(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := s.SaveValidators(ctx, "https://x/feed", Validators{ETag: `"feed"`}, young); err != nil {
+		if err := s.SaveValidators(ctx, "https://x/feed", release.Validators{ETag: `"feed"`}, young); err != nil {
 			t.Fatal(err)
 		}
 		checkAlerts(t, s)

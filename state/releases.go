@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // storedCols are the columns of releases r that scanStored reads.
@@ -250,7 +252,7 @@ func saveRelease(ctx context.Context, c conn, p Put, now time.Time) (int64, erro
 
 // Touch records that a release's page was checked and found unchanged
 // (after a 200 whose content was the same), with its new validators.
-func (s *sqlStore) Touch(ctx context.Context, id int64, pageURL string, v Validators, lastMod time.Time, now time.Time) error {
+func (s *sqlStore) Touch(ctx context.Context, id int64, pageURL string, v release.Validators, lastMod time.Time, now time.Time) error {
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("state: touch: %w", err)

@@ -16,7 +16,7 @@ func TestSaveLookupByAnyKey(t *testing.T) {
 		ctx := context.Background()
 		r := release.Release{Source: "nato", URL: "https://www.nato.int/a", Title: "A", Published: t0, Body: []string{"x"}}
 		id, err := s.Save(ctx, Put{Release: r, Keys: []string{"url:a", "guid:nato:1"}, Fingerprint: "f1", Version: 1,
-			PageURL: r.URL, Validators: Validators{ETag: `"e1"`},
+			PageURL: r.URL, Validators: release.Validators{ETag: `"e1"`},
 			Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, Version: 1, URL: r.URL}}}}, t0)
 		if err != nil {
 			t.Fatal(err)

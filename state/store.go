@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // Store is what both backends, SQLite and PostgreSQL, implement, with the
@@ -18,11 +20,11 @@ type Store interface {
 	Get(ctx context.Context, id int64) (*Stored, error)
 	Latest(ctx context.Context, n int) ([]Stored, error)
 	Save(ctx context.Context, p Put, now time.Time) (int64, error)
-	Touch(ctx context.Context, id int64, pageURL string, v Validators, lastMod, now time.Time) error
+	Touch(ctx context.Context, id int64, pageURL string, v release.Validators, lastMod, now time.Time) error
 	MarkSuspect(ctx context.Context, id int64, fingerprint string) error
 
-	Validators(ctx context.Context, url string) (Validators, error)
-	SaveValidators(ctx context.Context, url string, v Validators, now time.Time) error
+	Validators(ctx context.Context, url string) (release.Validators, error)
+	SaveValidators(ctx context.Context, url string, v release.Validators, now time.Time) error
 	NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error)
 	ForgetMissing(ctx context.Context, url string) error
 

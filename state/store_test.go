@@ -175,10 +175,10 @@ func TestReleaseLifecycle(t *testing.T) {
 		}
 
 		// Touch keeps the newest lastmod and saves the page's validators.
-		if err := s.Touch(ctx, b, "https://x/b", Validators{ETag: `"b2"`}, t0.Add(time.Hour), t0.Add(time.Minute)); err != nil {
+		if err := s.Touch(ctx, b, "https://x/b", release.Validators{ETag: `"b2"`}, t0.Add(time.Hour), t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Touch(ctx, b, "", Validators{}, t0, t0.Add(2*time.Minute)); err != nil {
+		if err := s.Touch(ctx, b, "", release.Validators{}, t0, t0.Add(2*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		st, _ := s.Lookup(ctx, []string{"url:b"})
@@ -192,13 +192,13 @@ func TestReleaseLifecycle(t *testing.T) {
 			t.Fatalf("recent pages carry their validators: %+v", pages)
 		}
 		// Saving empty validators forgets them.
-		if err := s.SaveValidators(ctx, "https://x/b", Validators{}, t0); err != nil {
+		if err := s.SaveValidators(ctx, "https://x/b", release.Validators{}, t0); err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := s.Validators(ctx, "https://x/b"); v != (Validators{}) {
+		if v, _ := s.Validators(ctx, "https://x/b"); v != (release.Validators{}) {
 			t.Fatalf("validators kept: %+v", v)
 		}
-		if err := s.SaveValidators(ctx, "https://x/list", Validators{LastModified: "Wed, 25 Nov 2026 10:00:00 GMT"}, t0); err != nil {
+		if err := s.SaveValidators(ctx, "https://x/list", release.Validators{LastModified: "Wed, 25 Nov 2026 10:00:00 GMT"}, t0); err != nil {
 			t.Fatal(err)
 		}
 		if v, _ := s.Validators(ctx, "https://x/list"); v.LastModified == "" || v.ETag != "" {
@@ -278,7 +278,7 @@ func TestBackup(t *testing.T) {
 	eachStore(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
 		r := release.Release{Source: "nato", URL: "https://x/1", Title: "Allies meet", Body: []string{"Ministers discussed the Geoană plan."}, Published: t0}
-		id, err := s.Save(ctx, Put{Release: r, Keys: []string{"url:1"}, Fingerprint: "f1", Version: 1, PageURL: r.URL, Validators: Validators{ETag: `"e"`},
+		id, err := s.Save(ctx, Put{Release: r, Keys: []string{"url:1"}, Fingerprint: "f1", Version: 1, PageURL: r.URL, Validators: release.Validators{ETag: `"e"`},
 			Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, Version: 1, URL: r.URL}}}}, t0)
 		if err != nil {
 			t.Fatal(err)
@@ -375,7 +375,7 @@ func TestAwkwardText(t *testing.T) {
 		ctx := context.Background()
 		odd := "caf\xe9\x00 \xff"
 		id, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: "https://x/" + odd, Title: odd, Body: []string{odd, "café"}},
-			Keys: []string{"title:" + odd}, Fingerprint: odd, Version: 1, PageURL: "https://x/" + odd, Validators: Validators{ETag: odd},
+			Keys: []string{"title:" + odd}, Fingerprint: odd, Version: 1, PageURL: "https://x/" + odd, Validators: release.Validators{ETag: odd},
 			Alerts: []Outgoing{{Target: "t", Alert: release.Alert{Version: 1, Title: odd}}}}, t0)
 		if err != nil {
 			t.Fatal(err)

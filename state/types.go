@@ -36,7 +36,7 @@ type Page struct {
 	Published  time.Time // zero when unknown
 	FirstSeen  time.Time
 	LastMod    time.Time
-	Validators Validators
+	Validators release.Validators
 }
 
 // Put is one write of a release: the release, the keys it is known by, the
@@ -49,7 +49,7 @@ type Put struct {
 	Version     int
 	LastMod     time.Time
 	PageURL     string // the fetched URL whose validators are saved with the release
-	Validators  Validators
+	Validators  release.Validators
 	Alerts      []Outgoing
 }
 
@@ -57,12 +57,6 @@ type Put struct {
 type Outgoing struct {
 	Target string
 	Alert  release.Alert
-}
-
-// Validators are the HTTP cache validators remembered for a URL.
-type Validators struct {
-	ETag         string
-	LastModified string
 }
 
 // Delivery is a queued alert as the delivery worker sees it.

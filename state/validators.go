@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 var (
@@ -19,25 +21,25 @@ var (
 )
 
 // Validators returns the remembered validators of a URL (zero if none).
-func (s *sqlStore) Validators(ctx context.Context, url string) (Validators, error) {
-	var v Validators
+func (s *sqlStore) Validators(ctx context.Context, url string) (release.Validators, error) {
+	var v release.Validators
 	err := s.conn.row(ctx, sqValidators, url).Scan(&v.ETag, &v.LastModified)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Validators{}, nil
+		return release.Validators{}, nil
 	}
 	if err != nil {
-		return Validators{}, fmt.Errorf("state: validators: %w", err)
+		return release.Validators{}, fmt.Errorf("state: validators: %w", err)
 	}
 	return v, nil
 }
 
 // SaveValidators remembers the validators of a URL (a listing or feed, saved
 // once everything it listed has been handled).
-func (s *sqlStore) SaveValidators(ctx context.Context, url string, v Validators, now time.Time) error {
+func (s *sqlStore) SaveValidators(ctx context.Context, url string, v release.Validators, now time.Time) error {
 	return putValidators(ctx, s.conn, url, v, now)
 }
 
-func putValidators(ctx context.Context, c conn, url string, v Validators, now time.Time) error {
+func putValidators(ctx context.Context, c conn, url string, v release.Validators, now time.Time) error {
 	var err error
 	if v.ETag == "" && v.LastModified == "" {
 		_, err = c.exec(ctx, sqDropValidators, url)

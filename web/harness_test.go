@@ -45,10 +45,10 @@ func (s *source) List(context.Context, scraper.ValidatorsFunc) (*scraper.Listing
 	if s.fail != nil {
 		return nil, s.fail
 	}
-	return &scraper.Listing{Candidates: append([]scraper.Candidate(nil), s.cands...), Fetched: map[string]scraper.Validators{}, Route: "feed"}, nil
+	return &scraper.Listing{Candidates: append([]scraper.Candidate(nil), s.cands...), Fetched: map[string]release.Validators{}, Route: "feed"}, nil
 }
 
-func (s *source) Fetch(_ context.Context, c scraper.Candidate, v scraper.Validators) (*scraper.Item, error) {
+func (s *source) Fetch(_ context.Context, c scraper.Candidate, v release.Validators) (*scraper.Item, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.pages[c.URL]
@@ -61,7 +61,7 @@ func (s *source) Fetch(_ context.Context, c scraper.Candidate, v scraper.Validat
 	}
 	cp := *r
 	cp.Body = append([]string(nil), r.Body...)
-	return &scraper.Item{Page: &scraper.Page{URL: c.URL, Validators: scraper.Validators{ETag: etag}}, Release: &cp}, nil
+	return &scraper.Item{Page: &scraper.Page{URL: c.URL, Validators: release.Validators{ETag: etag}}, Release: &cp}, nil
 }
 
 func (s *source) publish(r release.Release) {
