@@ -39,7 +39,7 @@ type Store interface {
 	MarkSuspect(ctx context.Context, id int64, fingerprint string) error
 	NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error)
 	ForgetMissing(ctx context.Context, url string) error
-	Targets(ctx context.Context, releaseID int64) ([]string, error)
+	Targets(ctx context.Context, releaseID int64) ([]release.Target, error)
 	Validators(ctx context.Context, url string) (release.Validators, error)
 	SaveValidators(ctx context.Context, url string, v release.Validators, now time.Time) error
 	Health(ctx context.Context, name string) (state.SourceHealth, error)
@@ -47,11 +47,11 @@ type Store interface {
 	Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]state.Delivery, error)
 	Unclaim(ctx context.Context, holder string, ids []int64) error
 	Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
-	PendingBefore(ctx context.Context, target string, id int64) (bool, error)
+	PendingBefore(ctx context.Context, target release.Target, id int64) (bool, error)
 	MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error
 	MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error
 	MarkFailed(ctx context.Context, id int64, cause string) error
-	FirstMessage(ctx context.Context, releaseID int64, target string) (string, error)
+	FirstMessage(ctx context.Context, releaseID int64, target release.Target) (string, error)
 	Outbox(ctx context.Context) (state.Counts, error)
 	Prune(ctx context.Context, before time.Time) (state.Pruned, error)
 	Turn(ctx context.Context, name, holder string, now time.Time, every time.Duration) (bool, error)
@@ -80,7 +80,7 @@ type Notifier interface {
 
 // target is a configured destination with its filters.
 type target struct {
-	key     string
+	key     release.Target
 	dest    notifier.Target
 	types   map[release.Type]bool // empty: every type
 	watches map[string]bool       // empty: every release
@@ -93,14 +93,14 @@ type App struct {
 	store    Store
 	notify   Notifier
 	sources  []Source
-	targets  map[string]*target
-	order    []string // target keys in config order
+	targets  map[release.Target]*target
+	order    []release.Target // in config order
 	now      func() time.Time
 	postLast int // first_run.post_latest in effect
 	kick     chan struct{}
 
 	mu       sync.Mutex
-	paused   map[string]pauseState          // targets that answered 401/403/404
+	paused   map[release.Target]pauseState  // targets that answered 401/403/404
 	lastOK   map[string]time.Time           // last successful check per source, this process
 	lookedAt map[string]map[int64]time.Time // when this process last read each recent page, per source
 	budgets  map[string]time.Duration       // re-check budget per source (daemon only)
@@ -135,7 +135,7 @@ type Options struct {
 	// PostLatest overrides first_run.post_latest when it is larger (dry runs show 3).
 	PostLatest int
 	// ExtraTargets are added to the configured ones (dry runs print to one).
-	ExtraTargets []string
+	ExtraTargets []release.Target
 	// Session is the bot's Discord session: with one, Run connects to the
 	// gateway and answers slash commands.
 	Session *discordgo.Session
@@ -153,11 +153,11 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		store:     opt.Store,
 		notify:    opt.Notifier,
 		sources:   opt.Sources,
-		targets:   map[string]*target{},
+		targets:   map[release.Target]*target{},
 		now:       opt.Now,
 		postLast:  max(cfg.FirstRun.PostLatest, opt.PostLatest),
 		kick:      make(chan struct{}, 1),
-		paused:    map[string]pauseState{},
+		paused:    map[release.Target]pauseState{},
 		lastOK:    map[string]time.Time{},
 		lookedAt:  map[string]map[int64]time.Time{},
 		budgets:   map[string]time.Duration{},
@@ -185,7 +185,7 @@ func New(cfg *config.Config, log *slog.Logger, opt Options) (*App, error) {
 		return float64(c.Pending)
 	})
 	for _, t := range cfg.Targets {
-		tg := &target{key: t.Key(), dest: notifier.Target{Webhook: t.Webhook, Channel: t.Channel},
+		tg := &target{key: t.Target(), dest: notifier.Target{Webhook: t.Webhook, Channel: t.Channel},
 			types: map[release.Type]bool{}, watches: map[string]bool{}}
 		for _, ty := range t.Types {
 			rt, _ := release.ParseType(ty)

@@ -114,14 +114,14 @@ func displayName(ns string) string {
 	return ns
 }
 
-// alertsFor returns one outbox entry per target that wants the alert, each
-// with the watch matches that concern it: configured targets see the
+// recipientsFor returns the targets that want the alert, each with the
+// watch matches that concern it: configured targets see the
 // config's watches and ping their roles; a subscribed channel sees those
 // and its own server's watches, and pings only its server's roles; a
 // follower gets a DM with their own match. For updates, every target that
 // got an earlier version gets this one too.
-func (a *App) alertsFor(al release.Alert, earlier []string, aud *audience) []state.Outgoing {
-	got := map[string]bool{}
+func (a *App) recipientsFor(al release.Alert, earlier []release.Target, aud *audience) []state.Recipient {
+	got := map[release.Target]bool{}
 	for _, k := range earlier {
 		got[k] = true
 	}
@@ -129,11 +129,9 @@ func (a *App) alertsFor(al release.Alert, earlier []string, aud *audience) []sta
 	for _, m := range al.Matches {
 		matched[m.Watch] = m
 	}
-	var out []state.Outgoing
-	add := func(key string, ms []release.Match) {
-		per := al
-		per.Matches = ms
-		out = append(out, state.Outgoing{Target: key, Alert: per})
+	var out []state.Recipient
+	add := func(key release.Target, ms []release.Match) {
+		out = append(out, state.Recipient{Target: key, Matches: ms})
 	}
 	for _, k := range a.order {
 		t := a.targets[k]
@@ -142,7 +140,7 @@ func (a *App) alertsFor(al release.Alert, earlier []string, aud *audience) []sta
 		}
 	}
 	for _, ch := range aud.channels {
-		key := "channel:" + ch
+		key := release.Target{Kind: release.TargetChannel, ID: ch}
 		if _, configured := a.targets[key]; configured {
 			continue
 		}
@@ -157,7 +155,7 @@ func (a *App) alertsFor(al release.Alert, earlier []string, aud *audience) []sta
 		}
 	}
 	for _, f := range aud.follows {
-		key := "dm:" + f.UserID
+		key := release.Target{Kind: release.TargetDM, ID: f.UserID}
 		if m, ok := matched[nsUser+f.UserID]; ok || got[key] {
 			var ms []release.Match
 			if ok {
@@ -230,16 +228,16 @@ func subscriptionWants(s state.Subscription, ty release.Type, matched map[string
 	return guildWatch || configWatch
 }
 
-// destination resolves an outbox target key to where to send.
-func (a *App) destination(key string) (notifier.Target, bool) {
+// destination resolves an outbox target to where to send.
+func (a *App) destination(key release.Target) (notifier.Target, bool) {
 	if t, ok := a.targets[key]; ok {
 		return t.dest, true
 	}
-	switch {
-	case strings.HasPrefix(key, "channel:"):
-		return notifier.Target{Channel: strings.TrimPrefix(key, "channel:")}, true
-	case strings.HasPrefix(key, "dm:"):
-		return notifier.Target{User: strings.TrimPrefix(key, "dm:")}, true
+	switch key.Kind {
+	case release.TargetChannel:
+		return notifier.Target{Channel: key.ID}, true
+	case release.TargetDM:
+		return notifier.Target{User: key.ID}, true
 	}
 	return notifier.Target{}, false
 }

@@ -409,13 +409,13 @@ func (a *App) compare(ctx context.Context, log *slog.Logger, aud *lazyAudience, 
 			al.Matches[i].Role = ""
 		}
 	}
-	put.Alerts = a.alertsFor(al, prev, au)
+	put.Alert, put.Recipients = &al, a.recipientsFor(al, prev, au)
 	if _, err := a.store.Save(ctx, put, a.now()); err != nil {
 		return err
 	}
 	res.Updated++
 	log.Info("release", "event", "updated", "url", r.URL, "title", r.Title, "version", put.Version,
-		"added", len(changes.Added), "removed", len(changes.Removed), "alerts", len(put.Alerts))
+		"added", len(changes.Added), "removed", len(changes.Removed), "alerts", len(put.Recipients))
 	return nil
 }
 

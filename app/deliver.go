@@ -45,15 +45,15 @@ func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 		return res, err
 	}
 	res.Claimed = len(due)
-	var order []string
-	byTarget := map[string][]state.Delivery{}
+	var order []release.Target
+	byTarget := map[release.Target][]state.Delivery{}
 	for _, d := range due {
 		if _, ok := byTarget[d.Target]; !ok {
 			order = append(order, d.Target)
 		}
 		byTarget[d.Target] = append(byTarget[d.Target], d)
 	}
-	targets := make(chan string, len(order))
+	targets := make(chan release.Target, len(order))
 	for _, t := range order {
 		targets <- t
 	}
@@ -105,7 +105,7 @@ func (a *App) deliverTarget(ctx context.Context, ds []state.Delivery, res *Deliv
 				if err := a.store.MarkFailed(ctx, d.ID, cause); err != nil {
 					return ds[i:], err
 				}
-				res.Errors = append(res.Errors, errors.New(d.Target+": "+cause))
+				res.Errors = append(res.Errors, errors.New(d.Target.Key()+": "+cause))
 			} else {
 				res.Errors = append(res.Errors, fmt.Errorf("%s: paused until %s", d.Target, until.Format(time.RFC3339)))
 			}
@@ -230,7 +230,7 @@ func deadTarget(status int) bool {
 }
 
 // pause marks a target dead for a while: an hour, doubling up to a day.
-func (a *App) pause(target, cause string) time.Time {
+func (a *App) pause(target release.Target, cause string) time.Time {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	p := a.paused[target]
@@ -242,21 +242,21 @@ func (a *App) pause(target, cause string) time.Time {
 	return p.until
 }
 
-func (a *App) pausedUntil(target string) (time.Time, bool) {
+func (a *App) pausedUntil(target release.Target) (time.Time, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	p, ok := a.paused[target]
 	return p.until, ok && a.now().Before(p.until)
 }
 
-func (a *App) pauseCause(target string) string {
+func (a *App) pauseCause(target release.Target) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.paused[target].cause
 }
 
 // resume forgets a target's pause; it reports whether there was one.
-func (a *App) resume(target string) bool {
+func (a *App) resume(target release.Target) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	_, ok := a.paused[target]

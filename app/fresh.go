@@ -114,7 +114,8 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *l
 		if err != nil {
 			return err
 		}
-		put.Alerts = a.alertsFor(a.buildAlert(r, release.KindNew, 1, nil, au.matcher), nil, au)
+		al := a.buildAlert(r, release.KindNew, 1, nil, au.matcher)
+		put.Alert, put.Recipients = &al, a.recipientsFor(al, nil, au)
 	}
 	id, err := a.store.Save(ctx, put, a.now()) // and forgets that the page was missing
 	if err != nil {
@@ -123,6 +124,6 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *l
 	res.New++
 	res.read = append(res.read, id)
 	log.Info("release", "event", "new", "url", r.URL, "title", r.Title, "type", r.Type,
-		"published", r.Published, "alerts", len(put.Alerts))
+		"published", r.Published, "alerts", len(put.Recipients))
 	return nil
 }

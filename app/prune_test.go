@@ -76,7 +76,7 @@ func TestUpdateAfterPruneIsANewMessage(t *testing.T) {
 	if st == nil {
 		t.Fatal("the release was not stored")
 	}
-	if m, _ := h.store.FirstMessage(t.Context(), st.ID, "channel:100000000000000001"); m == "" {
+	if m, _ := h.store.FirstMessage(t.Context(), st.ID, release.Target{Kind: release.TargetChannel, ID: "100000000000000001"}); m == "" {
 		t.Fatal("no original message recorded")
 	}
 
@@ -86,7 +86,7 @@ func TestUpdateAfterPruneIsANewMessage(t *testing.T) {
 	if c, err := h.store.Outbox(t.Context()); err != nil || c != (state.Counts{}) {
 		t.Fatalf("outbox 100 days later: %+v %v", c, err)
 	}
-	if m, _ := h.store.FirstMessage(t.Context(), st.ID, "channel:100000000000000001"); m != "" {
+	if m, _ := h.store.FirstMessage(t.Context(), st.ID, release.Target{Kind: release.TargetChannel, ID: "100000000000000001"}); m != "" {
 		t.Fatalf("the original message is still known after pruning: %q", m)
 	}
 

@@ -235,7 +235,8 @@ func MeasureStages(ctx context.Context, c *Corpus, dbPath string) (Stages, error
 			}
 		}
 		put := state.Put{Release: *r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
-			Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alerts: []state.Outgoing{{Target: "webhook:bench", Alert: alerts[i]}}}
+			Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alert: &alerts[i],
+			Recipients: []state.Recipient{{Target: release.Target{Kind: release.TargetWebhook, ID: "bench"}, Matches: alerts[i].Matches}}}
 		if _, err := store.Save(ctx, put, now); err != nil {
 			return st, err
 		}

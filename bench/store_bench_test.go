@@ -51,7 +51,8 @@ func BenchmarkStore(b *testing.B) {
 		a := alerts[k]
 		a.URL = r.URL
 		put := state.Put{Release: r, Keys: keys, Fingerprint: "f", Version: 1, PageURL: r.URL,
-			Validators: release.Validators{ETag: `"abc"`}, Alerts: []state.Outgoing{{Target: "webhook:x", Alert: a}}}
+			Validators: release.Validators{ETag: `"abc"`}, Alert: &a,
+			Recipients: []state.Recipient{{Target: release.Target{Kind: release.TargetWebhook, ID: "x"}, Matches: a.Matches}}}
 		if _, err := st.Save(ctx, put, now); err != nil {
 			b.Fatal(err)
 		}

@@ -11,7 +11,8 @@ import (
 	"github.com/natowatch/natowatch/release"
 )
 
-const dryRunTarget = "dry-run"
+// dryRunTarget is the one target of a dry run, printed to.
+var dryRunTarget = release.Target{Kind: release.TargetWebhook, ID: "dry-run"}
 
 // printer is the notifier of a dry run: each alert becomes one JSON line.
 type printer struct {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // Config is the whole configuration file.
@@ -138,12 +140,12 @@ type Log struct {
 	Format string `yaml:"format"`
 }
 
-// Key names a target in the state (without its secret).
-func (t Target) Key() string {
+// Target names a target in the state (a webhook without its secret).
+func (t Target) Target() release.Target {
 	if t.Channel != "" {
-		return "channel:" + t.Channel
+		return release.Target{Kind: release.TargetChannel, ID: t.Channel}
 	}
-	return "webhook:" + hashKey(t.Webhook)
+	return release.Target{Kind: release.TargetWebhook, ID: hashKey(t.Webhook)}
 }
 
 // Duration is a time.Duration written "90s", "15m", "72h" or "7d".

@@ -47,8 +47,8 @@ func TestParseGood(t *testing.T) {
 	if c.Recheck.D() != 72*time.Hour || c.Sources[1].Schedule != "*/5 * * * *" || c.FirstRun.PostLatest != 2 {
 		t.Errorf("defaults or durations wrong: %+v", c)
 	}
-	if c.Targets[0].Key() == c.Targets[1].Key() || strings.Contains(c.Targets[0].Key(), "abc") {
-		t.Errorf("target keys %q %q", c.Targets[0].Key(), c.Targets[1].Key())
+	if c.Targets[0].Target() == c.Targets[1].Target() || strings.Contains(c.Targets[0].Target().Key(), "abc") {
+		t.Errorf("target keys %q %q", c.Targets[0].Target(), c.Targets[1].Target())
 	}
 }
 

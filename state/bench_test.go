@@ -107,7 +107,7 @@ func BenchmarkNewRelease(b *testing.B) {
 				}
 			}
 			put := Put{Release: r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
-				Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alerts: []Outgoing{{Target: "webhook:bench", Alert: a}}}
+				Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alert: &a, Recipients: recipients("webhook:bench")}
 			if _, err := s.Save(ctx, put, t0); err != nil {
 				b.Fatal(err)
 			}
@@ -133,8 +133,9 @@ func BenchmarkFootprint(b *testing.B) {
 			i++
 			put := Put{Release: r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
 				Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
+			put.Alert = &a
 			for t := range targets {
-				put.Alerts = append(put.Alerts, Outgoing{Target: fmt.Sprintf("channel:%d", 600000000000000000+t), Alert: a})
+				put.Recipients = append(put.Recipients, Recipient{Target: release.Target{Kind: release.TargetChannel, ID: fmt.Sprint(600000000000000000 + t)}, Matches: a.Matches})
 			}
 			if _, err := s.Save(ctx, put, r.Published); err != nil {
 				b.Fatal(err)
@@ -230,13 +231,13 @@ func BenchmarkFanOut(b *testing.B) {
 		for b.Loop() {
 			r, keys, a := benchRelease(pool, i)
 			i++
-			put := Put{Release: r, Keys: keys, Fingerprint: "f", Version: 1}
+			put := Put{Release: r, Keys: keys, Fingerprint: "f", Version: 1, Alert: &a}
 			for t := range targets {
-				per := a
+				ms := a.Matches
 				if t%10 != 0 {
-					per.Matches = nil
+					ms = nil
 				}
-				put.Alerts = append(put.Alerts, Outgoing{Target: fmt.Sprintf("channel:%d", 600000000000000000+t), Alert: per})
+				put.Recipients = append(put.Recipients, Recipient{Target: release.Target{Kind: release.TargetChannel, ID: fmt.Sprint(600000000000000000 + t)}, Matches: ms})
 			}
 			if _, err := s.Save(ctx, put, t0); err != nil {
 				b.Fatal(err)

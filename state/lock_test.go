@@ -64,7 +64,7 @@ func TestDeadClaimsFreed(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: "https://x/1"}, Keys: []string{"url:1"}, Fingerprint: "f", Version: 1,
-		Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Version: 1, Kind: release.KindNew}}}}, t0); err != nil {
+		Alert: &release.Alert{Version: 1, Kind: release.KindNew}, Recipients: recipients("channel:1")}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if a, err := s.Claim(ctx, "dead", t0, 10, time.Hour); err != nil || len(a) != 1 {

@@ -20,7 +20,7 @@ func TestMigrateSQLiteToPostgresAndBack(t *testing.T) {
 	}
 	id, err := s.Save(ctx, Put{Release: release.Release{Source: "nato", URL: "https://x/1", Title: "Allies condemn missile launch", Published: t0, Body: []string{"North Korea fired a ballistic missile."}},
 		Keys: []string{"url:x/1", "guid:nato:1"}, Fingerprint: "f1", Version: 1, PageURL: "https://x/1", Validators: release.Validators{ETag: `"e"`},
-		Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, Version: 1, URL: "https://x/1"}}}}, t0)
+		Alert: &release.Alert{Kind: release.KindNew, Version: 1, URL: "https://x/1"}, Recipients: recipients("channel:1")}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestMigrateSQLiteToPostgresAndBack(t *testing.T) {
 		t.Fatal("search index not migrated back")
 	}
 	checkIndex(t, b)
-	if due, err := b.Due(ctx, t0, 10); err != nil || len(due) != 1 || due[0].Alert.URL != "https://x/1" || due[0].Target != "channel:1" {
+	if due, err := b.Due(ctx, t0, 10); err != nil || len(due) != 1 || due[0].Alert.URL != "https://x/1" || due[0].Target.Key() != "channel:1" {
 		t.Fatalf("outbox migrated back: %+v %v", due, err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 var (
@@ -62,9 +64,9 @@ func (s *sqlStore) Due(ctx context.Context, now time.Time, limit int) ([]Deliver
 
 // PendingBefore reports whether target has a pending delivery older than id,
 // so that a later alert never overtakes an earlier one in a channel.
-func (s *sqlStore) PendingBefore(ctx context.Context, target string, id int64) (bool, error) {
+func (s *sqlStore) PendingBefore(ctx context.Context, target release.Target, id int64) (bool, error) {
 	var pending bool
-	err := s.conn.row(ctx, sqPendingBefore, target, id).Scan(&pending)
+	err := s.conn.row(ctx, sqPendingBefore, target.Key(), id).Scan(&pending)
 	if err != nil {
 		return false, fmt.Errorf("state: pending: %w", err)
 	}
@@ -118,9 +120,9 @@ func (s *sqlStore) MarkFailed(ctx context.Context, id int64, cause string) error
 
 // FirstMessage returns the message id of the first alert of a release that
 // was delivered to target, or "" when there is none.
-func (s *sqlStore) FirstMessage(ctx context.Context, releaseID int64, target string) (string, error) {
+func (s *sqlStore) FirstMessage(ctx context.Context, releaseID int64, target release.Target) (string, error) {
 	var id string
-	err := s.conn.row(ctx, sqFirstMessage, releaseID, target).Scan(&id)
+	err := s.conn.row(ctx, sqFirstMessage, releaseID, target.Key()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -175,16 +177,20 @@ func (s *sqlStore) FailedDeliveries(ctx context.Context, limit int) ([]string, e
 
 // Targets lists the targets that have been sent (or are queued) any alert
 // of a release (on PostgreSQL, in the order they were first queued).
-func (s *sqlStore) Targets(ctx context.Context, releaseID int64) ([]string, error) {
+func (s *sqlStore) Targets(ctx context.Context, releaseID int64) ([]release.Target, error) {
 	rows, err := s.conn.rows(ctx, sqTargets, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("state: targets: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []release.Target
 	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return nil, fmt.Errorf("state: targets: %w", err)
+		}
+		t, err := release.ParseTarget(key)
+		if err != nil {
 			return nil, fmt.Errorf("state: targets: %w", err)
 		}
 		out = append(out, t)

@@ -36,13 +36,13 @@ func saveDelivered(b *testing.B, s Store, pool []string, i, targets int, now tim
 	r.Published = now
 	a.Published = now
 	put := Put{Release: r, Keys: keys, Fingerprint: fmt.Sprintf("%064x", i), Version: 1, PageURL: r.URL,
-		Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}}
+		Validators: release.Validators{ETag: fmt.Sprintf(`"%x"`, i)}, Alert: &a}
 	for t := range targets {
-		per := a
+		ms := a.Matches
 		if t%10 != 0 {
-			per.Matches = nil
+			ms = nil
 		}
-		put.Alerts = append(put.Alerts, Outgoing{Target: fmt.Sprintf("channel:%d", 600000000000000000+t), Alert: per})
+		put.Recipients = append(put.Recipients, Recipient{Target: release.Target{Kind: release.TargetChannel, ID: fmt.Sprint(600000000000000000 + t)}, Matches: ms})
 	}
 	id, err := s.Save(context.Background(), put, now)
 	if err != nil {

@@ -52,9 +52,8 @@ func TestPruneKeepsWhatIsStillUsed(t *testing.T) {
 		put := func(url string, published time.Time, version int, kind release.Kind, targets ...string) Put {
 			p := Put{Release: release.Release{Source: "s", URL: url, Title: url, Published: published}, Keys: []string{"url:" + url},
 				Fingerprint: fmt.Sprint("f", version), Version: version, PageURL: url, Validators: release.Validators{ETag: `"` + url + `"`}}
-			for _, tg := range targets {
-				p.Alerts = append(p.Alerts, Outgoing{Target: tg, Alert: release.Alert{Kind: kind, URL: url, Title: url, Version: version}})
-			}
+			p.Alert = &release.Alert{Kind: kind, URL: url, Title: url, Version: version}
+			p.Recipients = recipients(targets...)
 			return p
 		}
 		// deliver sends (or fails) the due rows of the targets given.
@@ -66,9 +65,9 @@ func TestPruneKeepsWhatIsStillUsed(t *testing.T) {
 			}
 			for _, d := range due {
 				switch {
-				case contains(sent, d.Target):
+				case contains(sent, d.Target.Key()):
 					err = s.MarkSent(ctx, d.ID, fmt.Sprintf("m%d", d.ID), now)
-				case contains(failed, d.Target):
+				case contains(failed, d.Target.Key()):
 					err = s.MarkFailed(ctx, d.ID, "HTTP 403")
 				}
 				if err != nil {
@@ -128,10 +127,10 @@ func TestPruneKeepsWhatIsStillUsed(t *testing.T) {
 		}
 		// What is left: a's pending row, whole, still due.
 		due, err := s.Due(ctx, t0, -1)
-		if err != nil || len(due) != 1 || due[0].ReleaseID != a || due[0].Target != "dm:4" || due[0].Alert.URL != "https://x/a" {
+		if err != nil || len(due) != 1 || due[0].ReleaseID != a || due[0].Target.Key() != "dm:4" || due[0].Alert.URL != "https://x/a" {
 			t.Fatalf("due after pruning: %+v %v", due, err)
 		}
-		if got, _ := s.Targets(ctx, a); !reflect.DeepEqual(got, []string{"dm:4"}) {
+		if got, _ := s.Targets(ctx, a); !reflect.DeepEqual(keysOf(got), []string{"dm:4"}) {
 			t.Fatalf("a's targets after pruning: %q", got)
 		}
 		// The original messages: gone for a and b, kept for c.
@@ -140,7 +139,7 @@ func TestPruneKeepsWhatIsStillUsed(t *testing.T) {
 			target string
 			want   bool
 		}{{a, "channel:1", false}, {b, "channel:1", false}, {c, "channel:1", true}} {
-			if m, err := s.FirstMessage(ctx, x.id, x.target); err != nil || (m != "") != x.want {
+			if m, err := s.FirstMessage(ctx, x.id, target(x.target)); err != nil || (m != "") != x.want {
 				t.Errorf("first message of %d to %s after pruning: %q %v", x.id, x.target, m, err)
 			}
 		}

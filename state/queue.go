@@ -1,12 +1,13 @@
 package state
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 // An alert queued for several targets (a release's fan-out) is stored
@@ -29,65 +30,50 @@ var (
 	sqQueueDrop    = shared(`DELETE FROM alerts WHERE id = P1`)
 )
 
-// queued is one Outgoing, encoded.
-type queued struct {
-	o       Outgoing
-	alert   []byte // the alert's JSON without matches
-	matches string // the matches' JSON, "" for none
-}
-
-// queueAlerts queues alerts of release id in a transaction: one alert for
-// each run of targets whose alerts differ only in their matches.
-func queueAlerts(ctx context.Context, c conn, id int64, alerts []Outgoing, now time.Time) error {
-	all := make([]queued, len(alerts))
-	for i, o := range alerts {
-		common := o.Alert // what the targets' alerts share
-		common.Matches = nil
-		b, err := json.Marshal(common)
-		if err != nil {
-			return fmt.Errorf("state: save alert: %w", err)
-		}
-		all[i] = queued{o: o, alert: b}
-		if len(o.Alert.Matches) > 0 {
-			m, err := json.Marshal(o.Alert.Matches)
+// queueAlert queues alert for release id and its recipients, in the
+// release's transaction: the alert once, and an outbox row per recipient
+// with its matches.
+func queueAlert(ctx context.Context, c conn, id int64, alert *release.Alert, to []Recipient, now time.Time) error {
+	if alert == nil || len(to) == 0 {
+		return nil
+	}
+	common := *alert
+	common.Matches = nil
+	b, err := json.Marshal(common)
+	if err != nil {
+		return fmt.Errorf("state: save alert: %w", err)
+	}
+	var alertID int64
+	if err := c.row(ctx, sqQueueAlert, id, string(b), len(to)).Scan(&alertID); err != nil {
+		return fmt.Errorf("state: queue alert: %w", err)
+	}
+	queued := 0
+	for _, r := range to {
+		var matches string // "" for none
+		if len(r.Matches) > 0 {
+			m, err := json.Marshal(r.Matches)
 			if err != nil {
 				return fmt.Errorf("state: save alert: %w", err)
 			}
-			all[i].matches = string(m)
+			matches = string(m)
 		}
-	}
-	for len(all) > 0 {
-		n := 1
-		for n < len(all) && bytes.Equal(all[n].alert, all[0].alert) {
-			n++
-		}
-		run := all[:n]
-		all = all[n:]
-		var alertID int64
-		if err := c.row(ctx, sqQueueAlert, id, string(run[0].alert), n).Scan(&alertID); err != nil {
-			return fmt.Errorf("state: queue alert: %w", err)
-		}
-		queued := 0
-		for _, x := range run {
-			res, err := c.exec(ctx, sqQueueRow, id, x.o.Alert.Version, x.o.Target, string(x.o.Alert.Kind), alertID, x.matches, newNonce(), ms(now))
-			if err != nil {
-				return fmt.Errorf("state: queue alert: %w", err)
-			}
-			if k, err := res.RowsAffected(); err != nil || k > 0 {
-				queued++
-			}
-		}
-		// Rows queued already (a save done again) do not wait for it.
-		var err error
-		switch {
-		case queued == 0:
-			_, err = c.exec(ctx, sqQueueDrop, alertID)
-		case queued < n:
-			_, err = c.exec(ctx, sqQueueWaiting, alertID, queued)
-		}
+		res, err := c.exec(ctx, sqQueueRow, id, alert.Version, r.Target.Key(), string(alert.Kind), alertID, matches, newNonce(), ms(now))
 		if err != nil {
 			return fmt.Errorf("state: queue alert: %w", err)
 		}
+		if k, err := res.RowsAffected(); err != nil || k > 0 {
+			queued++
+		}
+	}
+	// Rows queued already (a save done again) do not wait for it.
+	switch {
+	case queued == 0:
+		_, err = c.exec(ctx, sqQueueDrop, alertID)
+	case queued < len(to):
+		_, err = c.exec(ctx, sqQueueWaiting, alertID, queued)
+	}
+	if err != nil {
+		return fmt.Errorf("state: queue alert: %w", err)
 	}
 	return nil
 }
@@ -104,12 +90,17 @@ func scanDeliveries(what string, rows *sql.Rows) ([]Delivery, error) {
 	for rows.Next() {
 		var (
 			d       Delivery
+			target  string
 			alert   sql.NullString
 			matches string
 			created int64
 		)
-		if err := rows.Scan(&d.ID, &d.ReleaseID, &d.Target, &alert, &matches, &d.Nonce, &d.Attempts, &created); err != nil {
+		if err := rows.Scan(&d.ID, &d.ReleaseID, &target, &alert, &matches, &d.Nonce, &d.Attempts, &created); err != nil {
 			return nil, fmt.Errorf("state: %s: %w", what, err)
+		}
+		var err error
+		if d.Target, err = release.ParseTarget(target); err != nil {
+			return nil, fmt.Errorf("state: %s: delivery %d: %w", what, d.ID, err)
 		}
 		if err := json.Unmarshal([]byte(alert.String), &d.Alert); err != nil {
 			return nil, fmt.Errorf("state: %s: delivery %d: corrupt alert: %w", what, d.ID, err)

@@ -19,6 +19,35 @@ func countAlerts(t *testing.T, s Store) int {
 	return n
 }
 
+// target is the target key names.
+func target(key string) release.Target {
+	t, err := release.ParseTarget(key)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// recipients are the targets keys name, without matches.
+func recipients(keys ...string) []Recipient {
+	var out []Recipient
+	for _, k := range keys {
+		out = append(out, Recipient{Target: target(k)})
+	}
+	return out
+}
+
+// keysOf are the keys of targets.
+func keysOf(targets []release.Target) []string {
+	var out []string
+	for _, t := range targets {
+		out = append(out, t.Key())
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
 // An alert fanned out to many targets is stored once; each target still
 // gets its own matches, and the alert goes once its last row is sent.
 func TestFanOutStoresTheAlertOnce(t *testing.T) {
@@ -32,10 +61,9 @@ func TestFanOutStoresTheAlertOnce(t *testing.T) {
 		targets := []string{"channel:1", "channel:2", "channel:3", "webhook:w"}
 		var put Put
 		put.Release, put.Keys, put.Fingerprint, put.Version = r, []string{"url:1"}, "f", 1
+		put.Alert = &base
 		for i, tg := range targets {
-			a := base
-			a.Matches = [][]release.Match{korea, baltic, nil, {}}[i]
-			put.Alerts = append(put.Alerts, Outgoing{Target: tg, Alert: a})
+			put.Recipients = append(put.Recipients, Recipient{Target: target(tg), Matches: [][]release.Match{korea, baltic, nil, {}}[i]})
 		}
 		id, err := s.Save(ctx, put, t0)
 		if err != nil {
@@ -57,11 +85,12 @@ func TestFanOutStoresTheAlertOnce(t *testing.T) {
 			t.Fatalf("claim: %d, %v", len(due), err)
 		}
 		for i, d := range due {
-			want := put.Alerts[i].Alert
+			want := base
+			want.Matches = put.Recipients[i].Matches
 			if len(want.Matches) == 0 {
 				want.Matches = nil
 			}
-			if d.Target != targets[i] || d.ReleaseID != id || !reflect.DeepEqual(d.Alert, want) {
+			if d.Target.Key() != targets[i] || d.ReleaseID != id || !reflect.DeepEqual(d.Alert, want) {
 				t.Errorf("delivery %d: %s %+v, want %s %+v", i, d.Target, d.Alert, targets[i], want)
 			}
 		}
@@ -69,7 +98,7 @@ func TestFanOutStoresTheAlertOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, d := range due[:3] {
-			if err := s.MarkSent(ctx, d.ID, "m"+d.Target, t0); err != nil {
+			if err := s.MarkSent(ctx, d.ID, "m"+d.Target.Key(), t0); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -80,10 +109,10 @@ func TestFanOutStoresTheAlertOnce(t *testing.T) {
 		if f, err := s.FailedDeliveries(ctx, 10); err != nil || len(f) != 1 || f[0] != "webhook:w https://x/1: HTTP 404" {
 			t.Fatalf("failed deliveries: %q %v", f, err)
 		}
-		if m, err := s.FirstMessage(ctx, id, "channel:2"); err != nil || m != "mchannel:2" {
+		if m, err := s.FirstMessage(ctx, id, target("channel:2")); err != nil || m != "mchannel:2" {
 			t.Fatalf("first message: %q %v", m, err)
 		}
-		if ts, err := s.Targets(ctx, id); err != nil || !reflect.DeepEqual(sorted(ts), targets[:3]) {
+		if ts, err := s.Targets(ctx, id); err != nil || !reflect.DeepEqual(sorted(keysOf(ts)), targets[:3]) {
 			t.Fatalf("targets: %q %v", ts, err)
 		}
 		if c, err := s.Outbox(ctx); err != nil || c != (Counts{Sent: 3, Failed: 1}) {
@@ -93,11 +122,9 @@ func TestFanOutStoresTheAlertOnce(t *testing.T) {
 		// An update to the three: sent, its alert goes with the last row.
 		var upd Put
 		upd.ID, upd.Release, upd.Fingerprint, upd.Version = id, r, "g", 2
-		for _, tg := range targets[:3] {
-			a := base
-			a.Kind, a.Version, a.Changes = release.KindUpdate, 2, &release.Changes{Added: []string{"More."}}
-			upd.Alerts = append(upd.Alerts, Outgoing{Target: tg, Alert: a})
-		}
+		a := base
+		a.Kind, a.Version, a.Changes = release.KindUpdate, 2, &release.Changes{Added: []string{"More."}}
+		upd.Alert, upd.Recipients = &a, recipients(targets[:3]...)
 		if _, err := s.Save(ctx, upd, t0); err != nil {
 			t.Fatal(err)
 		}
@@ -120,36 +147,32 @@ func TestFanOutStoresTheAlertOnce(t *testing.T) {
 		if err := s.MarkSent(ctx, due[0].ID, "u", t0); err != nil {
 			t.Fatal(err)
 		}
-		if m, err := s.FirstMessage(ctx, id, "channel:1"); err != nil || m != "mchannel:1" {
+		if m, err := s.FirstMessage(ctx, id, target("channel:1")); err != nil || m != "mchannel:1" {
 			t.Fatalf("first message after the update: %q %v", m, err)
 		}
 	})
 }
 
-// Different alerts in one save (other fields than the matches differ) are
-// each stored, and each row gets its own.
-func TestQueueDifferentAlerts(t *testing.T) {
+// An alert with no recipients, or recipients with no alert, queues
+// nothing.
+func TestQueueNothing(t *testing.T) {
 	eachStore(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
 		r := release.Release{Source: "s", URL: "https://x/1", Title: "T"}
-		a1 := release.Alert{Kind: release.KindNew, URL: r.URL, Title: "one", Version: 1}
-		a2 := a1
-		a2.Title = "two"
-		put := Put{Release: r, Fingerprint: "f", Version: 1, Alerts: []Outgoing{{Target: "a", Alert: a1}, {Target: "b", Alert: a2}, {Target: "c", Alert: a1}}}
-		if _, err := s.Save(ctx, put, t0); err != nil {
-			t.Fatal(err)
-		}
-		due, err := s.Due(ctx, t0, -1)
-		if err != nil || len(due) != 3 {
-			t.Fatalf("due: %+v %v", due, err)
-		}
-		for i, want := range []string{"one", "two", "one"} {
-			if due[i].Alert.Title != want {
-				t.Errorf("row %d: %q, want %q", i, due[i].Alert.Title, want)
+		a := release.Alert{Kind: release.KindNew, URL: r.URL, Title: "one", Version: 1}
+		for _, put := range []Put{
+			{Release: r, Fingerprint: "f", Version: 1, Alert: &a},
+			{ID: 1, Release: r, Fingerprint: "f", Version: 1, Recipients: recipients("channel:1")},
+		} {
+			if _, err := s.Save(ctx, put, t0); err != nil {
+				t.Fatal(err)
 			}
 		}
-		if n := countAlerts(t, s); n != 3 {
-			t.Errorf("%d alerts stored, want 3 (each differs from the one before)", n)
+		if due, err := s.Due(ctx, t0, -1); err != nil || len(due) != 0 {
+			t.Fatalf("due: %+v %v", due, err)
+		}
+		if n := countAlerts(t, s); n != 0 {
+			t.Errorf("%d alerts stored, want none", n)
 		}
 	})
 }
@@ -161,7 +184,7 @@ func TestSentThenFailed(t *testing.T) {
 		ctx := context.Background()
 		r := release.Release{Source: "s", URL: "https://x/1"}
 		put := Put{Release: r, Fingerprint: "f", Version: 1,
-			Alerts: []Outgoing{{Target: "webhook:w", Alert: release.Alert{Kind: release.KindNew, URL: r.URL, Version: 1}}}}
+			Alert: &release.Alert{Kind: release.KindNew, URL: r.URL, Version: 1}, Recipients: recipients("webhook:w")}
 		if _, err := s.Save(ctx, put, t0); err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +218,7 @@ func TestUnclaim(t *testing.T) {
 		for i := range 3 {
 			u := fmt.Sprintf("https://x/unclaim/%d", i)
 			if _, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: u}, Keys: []string{"url:" + u}, Fingerprint: "f", Version: 1,
-				Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Version: 1, Kind: release.KindNew}}}}, t0); err != nil {
+				Alert: &release.Alert{Version: 1, Kind: release.KindNew}, Recipients: recipients("channel:1")}, t0); err != nil {
 				t.Fatal(err)
 			}
 		}

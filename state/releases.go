@@ -244,7 +244,7 @@ func saveRelease(ctx context.Context, c conn, p Put, now time.Time) (int64, erro
 			return 0, fmt.Errorf("state: save: %w", err)
 		}
 	}
-	if err := queueAlerts(ctx, c, id, p.Alerts, now); err != nil {
+	if err := queueAlert(ctx, c, id, p.Alert, p.Recipients, now); err != nil {
 		return 0, err
 	}
 	return id, nil

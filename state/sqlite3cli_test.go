@@ -35,7 +35,7 @@ func TestSQLite3CLI(t *testing.T) {
 		r := release.Release{Source: "nato", URL: fmt.Sprintf("https://www.nato.int/r%d", i), Title: fmt.Sprintf("Release %d", i),
 			Published: t0, Body: []string{fmt.Sprintf("First paragraph %d about deterrence.", i), "Second paragraph on air defence."}}
 		if _, err := s.Save(ctx, Put{Release: r, Keys: []string{"url:" + r.URL}, Fingerprint: "f", Version: 1, PageURL: r.URL,
-			Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, Version: 1, URL: r.URL}}}}, t0); err != nil {
+			Alert: &release.Alert{Kind: release.KindNew, Version: 1, URL: r.URL}, Recipients: recipients("channel:1")}, t0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -169,17 +169,17 @@ func checkMigrated(t *testing.T, s Store) {
 		t.Fatalf("outbox after migrating: %+v %v", c, err)
 	}
 	due, err := s.Claim(ctx, "me", t0, 10, time.Minute)
-	if err != nil || len(due) != 1 || due[0].ReleaseID != 2 || due[0].Alert.URL != "https://x/2" || due[0].Nonce != "nw2" || due[0].Target != "channel:1" ||
+	if err != nil || len(due) != 1 || due[0].ReleaseID != 2 || due[0].Alert.URL != "https://x/2" || due[0].Nonce != "nw2" || due[0].Target.Key() != "channel:1" ||
 		!reflect.DeepEqual(due[0].Alert.Summary, oldReleases[1].r.Body) || !reflect.DeepEqual(due[0].Alert.Matches, []release.Match{oldMatch}) {
 		t.Fatalf("claim after migrating: %+v %v", due, err)
 	}
-	if m, err := s.FirstMessage(ctx, 1, "channel:1"); err != nil || m != "m1" {
+	if m, err := s.FirstMessage(ctx, 1, target("channel:1")); err != nil || m != "m1" {
 		t.Fatalf("first message after migrating: %q %v", m, err)
 	}
 	if f, err := s.FailedDeliveries(ctx, 10); err != nil || len(f) != 1 || f[0] != "webhook:w https://x/3: HTTP 404" {
 		t.Fatalf("failed deliveries after migrating: %q %v", f, err)
 	}
-	if ts, err := s.Targets(ctx, 1); err != nil || len(ts) != 1 || ts[0] != "channel:1" {
+	if ts, err := s.Targets(ctx, 1); err != nil || len(ts) != 1 || ts[0].Key() != "channel:1" {
 		t.Fatalf("targets after migrating: %q %v", ts, err)
 	}
 	if err := s.MarkSent(ctx, due[0].ID, "m2", t0); err != nil {
@@ -190,7 +190,7 @@ func checkMigrated(t *testing.T, s Store) {
 	}
 	// New alerts after the migrated ones.
 	if _, err := s.Save(ctx, Put{Release: release.Release{Source: "nato", URL: "https://x/5"}, Fingerprint: "f5", Version: 1,
-		Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, URL: "https://x/5", Version: 1}}}}, t0); err != nil {
+		Alert: &release.Alert{Kind: release.KindNew, URL: "https://x/5", Version: 1}, Recipients: recipients("channel:1")}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if due, err := s.Due(ctx, t0, -1); err != nil || len(due) != 1 || due[0].Alert.URL != "https://x/5" {

@@ -17,7 +17,7 @@ func TestSaveLookupByAnyKey(t *testing.T) {
 		r := release.Release{Source: "nato", URL: "https://www.nato.int/a", Title: "A", Published: t0, Body: []string{"x"}}
 		id, err := s.Save(ctx, Put{Release: r, Keys: []string{"url:a", "guid:nato:1"}, Fingerprint: "f1", Version: 1,
 			PageURL: r.URL, Validators: release.Validators{ETag: `"e1"`},
-			Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, Version: 1, URL: r.URL}}}}, t0)
+			Alert: &release.Alert{Kind: release.KindNew, Version: 1, URL: r.URL}, Recipients: recipients("channel:1")}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,12 +35,12 @@ func TestSaveLookupByAnyKey(t *testing.T) {
 			t.Fatalf("validators = %+v, %v", v, err)
 		}
 		due, err := s.Due(ctx, t0, 10)
-		if err != nil || len(due) != 1 || due[0].Target != "channel:1" || len(due[0].Nonce) > 25 || due[0].Nonce == "" {
+		if err != nil || len(due) != 1 || due[0].Target.Key() != "channel:1" || len(due[0].Nonce) > 25 || due[0].Nonce == "" {
 			t.Fatalf("due = %+v, %v", due, err)
 		}
 		// The same alert queued again (a retried save) is not queued twice.
 		if _, err := s.Save(ctx, Put{ID: id, Release: r, Fingerprint: "f1", Version: 1,
-			Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, Version: 1}}}}, t0); err != nil {
+			Alert: &release.Alert{Kind: release.KindNew, Version: 1}, Recipients: recipients("channel:1")}, t0); err != nil {
 			t.Fatal(err)
 		}
 		if due, _ := s.Due(ctx, t0, 10); len(due) != 1 {
@@ -49,7 +49,7 @@ func TestSaveLookupByAnyKey(t *testing.T) {
 		if err := s.MarkSent(ctx, due[0].ID, "m1", t0); err != nil {
 			t.Fatal(err)
 		}
-		if m, err := s.FirstMessage(ctx, id, "channel:1"); err != nil || m != "m1" {
+		if m, err := s.FirstMessage(ctx, id, target("channel:1")); err != nil || m != "m1" {
 			t.Fatalf("first message = %q, %v", m, err)
 		}
 		if due, _ := s.Due(ctx, t0, 10); len(due) != 0 {
@@ -65,7 +65,7 @@ func TestRetryOrderAndFailure(t *testing.T) {
 		for i, u := range []string{"https://x/1", "https://x/2"} {
 			id, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: u, Published: t0.Add(time.Duration(i) * time.Hour)},
 				Keys: []string{"url:" + u}, Fingerprint: "f", Version: 1,
-				Alerts: []Outgoing{{Target: "webhook:w", Alert: release.Alert{Version: 1, Kind: release.KindNew}}}}, t0)
+				Alert: &release.Alert{Version: 1, Kind: release.KindNew}, Recipients: recipients("webhook:w")}, t0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func TestRetryOrderAndFailure(t *testing.T) {
 		if err := s.MarkRetry(ctx, due[0].ID, "HTTP 500", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if earlier, err := s.PendingBefore(ctx, "webhook:w", due[1].ID); err != nil || !earlier {
+		if earlier, err := s.PendingBefore(ctx, target("webhook:w"), due[1].ID); err != nil || !earlier {
 			t.Fatalf("the second alert could overtake the first (%v)", err)
 		}
 		if err := s.MarkFailed(ctx, due[0].ID, "gone"); err != nil {

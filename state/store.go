@@ -35,14 +35,14 @@ type Store interface {
 	Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
 	Unclaim(ctx context.Context, holder string, ids []int64) error
 	Lead(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
-	PendingBefore(ctx context.Context, target string, id int64) (bool, error)
+	PendingBefore(ctx context.Context, target release.Target, id int64) (bool, error)
 	MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error
 	MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error
 	MarkFailed(ctx context.Context, id int64, cause string) error
-	FirstMessage(ctx context.Context, releaseID int64, target string) (string, error)
+	FirstMessage(ctx context.Context, releaseID int64, target release.Target) (string, error)
 	Outbox(ctx context.Context) (Counts, error)
 	FailedDeliveries(ctx context.Context, limit int) ([]string, error)
-	Targets(ctx context.Context, releaseID int64) ([]string, error)
+	Targets(ctx context.Context, releaseID int64) ([]release.Target, error)
 	Prune(ctx context.Context, before time.Time) (Pruned, error)
 	Turn(ctx context.Context, name, holder string, now time.Time, every time.Duration) (bool, error)
 

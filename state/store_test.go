@@ -86,7 +86,7 @@ func TestTimesRoundTrip(t *testing.T) {
 		}
 		r := release.Release{Source: "s", URL: "https://x/t", Published: now}
 		id, err := s.Save(ctx, Put{Release: r, Fingerprint: "f", Version: 1, LastMod: now,
-			Alerts: []Outgoing{{Target: "t", Alert: release.Alert{Version: 1, Kind: release.KindNew, Published: now}}}}, now)
+			Alert: &release.Alert{Version: 1, Kind: release.KindNew, Published: now}, Recipients: recipients("webhook:t")}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +240,7 @@ func TestReleaseLifecycle(t *testing.T) {
 		// Targets: every target but those given up.
 		alert := func(v int) release.Alert { return release.Alert{Kind: release.KindNew, Version: v, URL: "https://x/a"} }
 		save(Put{ID: a, Release: rel("https://x/a", 48*time.Hour), Fingerprint: "fa", Version: 1,
-			Alerts: []Outgoing{{Target: "webhook:2", Alert: alert(1)}, {Target: "channel:1", Alert: alert(1)}, {Target: "dm:3", Alert: alert(1)}}})
+			Alert: ptr(alert(1)), Recipients: recipients("webhook:2", "channel:1", "dm:3")})
 		due, _ := s.Due(ctx, t0, -1)
 		if len(due) != 3 {
 			t.Fatalf("due(-1) = %d, want all 3", len(due))
@@ -248,7 +248,7 @@ func TestReleaseLifecycle(t *testing.T) {
 		if err := s.MarkFailed(ctx, due[2].ID, "HTTP 403: Missing Access"); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Targets(ctx, a); !reflect.DeepEqual(sorted(got), []string{"channel:1", "webhook:2"}) {
+		if got, _ := s.Targets(ctx, a); !reflect.DeepEqual(sorted(keysOf(got)), []string{"channel:1", "webhook:2"}) {
 			t.Fatalf("targets %v", got)
 		}
 		if got, _ := s.FailedDeliveries(ctx, 10); !reflect.DeepEqual(got, []string{"dm:3 https://x/a: HTTP 403: Missing Access"}) {
@@ -261,13 +261,13 @@ func TestReleaseLifecycle(t *testing.T) {
 		if c != (Counts{Pending: 1, Sent: 1, Failed: 1}) {
 			t.Fatalf("counts %+v", c)
 		}
-		if m, err := s.FirstMessage(ctx, a, "channel:1"); err != nil || m != "" {
+		if m, err := s.FirstMessage(ctx, a, target("channel:1")); err != nil || m != "" {
 			t.Fatalf("first message of an unsent alert: %q %v", m, err)
 		}
-		if m, err := s.FirstMessage(ctx, a, "webhook:2"); err != nil || m != "m1" {
+		if m, err := s.FirstMessage(ctx, a, target("webhook:2")); err != nil || m != "m1" {
 			t.Fatalf("first message %q %v", m, err)
 		}
-		if before, err := s.PendingBefore(ctx, "channel:1", due[1].ID); err != nil || before {
+		if before, err := s.PendingBefore(ctx, target("channel:1"), due[1].ID); err != nil || before {
 			t.Fatalf("pending before the first alert of a target: %v %v", before, err)
 		}
 	})
@@ -279,7 +279,7 @@ func TestBackup(t *testing.T) {
 		ctx := context.Background()
 		r := release.Release{Source: "nato", URL: "https://x/1", Title: "Allies meet", Body: []string{"Ministers discussed the Geoană plan."}, Published: t0}
 		id, err := s.Save(ctx, Put{Release: r, Keys: []string{"url:1"}, Fingerprint: "f1", Version: 1, PageURL: r.URL, Validators: release.Validators{ETag: `"e"`},
-			Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Kind: release.KindNew, Version: 1, URL: r.URL}}}}, t0)
+			Alert: &release.Alert{Kind: release.KindNew, Version: 1, URL: r.URL}, Recipients: recipients("channel:1")}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -376,7 +376,7 @@ func TestAwkwardText(t *testing.T) {
 		odd := "caf\xe9\x00 \xff"
 		id, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: "https://x/" + odd, Title: odd, Body: []string{odd, "café"}},
 			Keys: []string{"title:" + odd}, Fingerprint: odd, Version: 1, PageURL: "https://x/" + odd, Validators: release.Validators{ETag: odd},
-			Alerts: []Outgoing{{Target: "t", Alert: release.Alert{Version: 1, Title: odd}}}}, t0)
+			Alert: &release.Alert{Version: 1, Title: odd}, Recipients: recipients("webhook:t")}, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -408,7 +408,7 @@ func TestConcurrentSaves(t *testing.T) {
 				for i := 0; i < 10; i++ {
 					u := fmt.Sprintf("https://x/%d/%d", g, i)
 					_, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: u, Title: u}, Keys: []string{"url:" + u}, Fingerprint: "f", Version: 1,
-						Alerts: []Outgoing{{Target: "t", Alert: release.Alert{Version: 1}}}}, t0)
+						Alert: &release.Alert{Version: 1}, Recipients: recipients("webhook:t")}, t0)
 					if err != nil {
 						errs <- err
 					}
@@ -490,7 +490,7 @@ func TestLeaseAndClaim(t *testing.T) {
 		for i := 0; i < 3; i++ {
 			u := fmt.Sprintf("https://x/claim/%d", i)
 			if _, err := s.Save(ctx, Put{Release: release.Release{Source: "s", URL: u}, Keys: []string{"url:" + u}, Fingerprint: "f", Version: 1,
-				Alerts: []Outgoing{{Target: "channel:1", Alert: release.Alert{Version: 1, Kind: release.KindNew}}}}, t0); err != nil {
+				Alert: &release.Alert{Version: 1, Kind: release.KindNew}, Recipients: recipients("channel:1")}, t0); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -40,7 +40,7 @@ type Page struct {
 }
 
 // Put is one write of a release: the release, the keys it is known by, the
-// validators of its page and the alerts to queue, all in one transaction.
+// validators of its page and the alert to queue, all in one transaction.
 type Put struct {
 	ID          int64 // 0 for a new release
 	Release     release.Release
@@ -50,20 +50,23 @@ type Put struct {
 	LastMod     time.Time
 	PageURL     string // the fetched URL whose validators are saved with the release
 	Validators  release.Validators
-	Alerts      []Outgoing
+	// Alert is queued once for all its Recipients; nil queues nothing.
+	// Its Matches are not stored: each recipient has its own.
+	Alert      *release.Alert
+	Recipients []Recipient
 }
 
-// Outgoing is one alert for one target, queued in the outbox.
-type Outgoing struct {
-	Target string
-	Alert  release.Alert
+// Recipient is a target of an alert with the watch matches it sees.
+type Recipient struct {
+	Target  release.Target
+	Matches []release.Match
 }
 
 // Delivery is a queued alert as the delivery worker sees it.
 type Delivery struct {
 	ID        int64
 	ReleaseID int64
-	Target    string
+	Target    release.Target
 	Alert     release.Alert
 	Nonce     string
 	Attempts  int
