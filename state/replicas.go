@@ -3,12 +3,10 @@ package state
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 )
 
-// The lease and claim queries, in each backend's placeholders.
+// The lease queries, in each backend's placeholders.
 const (
 	leadQuery = `INSERT INTO leases (name, holder, until) VALUES (P1, P2, P3)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
@@ -18,27 +16,20 @@ const (
 	turnQuery = `INSERT INTO leases (name, holder, until) VALUES (P1, P2, P3)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
 		WHERE leases.until <= P4`
-	claimQuery = `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id IN (
-			SELECT id FROM outbox WHERE status = 'pending' AND next_at <= P3 AND (claim_until < P3 OR claimed_by = P1)
-			ORDER BY id LIMIT P4 LOCK)
-		RETURNING ` + deliveryCols
 )
 
-type replicaQueries struct{ lead, holder, turn, claim string }
+type replicaQueries struct{ lead, holder, turn string }
 
 var (
 	sqliteReplicas = replicaQueries{
 		lead:   hot(placeholders(leadQuery, "?")),
 		holder: hot(placeholders(holderQuery, "?")),
 		turn:   placeholders(turnQuery, "?"),
-		claim:  hot(strings.Replace(placeholders(claimQuery, "?"), "LOCK", "", 1)),
 	}
-	// Replicas claim with FOR UPDATE SKIP LOCKED, so none waits for another.
 	pgReplicas = replicaQueries{
 		lead:   placeholders(leadQuery, "$"),
 		holder: placeholders(holderQuery, "$"),
 		turn:   placeholders(turnQuery, "$"),
-		claim:  strings.Replace(placeholders(claimQuery, "$"), "LOCK", "FOR UPDATE SKIP LOCKED", 1),
 	}
 )
 
@@ -89,28 +80,4 @@ func turn(ctx context.Context, db pgConn, q replicaQueries, name, holder string,
 		return false, fmt.Errorf("state: turn: %w", err)
 	}
 	return n > 0, nil
-}
-
-// Claim takes up to limit due deliveries for holder until now+lease,
-// oldest first: rows another holder claimed are skipped until their claim
-// runs out (so a replica that died mid-send leaves them to the others,
-// nonce and all).
-func (s *SQLite) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
-	return claim(ctx, s.conn.sqlite, sqliteReplicas, holder, now, limit, lease)
-}
-
-// Claim takes due deliveries for holder; see SQLite.Claim. Replicas claim
-// with FOR UPDATE SKIP LOCKED, so none waits for another.
-func (s *Postgres) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
-	return claim(ctx, s.db, pgReplicas, holder, now, limit, lease)
-}
-
-func claim(ctx context.Context, db pgConn, q replicaQueries, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
-	rows, err := db.QueryContext(ctx, q.claim, holder, ms(now.Add(lease)), ms(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("state: claim: %w", err)
-	}
-	out, err := scanDeliveries("claim", rows)
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID }) // RETURNING has no order
-	return out, err
 }
