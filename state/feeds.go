@@ -44,7 +44,7 @@ const maxFeedSources = 100
 // FeedHeads returns the newest n fetched releases of the named sources
 // (by published time, then id), merged, without their text: one indexed
 // query per source.
-func (s *sqlStore) FeedHeads(ctx context.Context, sources []string, n int) ([]FeedHead, error) {
+func (s *releaseStore) FeedHeads(ctx context.Context, sources []string, n int) ([]FeedHead, error) {
 	if len(sources) > maxFeedSources {
 		return nil, fmt.Errorf("state: feed heads: %d sources, at most %d", len(sources), maxFeedSources)
 	}
@@ -83,7 +83,7 @@ func (s *sqlStore) FeedHeads(ctx context.Context, sources []string, n int) ([]Fe
 // newest n fetched releases of any of the sources change (one is added, or
 // corrected), and the latest time one of them was stored. It reads the
 // rows FeedHeads reads, but returns one row per source.
-func (s *sqlStore) FeedVersion(ctx context.Context, sources []string, n int) (string, time.Time, error) {
+func (s *releaseStore) FeedVersion(ctx context.Context, sources []string, n int) (string, time.Time, error) {
 	if len(sources) > maxFeedSources {
 		return "", time.Time{}, fmt.Errorf("state: feed version: %d sources, at most %d", len(sources), maxFeedSources)
 	}
@@ -104,7 +104,7 @@ func (s *sqlStore) FeedVersion(ctx context.Context, sources []string, n int) (st
 
 // CountSince counts a source's releases published since t (from the
 // index alone).
-func (s *sqlStore) CountSince(ctx context.Context, source string, t time.Time) (int, error) {
+func (s *releaseStore) CountSince(ctx context.Context, source string, t time.Time) (int, error) {
 	var n int
 	if err := s.conn.row(ctx, sqCountSince, source, ms(t)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("state: count since: %w", err)

@@ -177,7 +177,7 @@ var (
 )
 
 // Due returns pending deliveries whose time has come, oldest first.
-func (s *sqlStore) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+func (s *outboxStore) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
 	rows, err := s.conn.rows(ctx, sqDue, ms(now), s.conn.limit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("state: due: %w", err)
@@ -189,7 +189,7 @@ func (s *sqlStore) Due(ctx context.Context, now time.Time, limit int) ([]Deliver
 // oldest first: rows another holder claimed are skipped until their claim
 // runs out (so a replica that died mid-send leaves them to the others,
 // nonce and all).
-func (s *sqlStore) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
+func (s *outboxStore) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
 	rows, err := s.conn.rows(ctx, sqClaim, holder, ms(now.Add(lease)), ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("state: claim: %w", err)
@@ -201,7 +201,7 @@ func (s *sqlStore) Claim(ctx context.Context, holder string, now time.Time, limi
 
 // PendingBefore reports whether target has a pending delivery older than id,
 // so that a later alert never overtakes an earlier one in a channel.
-func (s *sqlStore) PendingBefore(ctx context.Context, target release.Target, id int64) (bool, error) {
+func (s *outboxStore) PendingBefore(ctx context.Context, target release.Target, id int64) (bool, error) {
 	var pending bool
 	err := s.conn.row(ctx, sqPendingBefore, target.Key(), id).Scan(&pending)
 	if err != nil {
@@ -213,7 +213,7 @@ func (s *sqlStore) PendingBefore(ctx context.Context, target release.Target, id 
 // Unclaim lets go of holder's claims on the deliveries ids that are still
 // pending (those not sent this pass, or retried later), so that the next
 // process to deliver need not wait for the claims to run out.
-func (s *sqlStore) Unclaim(ctx context.Context, holder string, ids []int64) error {
+func (s *outboxStore) Unclaim(ctx context.Context, holder string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -229,7 +229,7 @@ func (s *sqlStore) Unclaim(ctx context.Context, holder string, ids []int64) erro
 
 // MarkSent records a delivered alert and the message id Discord gave it;
 // the row keeps no copy of the alert.
-func (s *sqlStore) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
+func (s *outboxStore) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
 	_, err := s.conn.exec(ctx, sqMarkSent, messageID, ms(now), id)
 	if err != nil {
 		return fmt.Errorf("state: mark sent: %w", err)
@@ -238,7 +238,7 @@ func (s *sqlStore) MarkSent(ctx context.Context, id int64, messageID string, now
 }
 
 // MarkRetry records a failed attempt and when to try again.
-func (s *sqlStore) MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error {
+func (s *outboxStore) MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error {
 	_, err := s.conn.exec(ctx, sqMarkRetry, cause, ms(next), id)
 	if err != nil {
 		return fmt.Errorf("state: mark retry: %w", err)
@@ -247,7 +247,7 @@ func (s *sqlStore) MarkRetry(ctx context.Context, id int64, cause string, next t
 }
 
 // MarkFailed gives a delivery up.
-func (s *sqlStore) MarkFailed(ctx context.Context, id int64, cause string) error {
+func (s *outboxStore) MarkFailed(ctx context.Context, id int64, cause string) error {
 	_, err := s.conn.exec(ctx, sqMarkFailed, cause, id)
 	if err != nil {
 		return fmt.Errorf("state: mark failed: %w", err)
@@ -257,7 +257,7 @@ func (s *sqlStore) MarkFailed(ctx context.Context, id int64, cause string) error
 
 // FirstMessage returns the message id of the first alert of a release that
 // was delivered to target, or "" when there is none.
-func (s *sqlStore) FirstMessage(ctx context.Context, releaseID int64, target release.Target) (string, error) {
+func (s *outboxStore) FirstMessage(ctx context.Context, releaseID int64, target release.Target) (string, error) {
 	var id string
 	err := s.conn.row(ctx, sqFirstMessage, releaseID, target.Key()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -270,7 +270,7 @@ func (s *sqlStore) FirstMessage(ctx context.Context, releaseID int64, target rel
 }
 
 // Outbox counts deliveries by status.
-func (s *sqlStore) Outbox(ctx context.Context) (Counts, error) {
+func (s *outboxStore) Outbox(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := s.conn.row(ctx, sqOutbox).Scan(&c.Pending, &c.Sent, &c.Failed)
 	if err != nil {
@@ -280,7 +280,7 @@ func (s *sqlStore) Outbox(ctx context.Context) (Counts, error) {
 }
 
 // FailedDeliveries lists given-up deliveries, newest first, for operators.
-func (s *sqlStore) FailedDeliveries(ctx context.Context, limit int) ([]string, error) {
+func (s *outboxStore) FailedDeliveries(ctx context.Context, limit int) ([]string, error) {
 	rows, err := s.conn.rows(ctx, sqFailed, s.conn.limit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("state: failed deliveries: %w", err)
@@ -314,7 +314,7 @@ func (s *sqlStore) FailedDeliveries(ctx context.Context, limit int) ([]string, e
 
 // Targets lists the targets that have been sent (or are queued) any alert
 // of a release (on PostgreSQL, in the order they were first queued).
-func (s *sqlStore) Targets(ctx context.Context, releaseID int64) ([]release.Target, error) {
+func (s *outboxStore) Targets(ctx context.Context, releaseID int64) ([]release.Target, error) {
 	rows, err := s.conn.rows(ctx, sqTargets, releaseID)
 	if err != nil {
 		return nil, fmt.Errorf("state: targets: %w", err)

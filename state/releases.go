@@ -100,7 +100,7 @@ const indexBatch = 64
 // Recent returns the pages of a source's fetched releases published (or
 // first seen) since the given time, newest first, with their validators:
 // one query, and no release text decoded.
-func (s *sqlStore) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
+func (s *releaseStore) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
 	rows, err := s.conn.rows(ctx, sqRecent, source, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("state: recent: %w", err)
@@ -129,7 +129,7 @@ func scanPages(rows *sql.Rows) ([]Page, error) {
 }
 
 // Get returns the release with the given id, or nil when there is none.
-func (s *sqlStore) Get(ctx context.Context, id int64) (*Stored, error) {
+func (s *releaseStore) Get(ctx context.Context, id int64) (*Stored, error) {
 	st, err := scanStored(s.conn.row(ctx, sqGet, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -141,7 +141,7 @@ func (s *sqlStore) Get(ctx context.Context, id int64) (*Stored, error) {
 }
 
 // Latest returns the newest fetched releases of any source.
-func (s *sqlStore) Latest(ctx context.Context, n int) ([]Stored, error) {
+func (s *releaseStore) Latest(ctx context.Context, n int) ([]Stored, error) {
 	rows, err := s.conn.rows(ctx, sqLatest, s.conn.limit(n))
 	if err != nil {
 		return nil, fmt.Errorf("state: latest: %w", err)
@@ -252,7 +252,7 @@ func saveRelease(ctx context.Context, c conn, p Put, now time.Time) (int64, erro
 
 // Touch records that a release's page was checked and found unchanged
 // (after a 200 whose content was the same), with its new validators.
-func (s *sqlStore) Touch(ctx context.Context, id int64, pageURL string, v release.Validators, lastMod time.Time, now time.Time) error {
+func (s *releaseStore) Touch(ctx context.Context, id int64, pageURL string, v release.Validators, lastMod time.Time, now time.Time) error {
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("state: touch: %w", err)
@@ -274,7 +274,7 @@ func (s *sqlStore) Touch(ctx context.Context, id int64, pageURL string, v releas
 
 // MarkSuspect remembers a fingerprint that is not trusted until it is seen
 // again.
-func (s *sqlStore) MarkSuspect(ctx context.Context, id int64, fingerprint string) error {
+func (s *releaseStore) MarkSuspect(ctx context.Context, id int64, fingerprint string) error {
 	if _, err := s.conn.exec(ctx, sqMarkSuspect, fingerprint, id); err != nil {
 		return fmt.Errorf("state: mark suspect: %w", err)
 	}

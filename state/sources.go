@@ -20,7 +20,7 @@ var (
 )
 
 // Health returns what is known of a source (zero values if never checked).
-func (s *sqlStore) Health(ctx context.Context, name string) (SourceHealth, error) {
+func (s *healthStore) Health(ctx context.Context, name string) (SourceHealth, error) {
 	h := SourceHealth{Name: name}
 	var first, last, ok, failing int64
 	err := s.conn.row(ctx, sqHealth, name).
@@ -37,7 +37,7 @@ func (s *sqlStore) Health(ctx context.Context, name string) (SourceHealth, error
 
 // RecordCheck records the outcome of a check (cause "" for success) and
 // returns the source's health before it, so callers can report transitions.
-func (s *sqlStore) RecordCheck(ctx context.Context, name string, now time.Time, cause string) (before SourceHealth, err error) {
+func (s *healthStore) RecordCheck(ctx context.Context, name string, now time.Time, cause string) (before SourceHealth, err error) {
 	before, err = s.Health(ctx, name)
 	if err != nil {
 		return before, err

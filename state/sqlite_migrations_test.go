@@ -30,7 +30,7 @@ func v5File(t *testing.T) string {
 	}
 	db.SetMaxOpenConns(1)
 	defer db.Close()
-	if err := (&SQLite{sqlStore: sqlStore{db: db}}).migrateTo(ctx, 5); err != nil {
+	if err := (&SQLite{sqlStore: sqlStore{database: &database{db: db}}}).migrateTo(ctx, 5); err != nil {
 		t.Fatal(err)
 	}
 	writeOldState(t, func(q string, args ...any) {

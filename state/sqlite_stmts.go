@@ -20,7 +20,7 @@ func hot(q string) string {
 // prepared returns hot query q prepared, preparing it on first use: a
 // command pays only for the statements it runs. nil for a query that is
 // not hot, or on PostgreSQL.
-func (s *sqlStore) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+func (s *database) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	s.mu.Lock()
 	st, ok := s.stmts[q]
 	s.mu.Unlock()
@@ -48,7 +48,7 @@ func (s *sqlStore) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 // prepareAll prepares every hot query not prepared yet. A transaction
 // holds the one connection, on which nothing else can be prepared: begin
 // calls this first.
-func (s *sqlStore) prepareAll(ctx context.Context) error {
+func (s *database) prepareAll(ctx context.Context) error {
 	if s.pg {
 		return nil
 	}
@@ -67,7 +67,7 @@ func (s *sqlStore) prepareAll(ctx context.Context) error {
 }
 
 // begin starts a transaction, with the hot queries prepared.
-func (s *sqlStore) begin(ctx context.Context) (*sql.Tx, error) {
+func (s *database) begin(ctx context.Context) (*sql.Tx, error) {
 	if err := s.prepareAll(ctx); err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func isHot(q string) bool { return hotSet()[q] }
 // prepared statements: a query that is not one of them is prepared by
 // database/sql as usual.
 type sqliteConn struct {
-	s  *sqlStore
+	s  *database
 	tx *sql.Tx
 }
 

@@ -101,13 +101,38 @@ func IsPostgres(spec string) bool {
 }
 
 // Most Store methods differ between the backends only in the dialect of
-// their statements: they are written once, as methods of sqlStore, which
-// both backends embed, and each statement is a query in both dialects.
-// What a backend does its own way (Lookup, the search index in Save,
-// Search, migrations, Backup) is a method of its own.
+// their statements: they are written once, as methods of sqlStore's parts,
+// which both backends embed, and each statement is a query in both
+// dialects. What a backend does its own way (Lookup, the search index in
+// Save, Search, Prune, leases, migrations, Backup) is a method of its own.
 
-// sqlStore is a backend's database and how to run statements on it.
+// sqlStore is the Store methods both backends share, by concern, each
+// part on the same database.
 type sqlStore struct {
+	*database
+	releaseStore   // releases.go, feeds.go
+	validatorStore // validators.go
+	healthStore    // sources.go
+	outboxStore    // outbox.go
+	directoryStore // subscriptions.go
+}
+
+type (
+	releaseStore   struct{ *database }
+	validatorStore struct{ *database }
+	healthStore    struct{ *database }
+	outboxStore    struct{ *database }
+	directoryStore struct{ *database }
+)
+
+func (s *sqlStore) init(db *sql.DB, pg bool) {
+	d := &database{db: db, pg: pg}
+	d.conn = d.in(nil)
+	*s = sqlStore{d, releaseStore{d}, validatorStore{d}, healthStore{d}, outboxStore{d}, directoryStore{d}}
+}
+
+// database is a backend's database and how to run statements on it.
+type database struct {
 	db   *sql.DB
 	pg   bool // PostgreSQL, not SQLite
 	conn conn // the database: in(nil)
@@ -117,13 +142,8 @@ type sqlStore struct {
 	stmts map[string]*sql.Stmt
 }
 
-func (s *sqlStore) init(db *sql.DB, pg bool) {
-	s.db, s.pg = db, pg
-	s.conn = s.in(nil)
-}
-
 // in runs statements in tx, or on the database when tx is nil.
-func (s *sqlStore) in(tx *sql.Tx) conn {
+func (s *database) in(tx *sql.Tx) conn {
 	switch {
 	case !s.pg:
 		return conn{sqlite: sqliteConn{s: s, tx: tx}}

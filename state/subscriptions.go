@@ -77,7 +77,7 @@ var (
 )
 
 // Subscribe adds a subscription; the same one twice is one.
-func (s *sqlStore) Subscribe(ctx context.Context, sub Subscription, now time.Time) error {
+func (s *directoryStore) Subscribe(ctx context.Context, sub Subscription, now time.Time) error {
 	_, err := s.conn.exec(ctx, sqSubscribe, sub.GuildID, sub.ChannelID, strings.Join(sub.Types, ","), sub.Watch, sub.CreatedBy, ms(now))
 	if err != nil {
 		return fmt.Errorf("state: subscribe: %w", err)
@@ -86,7 +86,7 @@ func (s *sqlStore) Subscribe(ctx context.Context, sub Subscription, now time.Tim
 }
 
 // Unsubscribe removes every subscription of a channel and says how many.
-func (s *sqlStore) Unsubscribe(ctx context.Context, channelID string) (int, error) {
+func (s *directoryStore) Unsubscribe(ctx context.Context, channelID string) (int, error) {
 	res, err := s.conn.exec(ctx, sqUnsubscribe, channelID)
 	if err != nil {
 		return 0, fmt.Errorf("state: unsubscribe: %w", err)
@@ -96,7 +96,7 @@ func (s *sqlStore) Unsubscribe(ctx context.Context, channelID string) (int, erro
 }
 
 // Subscriptions lists a guild's subscriptions ("" for every guild's).
-func (s *sqlStore) Subscriptions(ctx context.Context, guildID string) ([]Subscription, error) {
+func (s *directoryStore) Subscriptions(ctx context.Context, guildID string) ([]Subscription, error) {
 	rows, err := s.conn.rows(ctx, sqSubscriptions, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("state: subscriptions: %w", err)
@@ -122,7 +122,7 @@ func (s *sqlStore) Subscriptions(ctx context.Context, guildID string) ([]Subscri
 }
 
 // PutWatch adds or replaces a server's watch.
-func (s *sqlStore) PutWatch(ctx context.Context, w Watch, now time.Time) error {
+func (s *directoryStore) PutWatch(ctx context.Context, w Watch, now time.Time) error {
 	terms, _ := json.Marshal(w.Terms)
 	exclude, _ := json.Marshal(w.Exclude)
 	_, err := s.conn.exec(ctx, sqPutWatch, w.GuildID, w.Name, string(terms), string(exclude), w.Role, w.CreatedBy, ms(now))
@@ -134,7 +134,7 @@ func (s *sqlStore) PutWatch(ctx context.Context, w Watch, now time.Time) error {
 
 // DeleteWatch removes a server's watch, and the subscriptions filtered by
 // it; it reports whether the watch existed.
-func (s *sqlStore) DeleteWatch(ctx context.Context, guildID, name string) (bool, error) {
+func (s *directoryStore) DeleteWatch(ctx context.Context, guildID, name string) (bool, error) {
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("state: delete watch: %w", err)
@@ -155,7 +155,7 @@ func (s *sqlStore) DeleteWatch(ctx context.Context, guildID, name string) (bool,
 }
 
 // Watches lists a guild's watches ("" for every guild's).
-func (s *sqlStore) Watches(ctx context.Context, guildID string) ([]Watch, error) {
+func (s *directoryStore) Watches(ctx context.Context, guildID string) ([]Watch, error) {
 	rows, err := s.conn.rows(ctx, sqWatches, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("state: watches: %w", err)
@@ -180,7 +180,7 @@ func (s *sqlStore) Watches(ctx context.Context, guildID string) ([]Watch, error)
 }
 
 // PutFollow sets a member's follow.
-func (s *sqlStore) PutFollow(ctx context.Context, f Follow, now time.Time) error {
+func (s *directoryStore) PutFollow(ctx context.Context, f Follow, now time.Time) error {
 	terms, _ := json.Marshal(f.Terms)
 	_, err := s.conn.exec(ctx, sqPutFollow, f.UserID, string(terms), ms(now))
 	if err != nil {
@@ -190,7 +190,7 @@ func (s *sqlStore) PutFollow(ctx context.Context, f Follow, now time.Time) error
 }
 
 // DeleteFollow removes a member's follow; it reports whether there was one.
-func (s *sqlStore) DeleteFollow(ctx context.Context, userID string) (bool, error) {
+func (s *directoryStore) DeleteFollow(ctx context.Context, userID string) (bool, error) {
 	res, err := s.conn.exec(ctx, sqDeleteFollow, userID)
 	if err != nil {
 		return false, fmt.Errorf("state: unfollow: %w", err)
@@ -200,7 +200,7 @@ func (s *sqlStore) DeleteFollow(ctx context.Context, userID string) (bool, error
 }
 
 // Follows lists every follow.
-func (s *sqlStore) Follows(ctx context.Context) ([]Follow, error) {
+func (s *directoryStore) Follows(ctx context.Context) ([]Follow, error) {
 	rows, err := s.conn.rows(ctx, sqFollows)
 	if err != nil {
 		return nil, fmt.Errorf("state: follows: %w", err)
@@ -224,7 +224,7 @@ func (s *sqlStore) Follows(ctx context.Context) ([]Follow, error) {
 }
 
 // ForgetGuild removes everything a guild set up (the bot was removed).
-func (s *sqlStore) ForgetGuild(ctx context.Context, guildID string) error {
+func (s *directoryStore) ForgetGuild(ctx context.Context, guildID string) error {
 	for _, q := range sqForgetGuild {
 		if _, err := s.conn.exec(ctx, q, guildID); err != nil {
 			return fmt.Errorf("state: forget guild: %w", err)
@@ -234,7 +234,7 @@ func (s *sqlStore) ForgetGuild(ctx context.Context, guildID string) error {
 }
 
 // ForgetChannel removes a deleted channel's subscriptions.
-func (s *sqlStore) ForgetChannel(ctx context.Context, channelID string) error {
+func (s *directoryStore) ForgetChannel(ctx context.Context, channelID string) error {
 	if _, err := s.conn.exec(ctx, sqUnsubscribe, channelID); err != nil {
 		return fmt.Errorf("state: forget channel: %w", err)
 	}

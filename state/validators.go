@@ -21,7 +21,7 @@ var (
 )
 
 // Validators returns the remembered validators of a URL (zero if none).
-func (s *sqlStore) Validators(ctx context.Context, url string) (release.Validators, error) {
+func (s *validatorStore) Validators(ctx context.Context, url string) (release.Validators, error) {
 	var v release.Validators
 	err := s.conn.row(ctx, sqValidators, url).Scan(&v.ETag, &v.LastModified)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -35,7 +35,7 @@ func (s *sqlStore) Validators(ctx context.Context, url string) (release.Validato
 
 // SaveValidators remembers the validators of a URL (a listing or feed, saved
 // once everything it listed has been handled).
-func (s *sqlStore) SaveValidators(ctx context.Context, url string, v release.Validators, now time.Time) error {
+func (s *validatorStore) SaveValidators(ctx context.Context, url string, v release.Validators, now time.Time) error {
 	return putValidators(ctx, s.conn, url, v, now)
 }
 
@@ -54,7 +54,7 @@ func putValidators(ctx context.Context, c conn, url string, v release.Validators
 
 // NoteMissing records that a listed item's page was missing (404) and
 // returns when that was first seen and how often since.
-func (s *sqlStore) NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error) {
+func (s *validatorStore) NoteMissing(ctx context.Context, url string, now time.Time) (first time.Time, count int, err error) {
 	var f int64
 	err = s.conn.row(ctx, sqNoteMissing, url, ms(now)).Scan(&f, &count)
 	if err != nil {
@@ -64,7 +64,7 @@ func (s *sqlStore) NoteMissing(ctx context.Context, url string, now time.Time) (
 }
 
 // ForgetMissing drops a missing item's record (it appeared, or was given up).
-func (s *sqlStore) ForgetMissing(ctx context.Context, url string) error {
+func (s *validatorStore) ForgetMissing(ctx context.Context, url string) error {
 	if _, err := s.conn.exec(ctx, sqForgetMissing, url); err != nil {
 		return fmt.Errorf("state: forget missing: %w", err)
 	}
