@@ -82,7 +82,7 @@ func queueAlert(ctx context.Context, c conn, id int64, alert *release.Alert, to 
 }
 
 // deliveryCols are the columns every delivery query selects of outbox (not
-// aliased: SQLite's RETURNING takes no alias), for scanDeliveries.
+// aliased: SQLite's RETURNING takes no alias), for scanDelivery.
 const deliveryCols = `outbox.id, outbox.release_id, outbox.target, (SELECT alert FROM alerts WHERE alerts.id = outbox.alert_id),
 	outbox.matches, outbox.nonce, outbox.attempts, outbox.created_at`
 
@@ -93,40 +93,32 @@ const claimQuery = `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id
 		ORDER BY id LIMIT P4 LOCK)
 	RETURNING ` + deliveryCols
 
-// scanDeliveries reads rows of deliveryCols.
-func scanDeliveries(what string, rows *sql.Rows) ([]Delivery, error) {
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		var (
-			d       Delivery
-			target  string
-			alert   sql.NullString
-			matches string
-			created int64
-		)
-		if err := rows.Scan(&d.ID, &d.ReleaseID, &target, &alert, &matches, &d.Nonce, &d.Attempts, &created); err != nil {
-			return nil, fmt.Errorf("state: %s: %w", what, err)
-		}
-		var err error
-		if d.Target, err = release.ParseTarget(target); err != nil {
-			return nil, fmt.Errorf("state: %s: delivery %d: %w", what, d.ID, err)
-		}
-		if err := json.Unmarshal([]byte(alert.String), &d.Alert); err != nil {
-			return nil, fmt.Errorf("state: %s: delivery %d: corrupt alert: %w", what, d.ID, err)
-		}
-		if matches != "" {
-			if err := json.Unmarshal([]byte(matches), &d.Alert.Matches); err != nil {
-				return nil, fmt.Errorf("state: %s: delivery %d: corrupt matches: %w", what, d.ID, err)
-			}
-		}
-		d.CreatedAt = fromMS(created)
-		out = append(out, d)
+// scanDelivery reads a row of deliveryCols.
+func scanDelivery(rows *sql.Rows) (Delivery, error) {
+	var (
+		d       Delivery
+		target  string
+		alert   sql.NullString
+		matches string
+		created int64
+	)
+	err := rows.Scan(&d.ID, &d.ReleaseID, &target, &alert, &matches, &d.Nonce, &d.Attempts, &created)
+	if err != nil {
+		return d, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: %s: %w", what, err)
+	if d.Target, err = release.ParseTarget(target); err != nil {
+		return d, fmt.Errorf("delivery %d: %w", d.ID, err)
 	}
-	return out, nil
+	if err := json.Unmarshal([]byte(alert.String), &d.Alert); err != nil {
+		return d, fmt.Errorf("delivery %d: corrupt alert: %w", d.ID, err)
+	}
+	if matches != "" {
+		if err := json.Unmarshal([]byte(matches), &d.Alert.Matches); err != nil {
+			return d, fmt.Errorf("delivery %d: corrupt matches: %w", d.ID, err)
+		}
+	}
+	d.CreatedAt = fromMS(created)
+	return d, nil
 }
 
 var (
@@ -178,11 +170,7 @@ var (
 
 // Due returns pending deliveries whose time has come, oldest first.
 func (s *outboxStore) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := s.conn.rows(ctx, sqDue, ms(now), s.conn.limit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("state: due: %w", err)
-	}
-	return scanDeliveries("due", rows)
+	return queryAll(ctx, s.conn, "due", scanDelivery, sqDue, ms(now), s.conn.limit(limit))
 }
 
 // Claim takes up to limit due deliveries for holder until now+lease,
@@ -190,11 +178,7 @@ func (s *outboxStore) Due(ctx context.Context, now time.Time, limit int) ([]Deli
 // runs out (so a replica that died mid-send leaves them to the others,
 // nonce and all).
 func (s *outboxStore) Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]Delivery, error) {
-	rows, err := s.conn.rows(ctx, sqClaim, holder, ms(now.Add(lease)), ms(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("state: claim: %w", err)
-	}
-	out, err := scanDeliveries("claim", rows)
+	out, err := queryAll(ctx, s.conn, "claim", scanDelivery, sqClaim, holder, ms(now.Add(lease)), ms(now), limit)
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID }) // RETURNING has no order
 	return out, err
 }
@@ -221,38 +205,23 @@ func (s *outboxStore) Unclaim(ctx context.Context, holder string, ids []int64) e
 	if err != nil {
 		return fmt.Errorf("state: unclaim: %w", err)
 	}
-	if _, err := s.conn.exec(ctx, sqUnclaim, holder, string(list)); err != nil {
-		return fmt.Errorf("state: unclaim: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "unclaim", sqUnclaim, holder, string(list))
 }
 
 // MarkSent records a delivered alert and the message id Discord gave it;
 // the row keeps no copy of the alert.
 func (s *outboxStore) MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error {
-	_, err := s.conn.exec(ctx, sqMarkSent, messageID, ms(now), id)
-	if err != nil {
-		return fmt.Errorf("state: mark sent: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "mark sent", sqMarkSent, messageID, ms(now), id)
 }
 
 // MarkRetry records a failed attempt and when to try again.
 func (s *outboxStore) MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error {
-	_, err := s.conn.exec(ctx, sqMarkRetry, cause, ms(next), id)
-	if err != nil {
-		return fmt.Errorf("state: mark retry: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "mark retry", sqMarkRetry, cause, ms(next), id)
 }
 
 // MarkFailed gives a delivery up.
 func (s *outboxStore) MarkFailed(ctx context.Context, id int64, cause string) error {
-	_, err := s.conn.exec(ctx, sqMarkFailed, cause, id)
-	if err != nil {
-		return fmt.Errorf("state: mark failed: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "mark failed", sqMarkFailed, cause, id)
 }
 
 // FirstMessage returns the message id of the first alert of a release that
@@ -281,56 +250,41 @@ func (s *outboxStore) Outbox(ctx context.Context) (Counts, error) {
 
 // FailedDeliveries lists given-up deliveries, newest first, for operators.
 func (s *outboxStore) FailedDeliveries(ctx context.Context, limit int) ([]string, error) {
-	rows, err := s.conn.rows(ctx, sqFailed, s.conn.limit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("state: failed deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var (
-			id                   int64
-			target, alert, cause string
-			a                    struct {
-				URL string `json:"url"`
-			}
-		)
-		if err := rows.Scan(&id, &target, &alert, &a.URL, &cause); err != nil {
-			return nil, fmt.Errorf("state: failed deliveries: %w", err)
+	return queryAll(ctx, s.conn, "failed deliveries", scanFailed, sqFailed, s.conn.limit(limit))
+}
+
+// scanFailed reads a row of sqFailed as "target URL: cause".
+func scanFailed(rows *sql.Rows) (string, error) {
+	var (
+		id                   int64
+		target, alert, cause string
+		a                    struct {
+			URL string `json:"url"`
 		}
-		// The URL is read in Go: the alert is JSON text, and PostgreSQL's
-		// cast to jsonb would refuse some of what encoding/json writes
-		// (\u0000). A row marked failed after another replica sent it has
-		// no alert: the release's URL stands in.
-		if alert != "" {
-			if err := json.Unmarshal([]byte(alert), &a); err != nil {
-				return nil, fmt.Errorf("state: failed deliveries: delivery %d: corrupt alert: %w", id, err)
-			}
-		}
-		out = append(out, fmt.Sprintf("%s %s: %s", target, a.URL, cause))
+	)
+	if err := rows.Scan(&id, &target, &alert, &a.URL, &cause); err != nil {
+		return "", err
 	}
-	return out, rows.Err()
+	// The URL is read in Go: the alert is JSON text, and PostgreSQL's
+	// cast to jsonb would refuse some of what encoding/json writes
+	// (\u0000). A row marked failed after another replica sent it has
+	// no alert: the release's URL stands in.
+	if alert != "" {
+		if err := json.Unmarshal([]byte(alert), &a); err != nil {
+			return "", fmt.Errorf("delivery %d: corrupt alert: %w", id, err)
+		}
+	}
+	return fmt.Sprintf("%s %s: %s", target, a.URL, cause), nil
 }
 
 // Targets lists the targets that have been sent (or are queued) any alert
 // of a release (on PostgreSQL, in the order they were first queued).
 func (s *outboxStore) Targets(ctx context.Context, releaseID int64) ([]release.Target, error) {
-	rows, err := s.conn.rows(ctx, sqTargets, releaseID)
-	if err != nil {
-		return nil, fmt.Errorf("state: targets: %w", err)
-	}
-	defer rows.Close()
-	var out []release.Target
-	for rows.Next() {
+	return queryAll(ctx, s.conn, "targets", func(rows *sql.Rows) (release.Target, error) {
 		var key string
 		if err := rows.Scan(&key); err != nil {
-			return nil, fmt.Errorf("state: targets: %w", err)
+			return release.Target{}, err
 		}
-		t, err := release.ParseTarget(key)
-		if err != nil {
-			return nil, fmt.Errorf("state: targets: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return release.ParseTarget(key)
+	}, sqTargets, releaseID)
 }

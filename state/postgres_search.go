@@ -31,9 +31,9 @@ func (s *Postgres) Search(ctx context.Context, query string, limit int) ([]Searc
 	if err != nil {
 		return nil, fmt.Errorf("state: search: %w", err)
 	}
-	stored, err := scanStoredRows(rows)
+	stored, err := scanAll("search", rows, storedRow)
 	if err != nil {
-		return nil, fmt.Errorf("state: search: %w", err)
+		return nil, err
 	}
 	if len(stored) == 0 {
 		return nil, nil

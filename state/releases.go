@@ -101,31 +101,17 @@ const indexBatch = 64
 // first seen) since the given time, newest first, with their validators:
 // one query, and no release text decoded.
 func (s *releaseStore) Recent(ctx context.Context, source string, since time.Time) ([]Page, error) {
-	rows, err := s.conn.rows(ctx, sqRecent, source, ms(since))
-	if err != nil {
-		return nil, fmt.Errorf("state: recent: %w", err)
-	}
-	return scanPages(rows)
+	return queryAll(ctx, s.conn, "recent", scanPage, sqRecent, source, ms(since))
 }
 
-func scanPages(rows *sql.Rows) ([]Page, error) {
-	defer rows.Close()
-	var out []Page
-	for rows.Next() {
-		var (
-			p                   Page
-			pub, first, lastmod int64
-		)
-		if err := rows.Scan(&p.ID, &p.URL, &pub, &first, &lastmod, &p.Validators.ETag, &p.Validators.LastModified); err != nil {
-			return nil, fmt.Errorf("state: recent: %w", err)
-		}
-		p.Published, p.FirstSeen, p.LastMod = fromMS(pub), fromMS(first), fromMS(lastmod)
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: recent: %w", err)
-	}
-	return out, nil
+func scanPage(rows *sql.Rows) (Page, error) {
+	var (
+		p                   Page
+		pub, first, lastmod int64
+	)
+	err := rows.Scan(&p.ID, &p.URL, &pub, &first, &lastmod, &p.Validators.ETag, &p.Validators.LastModified)
+	p.Published, p.FirstSeen, p.LastMod = fromMS(pub), fromMS(first), fromMS(lastmod)
+	return p, err
 }
 
 // Get returns the release with the given id, or nil when there is none.
@@ -142,39 +128,28 @@ func (s *releaseStore) Get(ctx context.Context, id int64) (*Stored, error) {
 
 // Latest returns the newest fetched releases of any source.
 func (s *releaseStore) Latest(ctx context.Context, n int) ([]Stored, error) {
-	rows, err := s.conn.rows(ctx, sqLatest, s.conn.limit(n))
-	if err != nil {
-		return nil, fmt.Errorf("state: latest: %w", err)
-	}
-	out, err := scanStoredRows(rows)
-	if err != nil {
-		return nil, fmt.Errorf("state: latest: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.conn, "latest", storedRow, sqLatest, s.conn.limit(n))
 }
 
-func scanStoredRows(rows *sql.Rows) ([]Stored, error) {
-	defer rows.Close()
-	var out []Stored
-	for rows.Next() {
-		st, err := scanStored(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *st)
+// storedRow reads a row of storedCols.
+func storedRow(rows *sql.Rows) (Stored, error) {
+	st, err := scanStored(rows)
+	if err != nil {
+		return Stored{}, err
 	}
-	return out, rows.Err()
+	return *st, nil
 }
 
 type scanner interface{ Scan(...any) error }
 
-func scanStored(row scanner) (*Stored, error) {
+// scanStored reads a row of storedCols, and then the columns extra.
+func scanStored(row scanner, extra ...any) (*Stored, error) {
 	var (
 		st                         Stored
 		data                       string
 		firstSeen, checked, lastmo int64
 	)
-	if err := row.Scan(&st.ID, &data, &st.Fingerprint, &st.Version, &firstSeen, &checked, &lastmo, &st.Suspect); err != nil {
+	if err := row.Scan(append([]any{&st.ID, &data, &st.Fingerprint, &st.Version, &firstSeen, &checked, &lastmo, &st.Suspect}, extra...)...); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(data), &st.Release); err != nil {

@@ -2,7 +2,7 @@ package state
 
 import (
 	"context"
-	"encoding/json"
+	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -20,31 +20,22 @@ func (s *SQLite) Search(ctx context.Context, query string, limit int) ([]SearchH
 	if err := s.catchUpIndex(ctx); err != nil {
 		return nil, fmt.Errorf("state: search: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.data, r.fingerprint, r.version, r.first_seen, r.checked_at, r.lastmod, r.suspect,
+	rows, err := s.db.QueryContext(ctx, `SELECT `+storedCols+`,
 		snippet(releases_fts, 1, '**', '**', '…', 24)
 		FROM releases_fts JOIN releases r ON r.id = releases_fts.rowid
 		WHERE releases_fts MATCH ? ORDER BY bm25(releases_fts, 5.0, 1.0), r.published DESC LIMIT ?`, match, limit)
 	if err != nil {
 		return nil, fmt.Errorf("state: search: %w", err)
 	}
-	defer rows.Close()
-	var out []SearchHit
-	for rows.Next() {
-		var (
-			h                          SearchHit
-			data                       string
-			firstSeen, checked, lastmo int64
-		)
-		if err := rows.Scan(&h.ID, &data, &h.Fingerprint, &h.Version, &firstSeen, &checked, &lastmo, &h.Suspect, &h.Snippet); err != nil {
-			return nil, fmt.Errorf("state: search: %w", err)
+	return scanAll("search", rows, func(rows *sql.Rows) (SearchHit, error) {
+		var h SearchHit
+		st, err := scanStored(rows, &h.Snippet)
+		if err != nil {
+			return h, err
 		}
-		if err := json.Unmarshal([]byte(data), &h.Release); err != nil {
-			return nil, fmt.Errorf("state: search: release %d: %w", h.ID, err)
-		}
-		h.FirstSeen, h.CheckedAt, h.LastMod = fromMS(firstSeen), fromMS(checked), fromMS(lastmo)
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		h.Stored = *st
+		return h, nil
+	})
 }
 
 // ftsQuery turns free text into an FTS5 query of quoted words; a phrase in

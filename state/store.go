@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,6 +224,41 @@ func (c conn) row(ctx context.Context, q query, args ...any) *sql.Row {
 		return c.pg.QueryRowContext(ctx, q.pg, pgArgs(slices.Clone(args))...)
 	}
 	return c.sqlite.QueryRowContext(ctx, q.sqlite, args...)
+}
+
+// do runs a statement that returns no rows; its error says what failed.
+func (c conn) do(ctx context.Context, what string, q query, args ...any) error {
+	if _, err := c.exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("state: %s: %w", what, err)
+	}
+	return nil
+}
+
+// queryAll runs q and reads each row it returns with scan.
+func queryAll[T any](ctx context.Context, c conn, what string, scan func(*sql.Rows) (T, error), q query, args ...any) ([]T, error) {
+	rows, err := c.rows(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("state: %s: %w", what, err)
+	}
+	return scanAll(what, rows, scan)
+}
+
+// scanAll reads each row with scan, and closes rows; its errors say what
+// was read.
+func scanAll[T any](what string, rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("state: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("state: %s: %w", what, err)
+	}
+	return out, nil
 }
 
 // limit is a LIMIT's argument: a negative n is no limit, as in SQLite.

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -78,11 +79,7 @@ var (
 
 // Subscribe adds a subscription; the same one twice is one.
 func (s *directoryStore) Subscribe(ctx context.Context, sub Subscription, now time.Time) error {
-	_, err := s.conn.exec(ctx, sqSubscribe, sub.GuildID, sub.ChannelID, strings.Join(sub.Types, ","), sub.Watch, sub.CreatedBy, ms(now))
-	if err != nil {
-		return fmt.Errorf("state: subscribe: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "subscribe", sqSubscribe, sub.GuildID, sub.ChannelID, strings.Join(sub.Types, ","), sub.Watch, sub.CreatedBy, ms(now))
 }
 
 // Unsubscribe removes every subscription of a channel and says how many.
@@ -97,39 +94,28 @@ func (s *directoryStore) Unsubscribe(ctx context.Context, channelID string) (int
 
 // Subscriptions lists a guild's subscriptions ("" for every guild's).
 func (s *directoryStore) Subscriptions(ctx context.Context, guildID string) ([]Subscription, error) {
-	rows, err := s.conn.rows(ctx, sqSubscriptions, guildID)
-	if err != nil {
-		return nil, fmt.Errorf("state: subscriptions: %w", err)
+	return queryAll(ctx, s.conn, "subscriptions", scanSubscription, sqSubscriptions, guildID)
+}
+
+func scanSubscription(rows *sql.Rows) (Subscription, error) {
+	var (
+		sub     Subscription
+		types   string
+		created int64
+	)
+	err := rows.Scan(&sub.ID, &sub.GuildID, &sub.ChannelID, &types, &sub.Watch, &sub.CreatedBy, &created)
+	if types != "" {
+		sub.Types = strings.Split(types, ",")
 	}
-	defer rows.Close()
-	var out []Subscription
-	for rows.Next() {
-		var (
-			sub     Subscription
-			types   string
-			created int64
-		)
-		if err := rows.Scan(&sub.ID, &sub.GuildID, &sub.ChannelID, &types, &sub.Watch, &sub.CreatedBy, &created); err != nil {
-			return nil, fmt.Errorf("state: subscriptions: %w", err)
-		}
-		if types != "" {
-			sub.Types = strings.Split(types, ",")
-		}
-		sub.CreatedAt = fromMS(created)
-		out = append(out, sub)
-	}
-	return out, rows.Err()
+	sub.CreatedAt = fromMS(created)
+	return sub, err
 }
 
 // PutWatch adds or replaces a server's watch.
 func (s *directoryStore) PutWatch(ctx context.Context, w Watch, now time.Time) error {
 	terms, _ := json.Marshal(w.Terms)
 	exclude, _ := json.Marshal(w.Exclude)
-	_, err := s.conn.exec(ctx, sqPutWatch, w.GuildID, w.Name, string(terms), string(exclude), w.Role, w.CreatedBy, ms(now))
-	if err != nil {
-		return fmt.Errorf("state: put watch: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "put watch", sqPutWatch, w.GuildID, w.Name, string(terms), string(exclude), w.Role, w.CreatedBy, ms(now))
 }
 
 // DeleteWatch removes a server's watch, and the subscriptions filtered by
@@ -156,37 +142,28 @@ func (s *directoryStore) DeleteWatch(ctx context.Context, guildID, name string) 
 
 // Watches lists a guild's watches ("" for every guild's).
 func (s *directoryStore) Watches(ctx context.Context, guildID string) ([]Watch, error) {
-	rows, err := s.conn.rows(ctx, sqWatches, guildID)
-	if err != nil {
-		return nil, fmt.Errorf("state: watches: %w", err)
+	return queryAll(ctx, s.conn, "watches", scanWatch, sqWatches, guildID)
+}
+
+func scanWatch(rows *sql.Rows) (Watch, error) {
+	var (
+		w              Watch
+		terms, exclude string
+	)
+	if err := rows.Scan(&w.GuildID, &w.Name, &terms, &exclude, &w.Role, &w.CreatedBy); err != nil {
+		return w, err
 	}
-	defer rows.Close()
-	var out []Watch
-	for rows.Next() {
-		var (
-			w              Watch
-			terms, exclude string
-		)
-		if err := rows.Scan(&w.GuildID, &w.Name, &terms, &exclude, &w.Role, &w.CreatedBy); err != nil {
-			return nil, fmt.Errorf("state: watches: %w", err)
-		}
-		if err := json.Unmarshal([]byte(terms), &w.Terms); err != nil {
-			return nil, fmt.Errorf("state: watch %s/%s: corrupt terms: %w", w.GuildID, w.Name, err)
-		}
-		_ = json.Unmarshal([]byte(exclude), &w.Exclude)
-		out = append(out, w)
+	if err := json.Unmarshal([]byte(terms), &w.Terms); err != nil {
+		return w, fmt.Errorf("watch %s/%s: corrupt terms: %w", w.GuildID, w.Name, err)
 	}
-	return out, rows.Err()
+	_ = json.Unmarshal([]byte(exclude), &w.Exclude)
+	return w, nil
 }
 
 // PutFollow sets a member's follow.
 func (s *directoryStore) PutFollow(ctx context.Context, f Follow, now time.Time) error {
 	terms, _ := json.Marshal(f.Terms)
-	_, err := s.conn.exec(ctx, sqPutFollow, f.UserID, string(terms), ms(now))
-	if err != nil {
-		return fmt.Errorf("state: follow: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "follow", sqPutFollow, f.UserID, string(terms), ms(now))
 }
 
 // DeleteFollow removes a member's follow; it reports whether there was one.
@@ -201,33 +178,26 @@ func (s *directoryStore) DeleteFollow(ctx context.Context, userID string) (bool,
 
 // Follows lists every follow.
 func (s *directoryStore) Follows(ctx context.Context) ([]Follow, error) {
-	rows, err := s.conn.rows(ctx, sqFollows)
-	if err != nil {
-		return nil, fmt.Errorf("state: follows: %w", err)
-	}
-	defer rows.Close()
-	var out []Follow
-	for rows.Next() {
+	return queryAll(ctx, s.conn, "follows", func(rows *sql.Rows) (Follow, error) {
 		var (
 			f     Follow
 			terms string
 		)
 		if err := rows.Scan(&f.UserID, &terms); err != nil {
-			return nil, fmt.Errorf("state: follows: %w", err)
+			return f, err
 		}
 		if err := json.Unmarshal([]byte(terms), &f.Terms); err != nil {
-			return nil, fmt.Errorf("state: follow %s: corrupt terms: %w", f.UserID, err)
+			return f, fmt.Errorf("follow %s: corrupt terms: %w", f.UserID, err)
 		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, nil
+	}, sqFollows)
 }
 
 // ForgetGuild removes everything a guild set up (the bot was removed).
 func (s *directoryStore) ForgetGuild(ctx context.Context, guildID string) error {
 	for _, q := range sqForgetGuild {
-		if _, err := s.conn.exec(ctx, q, guildID); err != nil {
-			return fmt.Errorf("state: forget guild: %w", err)
+		if err := s.conn.do(ctx, "forget guild", q, guildID); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -235,8 +205,5 @@ func (s *directoryStore) ForgetGuild(ctx context.Context, guildID string) error 
 
 // ForgetChannel removes a deleted channel's subscriptions.
 func (s *directoryStore) ForgetChannel(ctx context.Context, channelID string) error {
-	if _, err := s.conn.exec(ctx, sqUnsubscribe, channelID); err != nil {
-		return fmt.Errorf("state: forget channel: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "forget channel", sqUnsubscribe, channelID)
 }

@@ -65,8 +65,5 @@ func (s *validatorStore) NoteMissing(ctx context.Context, url string, now time.T
 
 // ForgetMissing drops a missing item's record (it appeared, or was given up).
 func (s *validatorStore) ForgetMissing(ctx context.Context, url string) error {
-	if _, err := s.conn.exec(ctx, sqForgetMissing, url); err != nil {
-		return fmt.Errorf("state: forget missing: %w", err)
-	}
-	return nil
+	return s.conn.do(ctx, "forget missing", sqForgetMissing, url)
 }
