@@ -105,7 +105,7 @@ func IsPostgres(spec string) bool {
 // their statements: they are written once, as methods of sqlStore's parts,
 // which both backends embed, and each statement is a query in both
 // dialects. What a backend does its own way (Lookup, the search index in
-// Save, Search, Prune, leases, migrations, Backup) is a method of its own.
+// Save, Search, Prune, migrations, Backup) is a method of its own.
 
 // sqlStore is the Store methods both backends share, by concern, each
 // part on the same database.
@@ -116,6 +116,7 @@ type sqlStore struct {
 	healthStore    // sources.go
 	outboxStore    // outbox.go
 	directoryStore // subscriptions.go
+	leaseStore     // replicas.go
 }
 
 type (
@@ -124,12 +125,13 @@ type (
 	healthStore    struct{ *database }
 	outboxStore    struct{ *database }
 	directoryStore struct{ *database }
+	leaseStore     struct{ *database }
 )
 
 func (s *sqlStore) init(db *sql.DB, pg bool) {
 	d := &database{db: db, pg: pg}
 	d.conn = d.in(nil)
-	*s = sqlStore{d, releaseStore{d}, validatorStore{d}, healthStore{d}, outboxStore{d}, directoryStore{d}}
+	*s = sqlStore{d, releaseStore{d}, validatorStore{d}, healthStore{d}, outboxStore{d}, directoryStore{d}, leaseStore{d}}
 }
 
 // database is a backend's database and how to run statements on it.
