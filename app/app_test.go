@@ -171,6 +171,17 @@ func newHarness(t *testing.T, mutate func(*config.Config)) *harness {
 	return h
 }
 
+// reopen builds the harness's App anew over store: a new process, or the
+// same state seen through a wrapper.
+func (h *harness) reopen(store state.Store) {
+	h.t.Helper()
+	a, err := New(h.app.cfg, nil, Options{Store: store, Notifier: h.rec, Sources: []Source{h.src}, Now: func() time.Time { return h.now }})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.app = a
+}
+
 func mustYAML(t *testing.T, c *config.Config) []byte {
 	t.Helper()
 	c.Discord.Token = "${TOKEN}"

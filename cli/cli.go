@@ -19,6 +19,7 @@ import (
 	"github.com/natowatch/natowatch/app"
 	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/notifier"
+	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/state"
 )
 
@@ -365,7 +366,7 @@ func (e *env) runOnce(ctx context.Context, args []string) int {
 	if *dry {
 		opt.Notifier = &printer{w: e.stdout}
 		opt.PostLatest = 3
-		opt.ExtraTargets = []string{dryRunTarget}
+		opt.ExtraTargets = []release.Target{{Kind: release.TargetWebhook, ID: dryRunTarget}}
 		opt.NoPrune = true // the copy is thrown away
 		c := *cfg
 		c.Targets = nil
