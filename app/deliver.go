@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"time"
 
@@ -150,8 +149,8 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 	start := a.now()
 	id, err := a.notify.Send(ctx, dest, d.Alert, d.Nonce)
 	if err != nil {
-		var ne *notifier.Error
-		if errors.As(err, &ne) && deadTarget(ne.Status) {
+		switch notifier.KindOf(err) {
+		case notifier.Gone:
 			// Deleted, or the bot was removed or may not post: pause the
 			// target, keep its alerts, and look again later, so that
 			// Discord's invalid-request limit never comes near.
@@ -160,8 +159,7 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 			a.metrics.deliveries.WithLabelValues("retried").Inc()
 			log.Error("target paused", "err", err, "until", until)
 			return errors.Join(err, a.store.MarkRetry(ctx, d.ID, err.Error(), until))
-		}
-		if errors.As(err, &ne) && ne.Permanent {
+		case notifier.Rejected:
 			res.Failed++
 			a.metrics.deliveries.WithLabelValues("failed").Inc()
 			log.Error("delivery failed", "err", err)
@@ -221,12 +219,6 @@ func (a *App) editOriginal(ctx context.Context, log *slog.Logger, d state.Delive
 	if err := a.notify.Edit(ctx, dest, orig, cur); err != nil {
 		log.Warn("editing the original message failed", "message", orig, "err", err)
 	}
-}
-
-// deadTarget reports whether a status says the target itself is gone or
-// closed to us, rather than one message being wrong.
-func deadTarget(status int) bool {
-	return status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound
 }
 
 // pause marks a target dead for a while: an hour, doubling up to a day.
