@@ -219,7 +219,7 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 // Notice posts a plain operator message (a source failing or recovering).
 // The text is escaped and pings nobody.
 func (d *Discord) Notice(ctx context.Context, t Target, text string) error {
-	msg := Message{Content: Truncate(Escape(text), LimitContent), Embeds: []Embed{}, AllowedMentions: AllowedMentions{Parse: []string{}}}
+	msg := Message{Content: Truncate(Escape(text), LimitContent), Embeds: []*discordgo.MessageEmbed{}, AllowedMentions: AllowedMentions{Parse: []string{}}}
 	if t.Channel != "" {
 		if d.bot == nil {
 			return &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: no bot token configured"}
