@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -31,8 +30,8 @@ func (it *interaction) latest() {
 			if want != "" && st.Release.Type != want {
 				continue
 			}
-			e := toEmbed(notifier.Build(buildAlert(&st.Release, release.KindNew, st.Version, nil, mustMatcher(nil))).Embeds[0])
-			if size := embedSize(e); total+size > notifier.LimitEmbedTotal {
+			e := notifier.Build(buildAlert(&st.Release, release.KindNew, st.Version, nil, mustMatcher(nil))).Embeds[0]
+			if size := notifier.EmbedLen(e); total+size > notifier.LimitEmbedTotal {
 				break
 			} else {
 				total += size
@@ -118,27 +117,4 @@ func ago(t time.Time) string {
 		return "never"
 	}
 	return fmt.Sprintf("<t:%d:R>", t.Unix())
-}
-
-func toEmbed(e notifier.Embed) *discordgo.MessageEmbed {
-	b, _ := json.Marshal(e)
-	var out discordgo.MessageEmbed
-	if err := json.Unmarshal(b, &out); err != nil {
-		return &discordgo.MessageEmbed{Title: e.Title, URL: e.URL, Description: e.Description}
-	}
-	return &out
-}
-
-func embedSize(e *discordgo.MessageEmbed) int {
-	n := len([]rune(e.Title)) + len([]rune(e.Description))
-	if e.Footer != nil {
-		n += len([]rune(e.Footer.Text))
-	}
-	if e.Author != nil {
-		n += len([]rune(e.Author.Name))
-	}
-	for _, f := range e.Fields {
-		n += len([]rune(f.Name)) + len([]rune(f.Value))
-	}
-	return n
 }

@@ -181,5 +181,3 @@ func (it *interaction) unfollow() {
 	}
 	it.reply("Unfollowed: no more direct messages.", true)
 }
-
-// toEmbed converts natowatch's embed into discordgo's (the JSON is the same).

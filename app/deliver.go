@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"time"
 
@@ -186,8 +185,8 @@ func (dv *deliverer) deliver(ctx context.Context, d state.Delivery, res *Deliver
 	start := dv.now()
 	id, err := dv.notify.Send(ctx, dest, d.Alert, d.Nonce)
 	if err != nil {
-		var ne *notifier.Error
-		if errors.As(err, &ne) && deadTarget(ne.Status) {
+		switch notifier.KindOf(err) {
+		case notifier.Gone:
 			// Deleted, or the bot was removed or may not post: pause the
 			// target, keep its alerts, and look again later, so that
 			// Discord's invalid-request limit never comes near.
@@ -196,8 +195,7 @@ func (dv *deliverer) deliver(ctx context.Context, d state.Delivery, res *Deliver
 			dv.metrics.deliveries.WithLabelValues("retried").Inc()
 			log.Error("target paused", "err", err, "until", until)
 			return errors.Join(err, dv.store.MarkRetry(ctx, d.ID, err.Error(), until))
-		}
-		if errors.As(err, &ne) && ne.Permanent {
+		case notifier.Rejected:
 			res.Failed++
 			dv.metrics.deliveries.WithLabelValues("failed").Inc()
 			log.Error("delivery failed", "err", err)
@@ -257,12 +255,6 @@ func (dv *deliverer) editOriginal(ctx context.Context, log *slog.Logger, d state
 	if err := dv.notify.Edit(ctx, dest, orig, cur); err != nil {
 		log.Warn("editing the original message failed", "message", orig, "err", err)
 	}
-}
-
-// deadTarget reports whether a status says the target itself is gone or
-// closed to us, rather than one message being wrong.
-func deadTarget(status int) bool {
-	return status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound
 }
 
 // pause marks a target dead for a while: an hour, doubling up to a day.
