@@ -171,6 +171,17 @@ func newHarness(t *testing.T, mutate func(*config.Config)) *harness {
 	return h
 }
 
+// reopen builds the harness's App anew over store: a new process, or the
+// same state seen through a wrapper.
+func (h *harness) reopen(store state.Store) {
+	h.t.Helper()
+	a, err := New(h.app.cfg, nil, Options{Store: store, Notifier: h.rec, Sources: []Source{h.src}, Now: func() time.Time { return h.now }})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.app = a
+}
+
 func mustYAML(t *testing.T, c *config.Config) []byte {
 	t.Helper()
 	c.Discord.Token = "${TOKEN}"
@@ -323,7 +334,7 @@ func TestDeliveryRetriesInOrderAndGivesUp(t *testing.T) {
 	}
 	// A bad request fails that alert at once.
 	h.src.publish("https://example.org/3", "Third release of the day on NATO", h.now, release.TypeNews, body[0])
-	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 400, Permanent: true}
+	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 400, Kind: notifier.Rejected}
 	if err := h.once(); err == nil {
 		t.Fatal("a failed delivery must make once fail")
 	}
@@ -339,7 +350,7 @@ func TestDeadTargetIsPausedNotHammered(t *testing.T) {
 		c.Delivery.GiveUp = config.Duration(3 * time.Hour)
 	})
 	h.mustOnce()
-	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 403, Permanent: true}
+	h.rec.fail["channel 100000000000000001"] = &notifier.Error{Status: 403, Kind: notifier.Gone}
 	for i := 0; i < 5; i++ {
 		h.src.publish(fmt.Sprintf("https://example.org/%d", i), fmt.Sprintf("Release number %d about NATO", i), h.now, release.TypeNews, body[0])
 		h.once()

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
+	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/notifier"
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/state"
@@ -21,56 +23,121 @@ const (
 	nsUser   = "u:" // u:<user>
 )
 
+// target is a configured destination with its filters.
+type target struct {
+	key     release.Target
+	dest    notifier.Target
+	types   map[release.Type]bool // empty: every type
+	watches map[string]bool       // empty: every release
+}
+
+// targets are the configured targets, in config order.
+type targets struct {
+	byKey map[release.Target]*target
+	order []*target
+}
+
+func newTargets(cfg *config.Config, extra []release.Target) *targets {
+	tg := &targets{byKey: map[release.Target]*target{}}
+	for _, t := range cfg.Targets {
+		x := &target{key: t.Target(), dest: notifier.Target{Webhook: t.Webhook, Channel: t.Channel},
+			types: map[release.Type]bool{}, watches: map[string]bool{}}
+		for _, ty := range t.Types {
+			rt, _ := release.ParseType(ty)
+			x.types[rt] = true
+		}
+		for _, w := range t.Watches {
+			x.watches[w] = true
+		}
+		tg.add(x)
+	}
+	for _, k := range extra {
+		tg.add(&target{key: k})
+	}
+	return tg
+}
+
+func (tg *targets) add(t *target) {
+	if _, dup := tg.byKey[t.key]; dup {
+		return
+	}
+	tg.byKey[t.key] = t
+	tg.order = append(tg.order, t)
+}
+
+// destination resolves an outbox target to where to send.
+func (tg *targets) destination(t release.Target) (notifier.Target, bool) {
+	if c, ok := tg.byKey[t]; ok {
+		return c.dest, true
+	}
+	switch t.Kind {
+	case release.TargetChannel:
+		return notifier.Target{Channel: t.ID}, true
+	case release.TargetDM:
+		return notifier.Target{User: t.ID}, true
+	}
+	return notifier.Target{}, false // a webhook no longer configured
+}
+
+// audiences reads who may receive alerts, and keeps the matcher of every
+// watch, rebuilt when the watches change.
+type audiences struct {
+	cfg     *config.Config
+	targets *targets
+	store   audienceStore
+
+	mu      sync.Mutex
+	matcher *summary.Matcher
+	key     [32]byte
+}
+
+// audienceStore is what reading the audience needs of the store.
+type audienceStore interface {
+	Subscriptions(ctx context.Context, guildID string) ([]state.Subscription, error)
+	Watches(ctx context.Context, guildID string) ([]state.Watch, error)
+	Follows(ctx context.Context) ([]state.Follow, error)
+}
+
+func newAudiences(cfg *config.Config, tg *targets, store audienceStore) (*audiences, error) {
+	if _, err := summary.NewMatcher(configWatches(cfg)); err != nil {
+		return nil, fmt.Errorf("watches: %w", err)
+	}
+	return &audiences{cfg: cfg, targets: tg, store: store}, nil
+}
+
 // audience is everyone who may receive alerts right now: the configured
 // targets, the channels subscribed from Discord, and members' follows.
 type audience struct {
+	targets  *targets
 	matcher  *summary.Matcher
 	channels []string                        // subscribed channels, in subscription order
 	subs     map[string][]state.Subscription // channel → its subscriptions
 	follows  []state.Follow
 }
 
-// audience loads subscriptions, watches and follows, and rebuilds the
-// matcher when the watches changed since the last time.
-// lazyAudience reads the audience once, when a check first needs it: a
-// check that finds nothing new never reads the subscriptions.
-type lazyAudience struct {
-	a   *App
-	aud *audience
-}
-
-func (l *lazyAudience) get(ctx context.Context) (*audience, error) {
-	if l.aud == nil {
-		aud, err := l.a.audience(ctx)
-		if err != nil {
-			return nil, err
-		}
-		l.aud = aud
-	}
-	return l.aud, nil
-}
-
-func (a *App) audience(ctx context.Context) (*audience, error) {
-	subs, err := a.store.Subscriptions(ctx, "")
+// read loads subscriptions, watches and follows, and rebuilds the matcher
+// when the watches changed since the last time.
+func (as *audiences) read(ctx context.Context) (*audience, error) {
+	subs, err := as.store.Subscriptions(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	watches, err := a.store.Watches(ctx, "")
+	watches, err := as.store.Watches(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	follows, err := a.store.Follows(ctx)
+	follows, err := as.store.Follows(ctx)
 	if err != nil {
 		return nil, err
 	}
-	aud := &audience{subs: map[string][]state.Subscription{}, follows: follows}
+	aud := &audience{targets: as.targets, subs: map[string][]state.Subscription{}, follows: follows}
 	for _, s := range subs {
 		if _, ok := aud.subs[s.ChannelID]; !ok {
 			aud.channels = append(aud.channels, s.ChannelID)
 		}
 		aud.subs[s.ChannelID] = append(aud.subs[s.ChannelID], s)
 	}
-	ws := a.configWatches()
+	ws := configWatches(as.cfg)
 	for _, w := range watches {
 		ws = append(ws, summary.Watch{Name: nsGuild + w.GuildID + ":" + w.Name, Terms: w.Terms, Exclude: w.Exclude, Role: w.Role})
 	}
@@ -79,22 +146,40 @@ func (a *App) audience(ctx context.Context) (*audience, error) {
 	}
 	key, _ := json.Marshal(ws)
 	sum := sha256.Sum256(key)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.matcher == nil || sum != a.matcherKey {
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	if as.matcher == nil || sum != as.key {
 		m, err := summary.NewMatcher(ws)
 		if err != nil {
 			return nil, fmt.Errorf("watches: %w", err)
 		}
-		a.matcher, a.matcherKey = m, sum
+		as.matcher, as.key = m, sum
 	}
-	aud.matcher = a.matcher
+	aud.matcher = as.matcher
 	return aud, nil
 }
 
-func (a *App) configWatches() []summary.Watch {
+// lazyAudience reads the audience once, when a check first needs it: a
+// check that finds nothing new never reads the subscriptions.
+type lazyAudience struct {
+	from *audiences
+	aud  *audience
+}
+
+func (l *lazyAudience) get(ctx context.Context) (*audience, error) {
+	if l.aud == nil {
+		aud, err := l.from.read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		l.aud = aud
+	}
+	return l.aud, nil
+}
+
+func configWatches(cfg *config.Config) []summary.Watch {
 	var ws []summary.Watch
-	for _, w := range a.cfg.Watches {
+	for _, w := range cfg.Watches {
 		ws = append(ws, summary.Watch{Name: nsConfig + w.Name, Terms: w.Terms, Exclude: w.Exclude, Role: w.MentionRole})
 	}
 	return ws
@@ -114,13 +199,13 @@ func displayName(ns string) string {
 	return ns
 }
 
-// recipientsFor returns the targets that want the alert, each with the
-// watch matches that concern it: configured targets see the
-// config's watches and ping their roles; a subscribed channel sees those
-// and its own server's watches, and pings only its server's roles; a
-// follower gets a DM with their own match. For updates, every target that
-// got an earlier version gets this one too.
-func (a *App) recipientsFor(al release.Alert, earlier []release.Target, aud *audience) []state.Recipient {
+// recipients are the targets that want an alert, each with the watch
+// matches that concern it: configured targets see the config's watches
+// and ping their roles; a subscribed channel sees those and its own
+// server's watches, and pings only its server's roles; a follower gets a
+// DM with their own match. For updates, every target that got an earlier
+// version gets this one too.
+func (aud *audience) recipients(al *release.Alert, earlier []release.Target) []state.Recipient {
 	got := map[release.Target]bool{}
 	for _, k := range earlier {
 		got[k] = true
@@ -130,28 +215,26 @@ func (a *App) recipientsFor(al release.Alert, earlier []release.Target, aud *aud
 		matched[m.Watch] = m
 	}
 	var out []state.Recipient
-	add := func(key release.Target, ms []release.Match) {
-		out = append(out, state.Recipient{Target: key, Matches: ms})
+	add := func(t release.Target, ms []release.Match) {
+		out = append(out, state.Recipient{Target: t, Matches: ms})
 	}
-	for _, k := range a.order {
-		t := a.targets[k]
-		if got[k] || t.wants(al.Type, matched) {
-			add(k, a.matchesFor(al.Matches, t.watches, "", true))
+	for _, t := range aud.targets.order {
+		if got[t.key] || t.wants(al.Type, matched) {
+			add(t.key, matchesFor(al.Matches, t.watches, "", true))
 		}
 	}
 	for _, ch := range aud.channels {
 		key := release.Target{Kind: release.TargetChannel, ID: ch}
-		if _, configured := a.targets[key]; configured {
+		if _, configured := aud.targets.byKey[key]; configured {
 			continue
 		}
 		subs := aud.subs[ch]
-		guild := subs[0].GuildID
 		want := got[key]
 		for _, s := range subs {
 			want = want || subscriptionWants(s, al.Type, matched)
 		}
 		if want {
-			add(key, a.matchesFor(al.Matches, nil, guild, false))
+			add(key, matchesFor(al.Matches, nil, subs[0].GuildID, false))
 		}
 	}
 	for _, f := range aud.follows {
@@ -171,7 +254,7 @@ func (a *App) recipientsFor(al release.Alert, earlier []release.Target, aud *aud
 // matchesFor picks the matches a target sees, with display names: config
 // watches (all, or the target's filter), and a guild's own watches. Config
 // roles ping only on configured targets.
-func (a *App) matchesFor(all []release.Match, filter map[string]bool, guild string, configTarget bool) []release.Match {
+func matchesFor(all []release.Match, filter map[string]bool, guild string, configTarget bool) []release.Match {
 	var out []release.Match
 	for _, m := range all {
 		switch {
@@ -226,18 +309,4 @@ func subscriptionWants(s state.Subscription, ty release.Type, matched map[string
 	_, guildWatch := matched[nsGuild+s.GuildID+":"+s.Watch]
 	_, configWatch := matched[nsConfig+s.Watch]
 	return guildWatch || configWatch
-}
-
-// destination resolves an outbox target to where to send.
-func (a *App) destination(key release.Target) (notifier.Target, bool) {
-	if t, ok := a.targets[key]; ok {
-		return t.dest, true
-	}
-	switch key.Kind {
-	case release.TargetChannel:
-		return notifier.Target{Channel: key.ID}, true
-	case release.TargetDM:
-		return notifier.Target{User: key.ID}, true
-	}
-	return notifier.Target{}, false
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -20,7 +19,7 @@ func (it *interaction) latest() {
 	}
 	want, _ := release.ParseType(it.str("type"))
 	it.later(false, func() (string, []*discordgo.MessageEmbed) {
-		all, err := it.a.store.Latest(it.ctx, 200)
+		all, err := it.b.store.Latest(it.ctx, 200)
 		if err != nil {
 			it.log.Error("latest", "err", err)
 			return "Something went wrong on natowatch's side.", nil
@@ -31,8 +30,8 @@ func (it *interaction) latest() {
 			if want != "" && st.Release.Type != want {
 				continue
 			}
-			e := toEmbed(notifier.Build(it.a.buildAlert(&st.Release, release.KindNew, st.Version, nil, mustMatcher(nil))).Embeds[0])
-			if size := embedSize(e); total+size > notifier.LimitEmbedTotal {
+			e := notifier.Build(buildAlert(&st.Release, release.KindNew, st.Version, nil, mustMatcher(nil))).Embeds[0]
+			if size := notifier.EmbedLen(e); total+size > notifier.LimitEmbedTotal {
 				break
 			} else {
 				total += size
@@ -52,7 +51,7 @@ func (it *interaction) latest() {
 func (it *interaction) search() {
 	q := it.str("query")
 	it.later(false, func() (string, []*discordgo.MessageEmbed) {
-		hits, err := it.a.store.Search(it.ctx, q, 5)
+		hits, err := it.b.store.Search(it.ctx, q, 5)
 		if err != nil {
 			it.log.Error("search", "err", err)
 			return "Something went wrong on natowatch's side.", nil
@@ -85,41 +84,30 @@ func escapeSnippet(s string) string {
 }
 
 func (it *interaction) status() {
-	var lines []string
-	for _, src := range it.a.cfg.Sources {
-		h, err := it.a.store.Health(it.ctx, src.Name)
-		if err != nil {
-			it.fail(err)
-			return
-		}
-		a := it.a
-		a.mu.Lock()
-		if t := a.lastOK[src.Name]; t.After(h.LastSuccess) {
-			h.LastSuccess = t
-		}
-		a.mu.Unlock()
-		lastCheck := h.LastCheck
-		if h.LastSuccess.After(lastCheck) {
-			lastCheck = h.LastSuccess
-		}
-		line := fmt.Sprintf("**%s** (%s): last check %s, last success %s", notifier.Escape(src.Name), src.Type,
-			ago(lastCheck), ago(h.LastSuccess))
-		if r := a.metrics.route(src.Name); r != "" {
-			line += ", listing via " + r
-		}
-		if h.LastError != "" {
-			line += fmt.Sprintf("; failing since %s: %s", ago(h.FailingSince), notifier.Escape(notifier.Truncate(firstLine(h.LastError), 200)))
-		}
-		lines = append(lines, line)
-	}
-	c, err := it.a.store.Outbox(it.ctx)
+	st, err := it.b.status(it.ctx)
 	if err != nil {
 		it.fail(err)
 		return
 	}
-	lines = append(lines, fmt.Sprintf("Delivery queue: %d waiting, %d failed, %d sent (in the last %s).", c.Pending, c.Failed, c.Sent,
-		days(it.a.cfg.Delivery.Keep.D())))
-	lines = append(lines, "natowatch "+it.a.version)
+	var lines []string
+	for _, src := range st.Sources {
+		lastCheck := src.LastCheck
+		if src.LastSuccess.After(lastCheck) {
+			lastCheck = src.LastSuccess
+		}
+		line := fmt.Sprintf("**%s** (%s): last check %s, last success %s", notifier.Escape(src.Name), src.Type,
+			ago(lastCheck), ago(src.LastSuccess))
+		if src.Route != "" {
+			line += ", listing via " + src.Route
+		}
+		if src.LastError != "" {
+			line += fmt.Sprintf("; failing since %s: %s", ago(src.FailingSince), notifier.Escape(notifier.Truncate(src.LastError, 200)))
+		}
+		lines = append(lines, line)
+	}
+	lines = append(lines, fmt.Sprintf("Delivery queue: %d waiting, %d failed, %d sent (in the last %s).", st.Queue.Pending, st.Queue.Failed, st.Queue.Sent,
+		days(it.b.cfg.Delivery.Keep.D())))
+	lines = append(lines, "natowatch "+it.b.version)
 	it.reply(notifier.Truncate(strings.Join(lines, "\n"), notifier.LimitContent), true)
 }
 
@@ -129,27 +117,4 @@ func ago(t time.Time) string {
 		return "never"
 	}
 	return fmt.Sprintf("<t:%d:R>", t.Unix())
-}
-
-func toEmbed(e notifier.Embed) *discordgo.MessageEmbed {
-	b, _ := json.Marshal(e)
-	var out discordgo.MessageEmbed
-	if err := json.Unmarshal(b, &out); err != nil {
-		return &discordgo.MessageEmbed{Title: e.Title, URL: e.URL, Description: e.Description}
-	}
-	return &out
-}
-
-func embedSize(e *discordgo.MessageEmbed) int {
-	n := len([]rune(e.Title)) + len([]rune(e.Description))
-	if e.Footer != nil {
-		n += len([]rune(e.Footer.Text))
-	}
-	if e.Author != nil {
-		n += len([]rune(e.Author.Name))
-	}
-	for _, f := range e.Fields {
-		n += len([]rune(f.Name)) + len([]rune(f.Value))
-	}
-	return n
 }

@@ -28,14 +28,14 @@ func (it *interaction) subscribe() {
 			sub.Types = append(sub.Types, string(rt))
 		}
 	}
-	if sub.Watch != "" && !it.a.watchExists(it.ctx, it.i.GuildID, sub.Watch) {
+	if sub.Watch != "" && !it.b.watchExists(it.ctx, it.i.GuildID, sub.Watch) {
 		problems = append(problems, fmt.Sprintf("there is no watch named %q here (see /watch list)", sub.Watch))
 	}
 	if len(problems) > 0 {
 		it.reply("Not subscribed: "+strings.Join(problems, "; ")+".", true)
 		return
 	}
-	existing, err := it.a.store.Subscriptions(it.ctx, it.i.GuildID)
+	existing, err := it.b.store.Subscriptions(it.ctx, it.i.GuildID)
 	if err != nil {
 		it.fail(err)
 		return
@@ -54,7 +54,7 @@ func (it *interaction) subscribe() {
 		it.reply("Not subscribed: natowatch may not post here. Give it "+missing+" in this channel, then try again.", true)
 		return
 	}
-	if err := it.a.store.Subscribe(it.ctx, sub, it.a.now()); err != nil {
+	if err := it.b.store.Subscribe(it.ctx, sub, it.b.now()); err != nil {
 		it.fail(err)
 		return
 	}
@@ -102,7 +102,7 @@ func (it *interaction) unsubscribe() {
 	if !it.mayManage() {
 		return
 	}
-	n, err := it.a.store.Unsubscribe(it.ctx, it.i.ChannelID)
+	n, err := it.b.store.Unsubscribe(it.ctx, it.i.ChannelID)
 	if err != nil {
 		it.fail(err)
 		return
@@ -115,7 +115,7 @@ func (it *interaction) unsubscribe() {
 }
 
 func (it *interaction) subscriptions() {
-	subs, err := it.a.store.Subscriptions(it.ctx, it.i.GuildID)
+	subs, err := it.b.store.Subscriptions(it.ctx, it.i.GuildID)
 	if err != nil {
 		it.fail(err)
 		return
@@ -129,7 +129,7 @@ func (it *interaction) subscriptions() {
 			there = append(there, line)
 		}
 	}
-	for _, t := range it.a.cfg.Targets {
+	for _, t := range it.b.cfg.Targets {
 		if t.Channel == it.i.ChannelID {
 			here = append(here, "set in natowatch's configuration file (read-only)")
 		}
@@ -162,7 +162,7 @@ func (it *interaction) follow() {
 		it.reply("Not followed: at most 10 terms.", true)
 		return
 	}
-	if err := it.a.store.PutFollow(it.ctx, state.Follow{UserID: it.userID(), Terms: terms}, it.a.now()); err != nil {
+	if err := it.b.store.PutFollow(it.ctx, state.Follow{UserID: it.userID(), Terms: terms}, it.b.now()); err != nil {
 		it.fail(err)
 		return
 	}
@@ -170,7 +170,7 @@ func (it *interaction) follow() {
 }
 
 func (it *interaction) unfollow() {
-	ok, err := it.a.store.DeleteFollow(it.ctx, it.userID())
+	ok, err := it.b.store.DeleteFollow(it.ctx, it.userID())
 	if err != nil {
 		it.fail(err)
 		return
@@ -181,5 +181,3 @@ func (it *interaction) unfollow() {
 	}
 	it.reply("Unfollowed: no more direct messages.", true)
 }
-
-// toEmbed converts natowatch's embed into discordgo's (the JSON is the same).

@@ -32,8 +32,8 @@ func validWatchName(name string) bool {
 	return n >= 1 && n <= 32 && utf8.ValidString(name)
 }
 
-func (a *App) watchExists(ctx context.Context, guild, name string) bool {
-	_, ok := a.findWatch(ctx, guild, name)
+func (b *bot) watchExists(ctx context.Context, guild, name string) bool {
+	_, ok := b.findWatch(ctx, guild, name)
 	return ok
 }
 
@@ -62,7 +62,7 @@ func (it *interaction) watchAdd() {
 	if !validWatchName(name) {
 		problems = append(problems, "the name must be 1–32 lower-case letters, digits, - or _")
 	}
-	for _, w := range it.a.cfg.Watches {
+	for _, w := range it.b.cfg.Watches {
 		if w.Name == name {
 			problems = append(problems, fmt.Sprintf("%q is a watch of natowatch's configuration file and cannot be changed here", name))
 		}
@@ -81,7 +81,7 @@ func (it *interaction) watchAdd() {
 			role = r.ID
 		}
 	}
-	existing, err := it.a.store.Watches(it.ctx, it.i.GuildID)
+	existing, err := it.b.store.Watches(it.ctx, it.i.GuildID)
 	if err != nil {
 		it.fail(err)
 		return
@@ -98,7 +98,7 @@ func (it *interaction) watchAdd() {
 		return
 	}
 	w := state.Watch{GuildID: it.i.GuildID, Name: name, Terms: terms, Exclude: exclude, Role: role, CreatedBy: it.userID()}
-	if err := it.a.store.PutWatch(it.ctx, w, it.a.now()); err != nil {
+	if err := it.b.store.PutWatch(it.ctx, w, it.b.now()); err != nil {
 		it.fail(err)
 		return
 	}
@@ -150,7 +150,7 @@ func splitList(s string) []string {
 
 func (it *interaction) watchRemove() {
 	name := strings.ToLower(it.str("name"))
-	ok, err := it.a.store.DeleteWatch(it.ctx, it.i.GuildID, name)
+	ok, err := it.b.store.DeleteWatch(it.ctx, it.i.GuildID, name)
 	if err != nil {
 		it.fail(err)
 		return
@@ -163,7 +163,7 @@ func (it *interaction) watchRemove() {
 }
 
 func (it *interaction) watchList() {
-	ws, err := it.a.store.Watches(it.ctx, it.i.GuildID)
+	ws, err := it.b.store.Watches(it.ctx, it.i.GuildID)
 	if err != nil {
 		it.fail(err)
 		return
@@ -179,7 +179,7 @@ func (it *interaction) watchList() {
 		}
 		lines = append(lines, line)
 	}
-	for _, w := range it.a.cfg.Watches {
+	for _, w := range it.b.cfg.Watches {
 		lines = append(lines, "**"+notifier.Escape(w.Name)+"** (configuration file, read-only): "+strings.Join(quoteAll(w.Terms), ", "))
 	}
 	if len(lines) == 0 {
@@ -192,7 +192,7 @@ func (it *interaction) watchList() {
 func (it *interaction) watchTest() {
 	name := strings.ToLower(it.str("name"))
 	it.later(true, func() (string, []*discordgo.MessageEmbed) {
-		w, ok := it.a.findWatch(it.ctx, it.i.GuildID, name)
+		w, ok := it.b.findWatch(it.ctx, it.i.GuildID, name)
 		if !ok {
 			return fmt.Sprintf("There is no watch named %q here.", name), nil
 		}
@@ -200,12 +200,12 @@ func (it *interaction) watchTest() {
 		if err != nil {
 			return "That watch cannot be matched: " + err.Error(), nil
 		}
-		recent, err := it.a.store.Latest(it.ctx, 1000)
+		recent, err := it.b.store.Latest(it.ctx, 1000)
 		if err != nil {
 			it.log.Error("watch test", "err", err)
 			return "Something went wrong on natowatch's side.", nil
 		}
-		since := it.a.now().AddDate(0, 0, -watchTestWindowDays)
+		since := it.b.now().AddDate(0, 0, -watchTestWindowDays)
 		var lines []string
 		checked := 0
 		for _, st := range recent {
@@ -226,13 +226,13 @@ func (it *interaction) watchTest() {
 	})
 }
 
-func (a *App) findWatch(ctx context.Context, guild, name string) (summary.Watch, bool) {
-	for _, w := range a.cfg.Watches {
+func (b *bot) findWatch(ctx context.Context, guild, name string) (summary.Watch, bool) {
+	for _, w := range b.cfg.Watches {
 		if w.Name == name {
 			return summary.Watch{Name: w.Name, Terms: w.Terms, Exclude: w.Exclude}, true
 		}
 	}
-	ws, err := a.store.Watches(ctx, guild)
+	ws, err := b.store.Watches(ctx, guild)
 	if err != nil {
 		return summary.Watch{}, false
 	}

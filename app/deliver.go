@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"time"
 
+	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/notifier"
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/state"
@@ -23,6 +23,40 @@ const claimLease = 30 * time.Second
 // a second, a few seconds' work, well inside claimLease.
 const claimBatch = 250
 
+// deliverer sends what the outbox holds, in order per target, and pauses
+// targets that are gone or closed to the bot.
+type deliverer struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	store   deliverStore
+	notify  Notifier
+	now     func() time.Time
+	metrics *metrics
+	targets *targets
+	holder  string // this replica's name in claims
+
+	mu     sync.Mutex
+	paused map[release.Target]pauseState // targets that answered 401/403/404
+}
+
+type pauseState struct {
+	until time.Time
+	times int
+	cause string
+}
+
+// deliverStore is what delivery needs of the store.
+type deliverStore interface {
+	Claim(ctx context.Context, holder string, now time.Time, limit int, lease time.Duration) ([]state.Delivery, error)
+	Unclaim(ctx context.Context, holder string, ids []int64) error
+	PendingBefore(ctx context.Context, target release.Target, id int64) (bool, error)
+	MarkSent(ctx context.Context, id int64, messageID string, now time.Time) error
+	MarkRetry(ctx context.Context, id int64, cause string, next time.Time) error
+	MarkFailed(ctx context.Context, id int64, cause string) error
+	FirstMessage(ctx context.Context, releaseID int64, target release.Target) (string, error)
+	Outbox(ctx context.Context) (state.Counts, error)
+}
+
 // DeliverResult counts one pass over the outbox.
 type DeliverResult struct {
 	Claimed               int
@@ -35,12 +69,12 @@ type DeliverResult struct {
 // a store write) from leaving Discord's rate unused.
 const deliverWorkers = 8
 
-// Deliver sends every due alert once, in order per target: each target's
+// pass sends every due alert once, in order per target: each target's
 // alerts go out one after the other, by one worker, and a target whose
 // alert failed gets nothing more this pass, so no alert overtakes another.
-func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
+func (dv *deliverer) pass(ctx context.Context) (DeliverResult, error) {
 	var res DeliverResult
-	due, err := a.store.Claim(ctx, a.holder, a.now(), claimBatch, claimLease)
+	due, err := dv.store.Claim(ctx, dv.holder, dv.now(), claimBatch, claimLease)
 	if err != nil {
 		return res, err
 	}
@@ -69,12 +103,12 @@ func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 			defer wg.Done()
 			for t := range targets {
 				var r DeliverResult
-				rest, err := a.deliverTarget(ctx, byTarget[t], &r)
+				rest, err := dv.deliverTarget(ctx, byTarget[t], &r)
 				// What was claimed and not sent is given back at once (the
 				// rows held behind a failed one, or left by a stop): else
 				// the next process, a `once` from cron, would find them
 				// claimed until claimLease runs out.
-				if uerr := a.store.Unclaim(context.WithoutCancel(ctx), a.holder, ids(rest)); uerr != nil {
+				if uerr := dv.store.Unclaim(context.WithoutCancel(ctx), dv.holder, ids(rest)); uerr != nil {
 					err = errors.Join(err, uerr)
 				}
 				mu.Lock()
@@ -93,16 +127,16 @@ func (a *App) Deliver(ctx context.Context) (DeliverResult, error) {
 
 // deliverTarget sends one target's claimed alerts in order, stopping at
 // the first that does not go out; rest are the alerts from that one on.
-func (a *App) deliverTarget(ctx context.Context, ds []state.Delivery, res *DeliverResult) (rest []state.Delivery, err error) {
+func (dv *deliverer) deliverTarget(ctx context.Context, ds []state.Delivery, res *DeliverResult) (rest []state.Delivery, err error) {
 	for i, d := range ds {
 		if ctx.Err() != nil {
 			return ds[i:], ctx.Err()
 		}
-		if until, paused := a.pausedUntil(d.Target); paused {
-			if a.now().Sub(d.CreatedAt) > a.cfg.Delivery.GiveUp.D() {
-				cause := "gave up: target paused since it answered " + a.pauseCause(d.Target)
+		if until, paused := dv.pausedUntil(d.Target); paused {
+			if dv.now().Sub(d.CreatedAt) > dv.cfg.Delivery.GiveUp.D() {
+				cause := "gave up: target paused since it answered " + dv.pauseCause(d.Target)
 				res.Failed++
-				if err := a.store.MarkFailed(ctx, d.ID, cause); err != nil {
+				if err := dv.store.MarkFailed(ctx, d.ID, cause); err != nil {
 					return ds[i:], err
 				}
 				res.Errors = append(res.Errors, errors.New(d.Target.Key()+": "+cause))
@@ -111,12 +145,12 @@ func (a *App) deliverTarget(ctx context.Context, ds []state.Delivery, res *Deliv
 			}
 			return ds[i:], nil
 		}
-		if earlier, err := a.store.PendingBefore(ctx, d.Target, d.ID); err != nil {
+		if earlier, err := dv.store.PendingBefore(ctx, d.Target, d.ID); err != nil {
 			return ds[i:], err
 		} else if earlier {
 			return ds[i:], nil // an earlier alert waits for its retry
 		}
-		if err := a.deliver(ctx, d, res); err != nil {
+		if err := dv.deliver(ctx, d, res); err != nil {
 			res.Errors = append(res.Errors, err)
 			return ds[i:], nil
 		}
@@ -132,46 +166,45 @@ func ids(ds []state.Delivery) []int64 {
 	return out
 }
 
-func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult) error {
-	log := a.log.With("target", d.Target, "url", d.Alert.URL, "kind", d.Alert.Kind, "version", d.Alert.Version)
-	dest, ok := a.destination(d.Target)
+func (dv *deliverer) deliver(ctx context.Context, d state.Delivery, res *DeliverResult) error {
+	log := dv.log.With("target", d.Target, "url", d.Alert.URL, "kind", d.Alert.Kind, "version", d.Alert.Version)
+	dest, ok := dv.targets.destination(d.Target)
 	if !ok {
 		res.Failed++
 		log.Warn("delivery dropped: target no longer configured")
-		return a.store.MarkFailed(ctx, d.ID, "target no longer configured")
+		return dv.store.MarkFailed(ctx, d.ID, "target no longer configured")
 	}
-	if age := a.now().Sub(d.CreatedAt); age > a.cfg.Delivery.GiveUp.D() {
+	if age := dv.now().Sub(d.CreatedAt); age > dv.cfg.Delivery.GiveUp.D() {
 		res.Failed++
-		a.metrics.deliveries.WithLabelValues("failed").Inc()
+		dv.metrics.deliveries.WithLabelValues("failed").Inc()
 		cause := fmt.Sprintf("gave up after %s", age.Round(time.Second))
 		log.Error("delivery failed", "err", cause)
-		return errors.Join(errors.New(cause), a.store.MarkFailed(ctx, d.ID, cause))
+		return errors.Join(errors.New(cause), dv.store.MarkFailed(ctx, d.ID, cause))
 	}
-	start := a.now()
-	id, err := a.notify.Send(ctx, dest, d.Alert, d.Nonce)
+	start := dv.now()
+	id, err := dv.notify.Send(ctx, dest, d.Alert, d.Nonce)
 	if err != nil {
-		var ne *notifier.Error
-		if errors.As(err, &ne) && deadTarget(ne.Status) {
+		switch notifier.KindOf(err) {
+		case notifier.Gone:
 			// Deleted, or the bot was removed or may not post: pause the
 			// target, keep its alerts, and look again later, so that
 			// Discord's invalid-request limit never comes near.
-			until := a.pause(d.Target, err.Error())
+			until := dv.pause(d.Target, err.Error())
 			res.Retried++
-			a.metrics.deliveries.WithLabelValues("retried").Inc()
+			dv.metrics.deliveries.WithLabelValues("retried").Inc()
 			log.Error("target paused", "err", err, "until", until)
-			return errors.Join(err, a.store.MarkRetry(ctx, d.ID, err.Error(), until))
-		}
-		if errors.As(err, &ne) && ne.Permanent {
+			return errors.Join(err, dv.store.MarkRetry(ctx, d.ID, err.Error(), until))
+		case notifier.Rejected:
 			res.Failed++
-			a.metrics.deliveries.WithLabelValues("failed").Inc()
+			dv.metrics.deliveries.WithLabelValues("failed").Inc()
 			log.Error("delivery failed", "err", err)
-			return errors.Join(err, a.store.MarkFailed(ctx, d.ID, err.Error()))
+			return errors.Join(err, dv.store.MarkFailed(ctx, d.ID, err.Error()))
 		}
 		unknown := dest.Webhook != "" && notifier.OutcomeUnknown(err)
 		if unknown {
 			// No answer: the post may have been made. Webhooks have no
 			// nonce, so the resend may show twice; count it.
-			a.metrics.dupRisk.Inc()
+			dv.metrics.dupRisk.Inc()
 		}
 		if ctx.Err() != nil {
 			// Cut short by a stop: no failure. The claim lapses and the
@@ -180,88 +213,170 @@ func (a *App) deliver(ctx context.Context, d state.Delivery, res *DeliverResult)
 			return err
 		}
 		res.Retried++
-		a.metrics.deliveries.WithLabelValues("retried").Inc()
+		dv.metrics.deliveries.WithLabelValues("retried").Inc()
 		if unknown {
 			log.Warn("webhook post outcome unknown; the resend may duplicate it", "err", err)
 		}
-		next := a.now().Add(retryDelay(a.cfg.Delivery.RetryBase.D(), d.Attempts))
+		next := dv.now().Add(retryDelay(dv.cfg.Delivery.RetryBase.D(), d.Attempts))
 		log.Warn("delivery will be retried", "err", err, "attempt", d.Attempts+1, "next", next)
-		return errors.Join(err, a.store.MarkRetry(ctx, d.ID, err.Error(), next))
+		return errors.Join(err, dv.store.MarkRetry(ctx, d.ID, err.Error(), next))
 	}
 	// Record at once: the window between Discord's answer and this commit
 	// is where a crash could make a webhook post twice.
-	if err := a.store.MarkSent(context.WithoutCancel(ctx), d.ID, id, a.now()); err != nil {
+	if err := dv.store.MarkSent(context.WithoutCancel(ctx), d.ID, id, dv.now()); err != nil {
 		return err
 	}
-	if a.resume(d.Target) {
+	if dv.resume(d.Target) {
 		log.Info("target resumed")
 	}
 	res.Sent++
-	a.metrics.deliveries.WithLabelValues("sent").Inc()
+	dv.metrics.deliveries.WithLabelValues("sent").Inc()
 	if !d.Alert.Published.IsZero() && d.Alert.Kind == release.KindNew {
-		a.metrics.latency.Observe(a.now().Sub(d.Alert.Published).Seconds())
+		dv.metrics.latency.Observe(dv.now().Sub(d.Alert.Published).Seconds())
 	}
-	log.Info("delivered", "message", id, "took", a.now().Sub(start).Round(time.Millisecond),
-		a.latencyAttr(d))
+	log.Info("delivered", "message", id, "took", dv.now().Sub(start).Round(time.Millisecond),
+		dv.latencyAttr(d))
 	if d.Alert.Kind == release.KindUpdate {
-		a.editOriginal(ctx, log, d, dest)
+		dv.editOriginal(ctx, log, d, dest)
 	}
 	return nil
 }
 
 // editOriginal rewrites the first message of an updated release so that it
 // shows the current text. It is best effort: the update alert went out.
-func (a *App) editOriginal(ctx context.Context, log *slog.Logger, d state.Delivery, dest notifier.Target) {
-	orig, err := a.store.FirstMessage(ctx, d.ReleaseID, d.Target)
+func (dv *deliverer) editOriginal(ctx context.Context, log *slog.Logger, d state.Delivery, dest notifier.Target) {
+	orig, err := dv.store.FirstMessage(ctx, d.ReleaseID, d.Target)
 	if err != nil || orig == "" {
 		return
 	}
 	cur := d.Alert
 	cur.Changes = nil
-	if err := a.notify.Edit(ctx, dest, orig, cur); err != nil {
+	if err := dv.notify.Edit(ctx, dest, orig, cur); err != nil {
 		log.Warn("editing the original message failed", "message", orig, "err", err)
 	}
 }
 
-// deadTarget reports whether a status says the target itself is gone or
-// closed to us, rather than one message being wrong.
-func deadTarget(status int) bool {
-	return status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound
-}
-
 // pause marks a target dead for a while: an hour, doubling up to a day.
-func (a *App) pause(target release.Target, cause string) time.Time {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	p := a.paused[target]
+func (dv *deliverer) pause(target release.Target, cause string) time.Time {
+	dv.mu.Lock()
+	defer dv.mu.Unlock()
+	p := dv.paused[target]
 	d := min(time.Hour<<min(p.times, 5), 24*time.Hour)
 	p.times++
-	p.until = a.now().Add(d)
+	p.until = dv.now().Add(d)
 	p.cause = cause
-	a.paused[target] = p
+	dv.paused[target] = p
 	return p.until
 }
 
-func (a *App) pausedUntil(target release.Target) (time.Time, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	p, ok := a.paused[target]
-	return p.until, ok && a.now().Before(p.until)
+func (dv *deliverer) pausedUntil(target release.Target) (time.Time, bool) {
+	dv.mu.Lock()
+	defer dv.mu.Unlock()
+	p, ok := dv.paused[target]
+	return p.until, ok && dv.now().Before(p.until)
 }
 
-func (a *App) pauseCause(target release.Target) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.paused[target].cause
+func (dv *deliverer) pauseCause(target release.Target) string {
+	dv.mu.Lock()
+	defer dv.mu.Unlock()
+	return dv.paused[target].cause
 }
 
 // resume forgets a target's pause; it reports whether there was one.
-func (a *App) resume(target release.Target) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	_, ok := a.paused[target]
-	delete(a.paused, target)
+func (dv *deliverer) resume(target release.Target) bool {
+	dv.mu.Lock()
+	defer dv.mu.Unlock()
+	_, ok := dv.paused[target]
+	delete(dv.paused, target)
 	return ok
+}
+
+// latencyAttr is a delivered alert's latency from publication, for the
+// log. It is left out for a release found more than catch_up.after after
+// its publication (a first run's post_latest, a dry run, a catch-up, an
+// update): its age then says nothing of natowatch's speed.
+func (dv *deliverer) latencyAttr(d state.Delivery) slog.Attr {
+	p := d.Alert.Published
+	if p.IsZero() || d.Alert.Kind != release.KindNew || d.CreatedAt.Sub(p) > dv.cfg.CatchUp.After.D() {
+		return slog.Attr{}
+	}
+	return slog.Duration("latency", dv.now().Sub(p).Round(time.Second))
+}
+
+// drain delivers what is due, and reports what is still undelivered.
+func (dv *deliverer) drain(ctx context.Context) error {
+	var res DeliverResult
+	for {
+		pass, err := dv.pass(ctx)
+		if err != nil {
+			return err
+		}
+		res.Sent += pass.Sent
+		res.Failed += pass.Failed
+		res.Errors = append(res.Errors, pass.Errors...)
+		if pass.Claimed < claimBatch || pass.Sent == 0 {
+			break
+		}
+	}
+	c, err := dv.store.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Pending > 0 || res.Failed > 0 {
+		err := fmt.Errorf("delivery: %d sent, %d failed, %d pending (retried later)", res.Sent, res.Failed, c.Pending)
+		return errors.Join(append([]error{err}, res.Errors...)...)
+	}
+	return nil
+}
+
+// loop delivers every delivery.interval and when kicked, until ctx is done.
+func (dv *deliverer) loop(ctx context.Context, kick <-chan struct{}) {
+	t := time.NewTicker(dv.cfg.Delivery.Interval.D())
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-kick:
+		}
+		dv.safely(ctx)
+	}
+}
+
+func (dv *deliverer) safely(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			dv.log.Error("delivery panicked", "panic", r)
+		}
+	}()
+	// Passes follow each other while they find a full batch (a large
+	// fan-out), so the queue drains at the rate Discord allows.
+	for ctx.Err() == nil {
+		res, err := dv.pass(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				dv.log.Error("delivery pass failed", "err", err)
+			}
+			return
+		}
+		if res.Claimed < claimBatch || res.Sent == 0 {
+			return
+		}
+	}
+}
+
+// pausedCount is how many targets are paused now.
+func (dv *deliverer) pausedCount() int {
+	dv.mu.Lock()
+	defer dv.mu.Unlock()
+	n := 0
+	for _, p := range dv.paused {
+		if dv.now().Before(p.until) {
+			n++
+		}
+	}
+	return n
 }
 
 // retryDelay is exponential backoff with jitter: base (5s by default), 2×,

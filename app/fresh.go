@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sort"
 	"time"
 
@@ -22,34 +21,32 @@ const maxNew = 100
 // handleFresh fetches and stores items never seen before. On a source's
 // first check, beyond the catch-up caps and beyond maxNew, items are only
 // recorded.
-func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, fresh []scraper.Candidate, first, catchUp bool, res *CheckResult) {
+func (sc *sourceCheck) handleFresh(ctx context.Context, fresh []scraper.Candidate) {
 	newestFirst(fresh)
-	limit := max(maxNew, a.cfg.CatchUp.MaxCount)
+	limit := max(maxNew, sc.cfg.CatchUp.MaxCount)
 	switch {
-	case first:
-		limit = a.postLast
-	case catchUp:
-		limit = a.cfg.CatchUp.MaxCount
+	case sc.first:
+		limit = sc.postLast
+	case sc.catchUp:
+		limit = sc.cfg.CatchUp.MaxCount
 	}
-	if !first && len(fresh) > limit {
-		log.Warn("more new items than one check posts: posting the newest, recording the rest without posting",
-			"new", len(fresh), "posting", limit, "catching_up", catchUp)
+	if !sc.first && len(fresh) > limit {
+		sc.log.Warn("more new items than one check posts: posting the newest, recording the rest without posting",
+			"new", len(fresh), "posting", limit, "catching_up", sc.catchUp)
 	}
-	oldest := a.now().Add(-a.cfg.CatchUp.MaxAge.D())
 	var post []scraper.Candidate
 	for _, c := range fresh {
 		if ctx.Err() != nil {
 			return
 		}
-		tooOld := !first && !c.Published.IsZero() && c.Published.Before(oldest)
-		if len(post) >= limit || tooOld {
-			if err := a.recordSeen(ctx, src.Name(), c); err != nil {
+		if len(post) >= limit || sc.tooOld(c.Published) {
+			if err := sc.recordSeen(ctx, c); err != nil {
 				// The state fails: one error, not one per item of a flood.
 				// Nothing is lost: the next check finds them new again.
-				res.Errors = append(res.Errors, err)
+				sc.res.Errors = append(sc.res.Errors, err)
 				return
 			}
-			res.Recorded++
+			sc.res.Recorded++
 			continue
 		}
 		post = append(post, c)
@@ -60,15 +57,21 @@ func (a *App) handleFresh(ctx context.Context, log *slog.Logger, src Source, aud
 			return // stopping: what is left is new again next time
 		}
 		c := post[i]
-		err := a.tryNew(ctx, log, src, aud, c, oldest, first, res)
+		err := sc.tryNew(ctx, c)
 		if ctx.Err() != nil {
 			return // cut short by a stop: not the item's failure
 		}
 		if err != nil {
-			res.Errors = append(res.Errors, err)
-			log.Warn("item failed", "url", c.URL, "err", err)
+			sc.res.Errors = append(sc.res.Errors, err)
+			sc.log.Warn("item failed", "url", c.URL, "err", err)
 		}
 	}
+}
+
+// tooOld reports a release published before catch_up.max_age: recorded,
+// not posted (except on a first check, which posts only post_latest).
+func (sc *sourceCheck) tooOld(published time.Time) bool {
+	return !sc.first && !published.IsZero() && published.Before(sc.oldest)
 }
 
 // newestFirst sorts candidates by date when every one has a date, and keeps
@@ -82,14 +85,18 @@ func newestFirst(cs []scraper.Candidate) {
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Published.After(cs[j].Published) })
 }
 
-func (a *App) recordSeen(ctx context.Context, source string, c scraper.Candidate) error {
+// recordSeen records a listed item without fetching or posting it.
+func (sc *sourceCheck) recordSeen(ctx context.Context, c scraper.Candidate) error {
+	source := sc.src.Name()
 	r := release.Release{Source: source, URL: c.URL, GUID: c.GUID, Title: c.Title, Published: c.Published, Type: release.TypeOther}
-	_, err := a.store.Save(ctx, state.Put{Release: r, Keys: candidateKeys(source, c), LastMod: c.LastMod}, a.now())
+	_, err := sc.store.Save(ctx, state.Put{Release: r, Keys: candidateKeys(source, c), LastMod: c.LastMod}, sc.now())
 	return err
 }
 
-func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
-	it, err := src.Fetch(ctx, c, release.Validators{})
+// fetchNew fetches a new item's page and stores the release with its
+// alerts, or as an update when it is known under another name.
+func (sc *sourceCheck) fetchNew(ctx context.Context, c scraper.Candidate) error {
+	it, err := sc.src.Fetch(ctx, c, release.Validators{})
 	if err != nil {
 		return &pageError{err}
 	}
@@ -97,33 +104,34 @@ func (a *App) fetchNew(ctx context.Context, log *slog.Logger, src Source, aud *l
 		return &pageError{fmt.Errorf("%s: 304 for a page fetched without validators", c.URL)}
 	}
 	r := it.Release
-	keys := append(candidateKeys(src.Name(), c), releaseKeys(r, it.Aliases)...)
-	if st, err := a.store.Lookup(ctx, keys); err != nil {
+	keys := append(candidateKeys(sc.src.Name(), c), releaseKeys(r, it.Aliases)...)
+	if st, err := sc.store.Lookup(ctx, keys); err != nil {
 		return err
 	} else if st != nil {
 		// Known under another name (re-identified, re-dated, or the same
 		// release from another source): an update at most, never new.
 		st.LastMod = c.LastMod
-		return a.compare(ctx, log, aud, st, it, keys, res)
+		return sc.compare(ctx, st, it, keys)
 	}
 	put := state.Put{Release: *r, Keys: keys, Fingerprint: fingerprint(r), Version: 1, LastMod: c.LastMod,
 		PageURL: c.URL, Validators: it.Page.Validators}
-	tooOld := !first && !r.Published.IsZero() && r.Published.Before(oldest)
-	if !tooOld {
-		au, err := aud.get(ctx)
+	var rs []state.Recipient
+	if !sc.tooOld(r.Published) {
+		au, err := sc.aud.get(ctx)
 		if err != nil {
 			return err
 		}
-		al := a.buildAlert(r, release.KindNew, 1, nil, au.matcher)
-		put.Alert, put.Recipients = &al, a.recipientsFor(al, nil, au)
+		al := buildAlert(r, release.KindNew, 1, nil, au.matcher)
+		rs = au.recipients(&al, nil)
+		put.Alert, put.Recipients = &al, rs
 	}
-	id, err := a.store.Save(ctx, put, a.now()) // and forgets that the page was missing
+	id, err := sc.store.Save(ctx, put, sc.now()) // and forgets that the page was missing
 	if err != nil {
 		return err
 	}
-	res.New++
-	res.read = append(res.read, id)
-	log.Info("release", "event", "new", "url", r.URL, "title", r.Title, "type", r.Type,
-		"published", r.Published, "alerts", len(put.Recipients))
+	sc.res.New++
+	sc.read = append(sc.read, id)
+	sc.log.Info("release", "event", "new", "url", r.URL, "title", r.Title, "type", r.Type,
+		"published", r.Published, "alerts", len(rs))
 	return nil
 }

@@ -25,9 +25,9 @@ var ErrScheme = errors.New("unsupported scheme")
 // address a file was saved from (it tells the site and the type). A file
 // (a path or a file:// URL) is read, as a page is, up to http.max_body.
 func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, pageURL string) (release.Alert, error) {
-	a, err := New(cfg, nil, Options{Sources: []Source{}})
+	m, err := summary.NewMatcher(configWatches(cfg))
 	if err != nil {
-		return release.Alert{}, err
+		return release.Alert{}, fmt.Errorf("watches: %w", err)
 	}
 	var (
 		body        []byte
@@ -83,8 +83,8 @@ func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, p
 	if r.Type == "" {
 		r.Type = release.TypeOther
 	}
-	al := a.buildAlert(r, release.KindNew, 1, nil, mustMatcher(a.configWatches()))
-	al.Matches = a.matchesFor(al.Matches, nil, "", true)
+	al := buildAlert(r, release.KindNew, 1, nil, m)
+	al.Matches = matchesFor(al.Matches, nil, "", true)
 	return al, nil
 }
 

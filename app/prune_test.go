@@ -33,7 +33,7 @@ func (f *fakeSource) edit(url, sentence string) {
 
 // pruneCounter counts the store's Turn and Prune calls.
 type pruneCounter struct {
-	Store
+	state.Store
 	mu            sync.Mutex
 	turns, prunes int
 }
@@ -161,7 +161,7 @@ func TestPruneKeepsRecheckedReleases(t *testing.T) {
 func TestOncePrunesAtMostDaily(t *testing.T) {
 	h := newHarness(t, nil)
 	pc := &pruneCounter{Store: h.store}
-	h.app.store = pc
+	h.reopen(pc)
 	h.mustOnce()
 	if _, p := pc.counts(); p != 1 {
 		t.Fatalf("the first once pruned %d times, want 1", p)
@@ -211,7 +211,7 @@ func TestDaemonPrunesOnTheLeaderOnly(t *testing.T) {
 	h.now = h.now.Add(100 * day)
 	lead := &pruneCounter{Store: h.store}
 	follow := &pruneCounter{Store: h.store}
-	h.app.store = lead
+	h.reopen(lead)
 	h.app.pruneTick = 5 * time.Millisecond
 	other, err := New(h.app.cfg, nil, Options{Store: follow, Notifier: h.rec, Sources: []Source{h.src}, Now: func() time.Time { return h.now }})
 	if err != nil {

@@ -101,8 +101,7 @@ func TestRecheckAfterRestartUsesLastSuccess(t *testing.T) {
 	h.now = h.now.Add(24 * time.Hour)
 	read := h.fetchesOf(u)
 	for range 24 {
-		h.app.lookedAt = map[string]map[int64]time.Time{} // a new process
-		h.app.recent = map[string]recentCache{}
+		h.reopen(h.store) // a new process
 		h.mustOnce()
 		h.now = h.now.Add(10 * time.Minute)
 	}
@@ -120,7 +119,7 @@ func TestRecheckBudgetDefersTheRest(t *testing.T) {
 	h.mustOnce()
 	// Each read takes a minute of the fake clock; the budget is 2 minutes.
 	h.src.onFetch = func() { h.now = h.now.Add(time.Minute) }
-	h.app.budgets["fake"] = 2 * time.Minute
+	h.app.check.setRecheckBudget("fake", 2*time.Minute)
 	h.now = h.now.Add(time.Minute)
 	res, err := h.app.Check(t.Context(), h.src)
 	if err != nil {
@@ -141,7 +140,7 @@ func TestRecheckBudgetDefersTheRest(t *testing.T) {
 
 // recentCounter counts the store's Recent calls.
 type recentCounter struct {
-	Store
+	state.Store
 	calls int
 }
 
@@ -153,7 +152,7 @@ func (r *recentCounter) Recent(ctx context.Context, source string, since time.Ti
 func TestIdleChecksKeepRecentPagesInMemory(t *testing.T) {
 	h := newHarness(t, nil)
 	rc := &recentCounter{Store: h.store}
-	h.app.store = rc
+	h.reopen(rc)
 	h.mustOnce()
 	const u = "https://example.org/r"
 	h.src.publish(u, "Allies agree on new air defence plans", h.now, release.TypeNews, body...)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -36,46 +35,46 @@ func tryNow(count int) bool { return count&(count-1) == 0 }
 
 // tryNew fetches and stores a new item, unless it failed before and its
 // retry is not due. A page that fails is noted, not returned as an error.
-func (a *App) tryNew(ctx context.Context, log *slog.Logger, src Source, aud *lazyAudience, c scraper.Candidate, oldest time.Time, first bool, res *CheckResult) error {
-	firstAt, count, err := a.store.NoteMissing(ctx, c.URL, a.now())
+func (sc *sourceCheck) tryNew(ctx context.Context, c scraper.Candidate) error {
+	firstAt, count, err := sc.store.NoteMissing(ctx, c.URL, sc.now())
 	if err != nil {
 		return err
 	}
-	overdue := a.now().Sub(firstAt) >= giveUpAfter
+	overdue := sc.now().Sub(firstAt) >= giveUpAfter
 	if !tryNow(count) && !overdue {
-		res.Missing++
+		sc.res.Missing++
 		return nil
 	}
-	res.newTried++
-	err = a.fetchNew(ctx, log, src, aud, c, oldest, first, res)
+	sc.newTried++
+	err = sc.fetchNew(ctx, c)
 	var pe *pageError
 	if err == nil {
 		// Stored (known under another name, perhaps): not missing.
-		res.newOK++
-		return a.store.ForgetMissing(ctx, c.URL)
+		sc.newOK++
+		return sc.store.ForgetMissing(ctx, c.URL)
 	}
 	if !errors.As(err, &pe) || ctx.Err() != nil {
 		return err
 	}
 	if !notFound(pe.err) {
-		res.broken = append(res.broken, pe.err)
+		sc.broken = append(sc.broken, pe.err)
 	}
 	switch {
 	case !overdue:
-		res.Missing++
+		sc.res.Missing++
 		if count == 1 {
-			log.Warn("listed item failed; trying it again on later checks", "url", c.URL, "err", pe.err)
+			sc.log.Warn("listed item failed; trying it again on later checks", "url", c.URL, "err", pe.err)
 		} else {
-			log.Debug("listed item failed again", "url", c.URL, "checks", count, "since", firstAt, "err", pe.err)
+			sc.log.Debug("listed item failed again", "url", c.URL, "checks", count, "since", firstAt, "err", pe.err)
 		}
 		return nil
 	}
-	log.Error("listed item failed for a day; giving it up", "url", c.URL, "checks", count, "since", firstAt, "err", pe.err)
-	if err := a.recordSeen(ctx, src.Name(), c); err != nil {
+	sc.log.Error("listed item failed for a day; giving it up", "url", c.URL, "checks", count, "since", firstAt, "err", pe.err)
+	if err := sc.recordSeen(ctx, c); err != nil {
 		return err
 	}
-	res.Recorded++
-	return a.store.ForgetMissing(ctx, c.URL)
+	sc.res.Recorded++
+	return sc.store.ForgetMissing(ctx, c.URL)
 }
 
 // notFound reports a 404: a listing running ahead of its pages, which says
@@ -95,15 +94,15 @@ const allFailed = "every new item failed"
 // failing alone may just be odd, and stays a warning. A source failing so
 // stays failing until a new page is read: a check that reads none (its
 // items wait for a retry) says nothing of whether the pages were mended.
-func pagesFailing(prev string, res *CheckResult) error {
-	if res.newOK > 0 {
+func (sc *sourceCheck) pagesFailing(prev string) error {
+	if sc.newOK > 0 {
 		return nil
 	}
-	n := len(res.broken)
+	n := len(sc.broken)
 	was := strings.Index(prev, allFailed)
 	switch {
 	case n >= 2 || n == 1 && was >= 0:
-		return fmt.Errorf("%s (%d of %d): %w", allFailed, res.newTried, res.newTried, res.broken[0])
+		return fmt.Errorf("%s (%d of %d): %w", allFailed, sc.newTried, sc.newTried, sc.broken[0])
 	case n == 0 && was >= 0:
 		return errors.New(firstLine(prev[was:]))
 	}

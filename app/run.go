@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/state"
 	"github.com/robfig/cron/v3"
@@ -21,7 +20,7 @@ import (
 func (a *App) Once(ctx context.Context) error {
 	var errs []error
 	for _, src := range a.sources {
-		_, err := a.Check(ctx, src)
+		_, err := a.Check(ctx, src.Source)
 		if state.Broken(err) {
 			return err // the store, not a source: no use checking the others
 		}
@@ -32,7 +31,7 @@ func (a *App) Once(ctx context.Context) error {
 			return errors.Join(append(errs, fmt.Errorf("stopped before every source was checked: %w", context.Cause(ctx)))...)
 		}
 	}
-	if err := a.drain(ctx); err != nil {
+	if err := a.deliver.drain(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	if ctx.Err() != nil {
@@ -42,32 +41,6 @@ func (a *App) Once(ctx context.Context) error {
 	// how often. A failure is logged, and tried again the next day.
 	a.pruneDue(ctx, pruneEveryOnce)
 	return errors.Join(errs...)
-}
-
-// drain delivers what is due, and reports what is still undelivered.
-func (a *App) drain(ctx context.Context) error {
-	var res DeliverResult
-	for {
-		pass, err := a.Deliver(ctx)
-		if err != nil {
-			return err
-		}
-		res.Sent += pass.Sent
-		res.Failed += pass.Failed
-		res.Errors = append(res.Errors, pass.Errors...)
-		if pass.Claimed < claimBatch || pass.Sent == 0 {
-			break
-		}
-	}
-	c, err := a.store.Outbox(ctx)
-	if err != nil {
-		return err
-	}
-	if c.Pending > 0 || res.Failed > 0 {
-		err := fmt.Errorf("delivery: %d sent, %d failed, %d pending (retried later)", res.Sent, res.Failed, c.Pending)
-		return errors.Join(append([]error{err}, res.Errors...)...)
-	}
-	return nil
 }
 
 // Run checks each source on its schedule and delivers continuously until
@@ -85,19 +58,17 @@ func (a *App) Run(ctx context.Context) error {
 		cron.WithParser(config.CronParser),
 		cron.WithLocation(time.UTC),
 	)
-	for i, src := range a.sources {
-		spec := a.cfg.Sources[i].Schedule
+	for _, src := range a.sources {
+		spec := src.schedule
 		if sched, err := config.CronParser.Parse(spec); err == nil {
 			next := sched.Next(time.Now())
-			a.mu.Lock()
-			a.budgets[src.Name()] = sched.Next(next).Sub(next) / 2
-			a.mu.Unlock()
+			a.check.setRecheckBudget(src.Name(), sched.Next(next).Sub(next)/2)
 		}
 		job := cron.NewChain(cron.Recover(cronLogger{a.log}), cron.SkipIfStillRunning(cronLogger{a.log})).Then(cron.FuncJob(func() {
 			if !a.leader.Load() {
 				return // another replica schedules the checks
 			}
-			if _, err := a.Check(ctx, src); state.Broken(err) { // logged and recorded by Check
+			if _, err := a.Check(ctx, src.Source); state.Broken(err) { // logged and recorded by Check
 				stop(err) // a broken store: stop rather than go on writing to it
 			}
 			a.Kick() // what got through goes out, even after errors
@@ -114,21 +85,21 @@ func (a *App) Run(ctx context.Context) error {
 	// shards, only the leader does, so that each slash command is answered
 	// once.
 	sharded := a.cfg.Discord.ShardCount > 0 || a.cfg.Discord.AutoShard
-	if a.session != nil {
-		a.setupBot(ctx, a.session)
+	if a.bot != nil {
+		a.bot.setup(ctx)
 		switch {
 		case a.cfg.Discord.AutoShard:
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				a.shardLoop(ctx, a.session)
+				a.bot.shardLoop(ctx)
 			}()
 		case sharded:
-			a.openBot(ctx, a.session)
-			defer a.closeBot(a.session)
+			a.bot.open(ctx)
+			defer a.bot.close()
 		}
 	}
-	gateway := a.session != nil && !sharded
+	gateway := a.bot != nil && !sharded
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -141,21 +112,21 @@ func (a *App) Run(ctx context.Context) error {
 				}()
 			}
 			if gateway {
-				a.openBot(ctx, a.session)
+				a.bot.open(ctx)
 			}
 		}, func() {
 			if gateway {
-				a.closeBot(a.session)
+				a.bot.close()
 			}
 		})
 		if gateway {
-			a.closeBot(a.session)
+			a.bot.close()
 		}
 	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		a.deliverLoop(ctx)
+		a.deliver.loop(ctx, a.kick)
 	}()
 	wg.Add(1)
 	go func() {
@@ -178,7 +149,7 @@ func (a *App) Run(ctx context.Context) error {
 		}()
 	}
 	c.Start()
-	a.log.Info("running", "sources", len(a.sources), "targets", len(a.targets))
+	a.log.Info("running", "sources", len(a.sources), "targets", len(a.deliver.targets.order))
 	<-ctx.Done()
 	a.log.Info("shutting down")
 	stopped := c.Stop()
@@ -219,7 +190,7 @@ func (a *App) leadLoop(ctx context.Context, onLead, onLose func()) {
 		case ok && !a.leader.Load():
 			a.log.Info("this replica now schedules the checks", "replica", a.holder)
 			a.leader.Store(true)
-			a.forgetRecent("") // another replica may have stored releases meanwhile
+			a.check.forgetRecent("") // another replica may have stored releases meanwhile
 			onLead()
 		case !ok && a.leader.Load():
 			a.log.Warn("another replica took over the checks", "replica", a.holder)
@@ -231,93 +202,6 @@ func (a *App) leadLoop(ctx context.Context, onLead, onLose func()) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-	}
-}
-
-// shardLoop takes a free shard of those Discord recommends for the bot,
-// holds it with a lease like the scheduler's, and connects as that shard;
-// a replica that finds none free has no gateway until one is.
-func (a *App) shardLoop(ctx context.Context, s *discordgo.Session) {
-	defer a.closeBot(s)
-	count := 0
-	owned := -1
-	t := time.NewTicker(leaseRenew)
-	defer t.Stop()
-	for {
-		if count == 0 {
-			gb, err := s.GatewayBot(discordgo.WithContext(ctx))
-			switch {
-			case err != nil && ctx.Err() == nil:
-				a.log.Error("asking Discord how many shards to run failed", "err", err)
-			case err == nil:
-				count = max(gb.Shards, 1)
-			}
-		}
-		if owned >= 0 {
-			ok, err := a.store.Lead(ctx, fmt.Sprintf("shard:%d/%d", owned, count), a.holder, a.now(), leaseTTL)
-			if err != nil || !ok {
-				a.log.Warn("lost gateway shard", "shard", owned, "err", err)
-				a.closeBot(s)
-				owned = -1
-			}
-		}
-		for i := 0; owned < 0 && i < count; i++ {
-			if ok, err := a.store.Lead(ctx, fmt.Sprintf("shard:%d/%d", i, count), a.holder, a.now(), leaseTTL); err == nil && ok {
-				owned = i
-				s.ShardID, s.ShardCount = i, count
-				a.log.Info("this replica runs a gateway shard", "shard", i, "shards", count)
-				a.openBot(ctx, s)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// Kick asks the delivery loop to run now.
-func (a *App) Kick() {
-	select {
-	case a.kick <- struct{}{}:
-	default:
-	}
-}
-
-func (a *App) deliverLoop(ctx context.Context) {
-	t := time.NewTicker(a.cfg.Delivery.Interval.D())
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-a.kick:
-		}
-		a.deliverSafely(ctx)
-	}
-}
-
-func (a *App) deliverSafely(ctx context.Context) {
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("delivery panicked", "panic", r)
-		}
-	}()
-	// Passes follow each other while they find a full batch (a large
-	// fan-out), so the queue drains at the rate Discord allows.
-	for ctx.Err() == nil {
-		res, err := a.Deliver(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				a.log.Error("delivery pass failed", "err", err)
-			}
-			return
-		}
-		if res.Claimed < claimBatch || res.Sent == 0 {
-			return
 		}
 	}
 }

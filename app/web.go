@@ -31,7 +31,7 @@ func (a *App) webHandler() http.Handler {
 	}
 	// Only the config file's watches: servers' watches and members'
 	// follows are theirs, not the public's.
-	ws := a.configWatches()
+	ws := configWatches(a.cfg)
 	m, err := summary.NewMatcher(ws) // checked in New
 	if err != nil {
 		return http.NotFoundHandler()
@@ -114,41 +114,34 @@ func (b webBackend) Search(ctx context.Context, q string, limit int) ([]web.Hit,
 	return out, nil
 }
 
-// Status is what /status in Discord says, without any target's address.
-func (b webBackend) Status(ctx context.Context) (web.Status, error) {
-	a := b.a
+// Status is the health of the sources and the queue, as the status page
+// and /status in Discord show it, without any target's address.
+func (b webBackend) Status(ctx context.Context) (web.Status, error) { return b.a.status(ctx) }
+
+func (a *App) status(ctx context.Context) (web.Status, error) {
 	var st web.Status
+	fs, _ := a.store.(feedStore)
 	week := a.now().Add(-7 * 24 * time.Hour)
 	for _, src := range a.cfg.Sources {
 		h, err := a.store.Health(ctx, src.Name)
 		if err != nil {
 			return st, err
 		}
-		a.mu.Lock()
-		if t := a.lastOK[src.Name]; t.After(h.LastSuccess) {
-			h.LastSuccess = t
+		n := 0
+		if fs != nil {
+			if n, err = fs.CountSince(ctx, src.Name, week); err != nil {
+				return st, err
+			}
 		}
-		a.mu.Unlock()
-		n, err := b.feeds.CountSince(ctx, src.Name, week)
-		if err != nil {
-			return st, err
-		}
-		// The route is this process's last listing (kept in memory, as for /status).
+		// The route is this process's last listing (kept in memory).
 		st.Sources = append(st.Sources, web.SourceStatus{Name: src.Name, Type: src.Type, LastCheck: h.LastCheck,
-			LastSuccess: h.LastSuccess, LastError: firstLine(h.LastError), FailingSince: h.FailingSince, Week: n,
-			Route: a.metrics.route(src.Name)})
+			LastSuccess: a.check.lastSuccess(src.Name, h.LastSuccess), LastError: firstLine(h.LastError),
+			FailingSince: h.FailingSince, Week: n, Route: a.metrics.route(src.Name)})
 	}
 	c, err := a.store.Outbox(ctx)
 	if err != nil {
 		return st, err
 	}
-	st.Queue = web.Queue{Pending: c.Pending, Failed: c.Failed}
-	a.mu.Lock()
-	for _, p := range a.paused {
-		if a.now().Before(p.until) {
-			st.Queue.Paused++
-		}
-	}
-	a.mu.Unlock()
+	st.Queue = web.Queue{Pending: c.Pending, Failed: c.Failed, Sent: c.Sent, Paused: a.deliver.pausedCount()}
 	return st, nil
 }

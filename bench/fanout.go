@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/natowatch/natowatch/internal/fakediscord"
-	"github.com/natowatch/natowatch/internal/fakenato"
 )
 
 // FanoutResult is one release delivered to many channels.
@@ -46,14 +44,13 @@ func RunFanout(natowatch, dir string, n int) (FanoutResult, error) {
 		return res, err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "state: %s\ndiscord:\n  token: %s\n  api: %s\nsources:\n  - name: bench\n    type: rss\n    url: %s\n",
-		filepath.Join(dir, "fanout.db"), fakediscord.DefaultToken, srv.API(), site.URL()+RSSPath)
+	b.WriteString(fakesConfig(filepath.Join(dir, "fanout.db"), srv, site))
 	b.WriteString("log:\n  level: warn\ntargets:\n")
 	for i := range n {
 		fmt.Fprintf(&b, "  - channel: \"%d\"\n", 300000000000000000+i)
 	}
-	cfg := filepath.Join(dir, "fanout.yaml")
-	if err := os.WriteFile(cfg, []byte(b.String()), 0o644); err != nil {
+	cfg, err := writeConfig(dir, "fanout", b.String())
+	if err != nil {
 		return res, err
 	}
 	// A first run records what the site lists; the second finds one new
@@ -65,30 +62,27 @@ func RunFanout(natowatch, dir string, n int) (FanoutResult, error) {
 	}
 	items[1].Date = time.Now()
 	site.Publish(items[1])
-	cmd := exec.Command(natowatch, "--config", cfg, "once")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	p, err := startNatowatch(natowatch, cfg, "once")
+	if err != nil {
 		return res, err
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	pid := strconv.Itoa(p.cmd.Process.Pid)
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	var rss []int64
 wait:
 	for {
 		select {
-		case err := <-done:
+		case err := <-p.exited:
 			if err != nil {
-				return res, fmt.Errorf("natowatch once: %v\n%s", err, lastLines(out.String(), 20))
+				return res, fmt.Errorf("natowatch once: %v\n%s", err, p.tail())
 			}
 			break wait
 		case <-t.C:
-			if hwm := procStatusKB(strconv.Itoa(cmd.Process.Pid), "VmHWM:"); hwm > 0 {
+			if hwm := procStatusKB(pid, "VmHWM:"); hwm > 0 {
 				res.PeakRSS = hwm * 1024 // the last reading before it exits
 			}
-			if v := procRSS(strconv.Itoa(cmd.Process.Pid)); v > 0 && srv.MessageCount() > 0 {
+			if v := procRSS(pid); v > 0 && srv.MessageCount() > 0 {
 				rss = append(rss, v) // while delivering
 			}
 		}
@@ -117,18 +111,4 @@ wait:
 	}
 	res.Requests, res.Status429, res.Rejected = srv.Requests(), srv.Count429(), len(srv.Rejections())
 	return res, nil
-}
-
-// startFakes starts the fake Discord (with opts) and the fake NATO site.
-func startFakes(opts ...fakediscord.Option) (*fakediscord.Server, *fakenato.Site, error) {
-	srv, err := fakediscord.Start(opts...)
-	if err != nil {
-		return nil, nil, err
-	}
-	site, err := fakenato.Start()
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return srv, site, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -67,20 +66,21 @@ var guildTerms = func() []string {
 	return out
 }()
 
-func footprintConfig(sp FootprintSpec) (*config.Config, error) {
+// openFootprint parses the installation's configuration, a feed source per
+// fake site, and opens its state.
+func openFootprint(ctx context.Context, sp FootprintSpec) (*config.Config, *state.SQLite, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "state: %s\nsources:\n", sp.DB)
 	for i := range sp.Sources {
-		fmt.Fprintf(&b, "  - name: src%02d\n    type: rss\n    url: %s\n    schedule: \"@every %s\"\n", i, sp.Sites.URLs[i]+RSSPath, sp.Interval)
+		b.WriteString(rssSource(fmt.Sprintf("src%02d", i), sp.Sites.URLs[i]+RSSPath, "@every "+sp.Interval.String()))
 	}
-	fmt.Fprintf(&b, "first_run:\n  post_latest: %d\nhttp:\n  per_host_rate: 1000000\nlog:\n  level: error\n", sp.Recent)
-	return config.Parse([]byte(b.String()), func(string) string { return "" })
+	return openConfig(ctx, b.String(), sp.Recent)
 }
 
 // PopulateFootprint writes the stored history and the subscriptions into
 // a new state file, and returns its size after each 10,000 releases.
 func PopulateFootprint(ctx context.Context, sp FootprintSpec) ([]int64, error) {
-	store, err := state.OpenSQLite(ctx, sp.DB)
+	cfg, store, err := openFootprint(ctx, sp)
 	if err != nil {
 		return nil, err
 	}
@@ -111,12 +111,8 @@ func PopulateFootprint(ctx context.Context, sp FootprintSpec) ([]int64, error) {
 	// The week before the day: on the sites, and fetched by a first check
 	// of each source (before anyone subscribed: the import is not
 	// delivered), so that every check of the day re-checks them.
-	cfg, err := footprintConfig(sp)
-	if err != nil {
-		return nil, err
-	}
 	clock := &simClock{now: sp.Start.Add(-sp.Interval)}
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{Store: store, Notifier: nopNotifier{}, Now: clock.Now})
+	a, err := newApp(cfg, app.Options{Store: store, Now: clock.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -191,17 +187,13 @@ func (c *simClock) Set(t time.Time) {
 func SimulateDay(ctx context.Context, sp FootprintSpec) (FootprintResult, error) {
 	var res FootprintResult
 	sites := AttachFakeSites(sp.Sites)
-	cfg, err := footprintConfig(sp)
-	if err != nil {
-		return res, err
-	}
-	store, err := state.OpenSQLite(ctx, sp.DB)
+	cfg, store, err := openFootprint(ctx, sp)
 	if err != nil {
 		return res, err
 	}
 	defer store.Close()
 	clock := &simClock{now: sp.Start}
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{Store: store, Notifier: nopNotifier{}, Now: clock.Now})
+	a, err := newApp(cfg, app.Options{Store: store, Now: clock.Now})
 	if err != nil {
 		return res, err
 	}

@@ -3,16 +3,13 @@ package bench
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/natowatch/natowatch/app"
-	"github.com/natowatch/natowatch/config"
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
 	"github.com/natowatch/natowatch/state"
@@ -73,12 +70,10 @@ type IdleResult struct {
 	AllocsPerCheck uint64
 }
 
-// idleConfig is one feed source with its recent releases, no targets.
-func idleConfig(dbPath, feedURL string, recent int) (*config.Config, error) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "state: %s\nsources:\n  - name: bench\n    type: rss\n    url: %s\n    schedule: \"@every 5m\"\n", dbPath, feedURL)
-	fmt.Fprintf(&b, "first_run:\n  post_latest: %d\nhttp:\n  per_host_rate: 1000000\nlog:\n  level: error\n", recent)
-	return config.Parse([]byte(b.String()), func(string) string { return "" })
+// idleConfig is one feed source, no targets (for openConfig, with the
+// number of its recent releases).
+func idleConfig(dbPath, feedURL string) string {
+	return fmt.Sprintf("state: %s\nsources:\n%s", dbPath, rssSource("bench", feedURL, "@every 5m"))
 }
 
 // RunIdle measures checks of a source that changed nothing, site i of
@@ -101,11 +96,7 @@ func RunIdle(ctx context.Context, sites *FakeSites, site int, dir string, recent
 	if err != nil {
 		return res, err
 	}
-	cfg, err := idleConfig(filepath.Join(dir, fmt.Sprintf("idle-%d-%d.db", site, step)), sites.URLs[site]+RSSPath, recent)
-	if err != nil {
-		return res, err
-	}
-	sq, err := state.OpenSQLite(ctx, cfg.State)
+	cfg, sq, err := openConfig(ctx, idleConfig(filepath.Join(dir, fmt.Sprintf("idle-%d-%d.db", site, step)), sites.URLs[site]+RSSPath), recent)
 	if err != nil {
 		return res, err
 	}
@@ -126,7 +117,7 @@ func RunIdle(ctx context.Context, sites *FakeSites, site int, dir string, recent
 			mu.Unlock()
 		}
 	}
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{Store: store, Notifier: nopNotifier{}, Now: clock})
+	a, err := newApp(cfg, app.Options{Store: store, Now: clock})
 	if err != nil {
 		return res, err
 	}

@@ -3,14 +3,9 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
-
-	"github.com/natowatch/natowatch/internal/fakediscord"
 )
 
 // LatencyResult is the time from a release appearing on the site to its
@@ -40,36 +35,24 @@ func RunLatency(natowatch, dir string, n int, schedule string, perHostRate float
 	}
 	items[0].Date = time.Now().Add(-time.Hour)
 	site.Publish(items[0]) // the first check has something to record
-	conf := fmt.Sprintf("state: %s\ndiscord:\n  token: %s\n  api: %s\nsources:\n  - name: bench\n    type: rss\n    url: %s\n    schedule: %q\nlog:\n  level: warn\ntargets:\n  - channel: \"223344556677889900\"\n",
-		filepath.Join(dir, "latency.db"), fakediscord.DefaultToken, srv.API(), site.URL()+RSSPath, schedule)
+	conf := fakesConfig(filepath.Join(dir, "latency.db"), srv, site) +
+		fmt.Sprintf("    schedule: %q\nlog:\n  level: warn\ntargets:\n  - channel: \"223344556677889900\"\n", schedule)
 	if perHostRate != 0 {
 		conf += fmt.Sprintf("http:\n  per_host_rate: %g\n", perHostRate)
 	}
-	cfg := filepath.Join(dir, "latency.yaml")
-	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+	cfg, err := writeConfig(dir, "latency", conf)
+	if err != nil {
 		return res, err
 	}
-	cmd := exec.Command(natowatch, "--config", cfg, "run")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	p, err := startNatowatch(natowatch, cfg, "run")
+	if err != nil {
 		return res, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
+	defer p.stop()
 	// The first check (at start) records what is there.
 	for deadline := time.Now().Add(30 * time.Second); site.Requests() < 1; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			return res, fmt.Errorf("the daemon never checked the site:\n%s", lastLines(out.String(), 20))
+			return res, fmt.Errorf("the daemon never checked the site:\n%s", p.tail())
 		}
 	}
 	time.Sleep(time.Second)
@@ -94,8 +77,8 @@ func RunLatency(natowatch, dir string, n int, schedule string, perHostRate float
 	next := time.Now()
 	for i := 0; i < n; {
 		select {
-		case err := <-exited:
-			return res, fmt.Errorf("the daemon exited: %v\n%s", err, lastLines(out.String(), 20))
+		case err := <-p.exited:
+			return res, fmt.Errorf("the daemon exited: %v\n%s", err, p.tail())
 		default:
 		}
 		if now := time.Now(); !now.Before(next) {
@@ -111,7 +94,7 @@ func RunLatency(natowatch, dir string, n int, schedule string, perHostRate float
 	}
 	for deadline := time.Now().Add(60 * time.Second); seen < n; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			return res, fmt.Errorf("%d of %d releases never reached Discord:\n%s", n-seen, n, lastLines(out.String(), 20))
+			return res, fmt.Errorf("%d of %d releases never reached Discord:\n%s", n-seen, n, p.tail())
 		}
 		collect()
 	}

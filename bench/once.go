@@ -107,10 +107,10 @@ func PublishRecent(sites *FakeSites, i, recent int) (*WatchedSite, error) {
 func OnceVsURLWatch(natowatch, dir string, sites *FakeSites, ws *WatchedSite, runs int) (nw, uw []Proc, nwGETs, uwGETs, nw304, uw304 float64, err error) {
 	// natowatch: the feed as an rss source; the first run fetches every
 	// listed page (post_latest), so later runs re-check them all.
-	cfg := filepath.Join(dir, "once.yaml")
 	conf := fmt.Sprintf("state: %s\nsources:\n  - name: bench\n    type: rss\n    url: %s\nfirst_run:\n  post_latest: %d\nhttp:\n  per_host_rate: 1000\nlog:\n  level: warn\n",
 		filepath.Join(dir, "once.db"), ws.FeedURL, len(ws.Pages))
-	if err = os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+	cfg, err := writeConfig(dir, "once", conf)
+	if err != nil {
 		return
 	}
 	// urlwatch: one job per URL, in its own home.
@@ -203,12 +203,12 @@ func buildNatowatch(dir string) (release, plain string, err error) {
 // once for real (which records what the site lists), then `natowatch once`
 // and `natowatch once --dry-run` again with nothing changed.
 func FirstRun(natowatch, dir string, sites *FakeSites, site, runs int) (once, dry []Proc, err error) {
-	cfg := filepath.Join(dir, "firstrun.yaml")
 	// The default configuration with the site's address: one nato source,
 	// default HTTP settings (2 requests per second per host).
 	conf := fmt.Sprintf("state: %s\nsources:\n  - name: nato\n    type: nato\n    url: %s\n    schedule: \"*/5 * * * *\"\nlog:\n  level: warn\n",
 		filepath.Join(dir, "firstrun.db"), sites.URLs[site])
-	if err = os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+	cfg, err := writeConfig(dir, "firstrun", conf)
+	if err != nil {
 		return
 	}
 	if _, err = runOnce(exec.Command(natowatch, "--config", cfg, "once")); err != nil {

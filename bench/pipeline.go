@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,7 +13,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/natowatch/natowatch/app"
 	"github.com/natowatch/natowatch/config"
-	"github.com/natowatch/natowatch/notifier"
 	"github.com/natowatch/natowatch/release"
 	"github.com/natowatch/natowatch/scraper"
 	"github.com/natowatch/natowatch/state"
@@ -75,27 +73,17 @@ func (r PipelineResult) Rate() float64 { return float64(r.Releases) / r.CheckCPU
 // Ratio is the check's CPU over goquery's parsing of the same pages.
 func (r PipelineResult) Ratio() float64 { return r.CheckCPU.Seconds() / r.ParseCPU.Seconds() }
 
-// nopNotifier accepts every alert; the pipeline benchmark does not deliver.
-type nopNotifier struct{}
-
-func (nopNotifier) Send(context.Context, notifier.Target, release.Alert, string) (string, error) {
-	return "1", nil
-}
-func (nopNotifier) Edit(context.Context, notifier.Target, string, release.Alert) error { return nil }
-func (nopNotifier) Notice(context.Context, notifier.Target, string) error              { return nil }
-
-// pipelineConfig is the configuration of the pipeline benchmark: one feed
-// source, the watches above, one webhook target (so every release queues
-// one alert), and a first run that fetches everything listed.
-func pipelineConfig(dbPath string, n int) (*config.Config, error) {
+// pipelineConfig is the configuration of the pipeline benchmark (for
+// openConfig): one feed source, the watches above, one webhook target (so
+// every release queues one alert).
+func pipelineConfig(dbPath string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "state: %s\nsources:\n  - name: bench\n    type: rss\n    url: %s\n    schedule: \"@every 1h\"\n", dbPath, FeedURL)
-	fmt.Fprintf(&b, "first_run:\n  post_latest: %d\nhttp:\n  per_host_rate: 1000000\nlog:\n  level: error\n", n)
+	fmt.Fprintf(&b, "state: %s\nsources:\n%s", dbPath, rssSource("bench", FeedURL, "@every 1h"))
 	b.WriteString("targets:\n  - webhook: https://discord.com/api/webhooks/100000000000000001/benchtoken\nwatches:\n")
 	for _, w := range Watches {
 		fmt.Fprintf(&b, "  - name: %s\n    terms: [%s]\n", w.Name, quoteList(w.Terms))
 	}
-	return config.Parse([]byte(b.String()), func(string) string { return "" })
+	return b.String()
 }
 
 func quoteList(ts []string) string {
@@ -115,18 +103,15 @@ func RunPipeline(ctx context.Context, c *Corpus, dir string) (PipelineResult, er
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return res, err
 	}
-	cfg, err := pipelineConfig(filepath.Join(dir, "pipeline.db"), len(c.Pages))
-	if err != nil {
-		return res, err
-	}
-	store, err := state.OpenSQLite(ctx, cfg.State)
+	// A first run that fetches everything listed.
+	cfg, store, err := openConfig(ctx, pipelineConfig(filepath.Join(dir, "pipeline.db")), len(c.Pages))
 	if err != nil {
 		return res, err
 	}
 	defer store.Close()
 	site := NewMemSite(c)
 	f := newMemFetcher(site)
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{Store: store, Notifier: nopNotifier{}, Fetcher: f})
+	a, err := newApp(cfg, app.Options{Store: store, Fetcher: f})
 	if err != nil {
 		return res, err
 	}

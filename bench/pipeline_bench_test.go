@@ -3,13 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"testing"
 
 	"github.com/natowatch/natowatch/app"
 	"github.com/natowatch/natowatch/scraper"
-	"github.com/natowatch/natowatch/state"
 )
 
 // BenchmarkPipeline is target 1: one check that finds the 1,000 corpus
@@ -40,17 +38,13 @@ func BenchmarkIdleCheck(b *testing.B) {
 	ctx := context.Background()
 	recent := &Corpus{Pages: c.Pages[:20], Feed: Feed(c.Pages[:20])}
 	site := NewMemSite(recent)
-	cfg, err := idleConfig(filepath.Join(b.TempDir(), "idle.db"), FeedURL, 20)
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := state.OpenSQLite(ctx, cfg.State)
+	cfg, store, err := openConfig(ctx, idleConfig(filepath.Join(b.TempDir(), "idle.db"), FeedURL), 20)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer store.Close()
 	f := newMemFetcher(site)
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.Options{Store: store, Notifier: nopNotifier{}, Fetcher: f})
+	a, err := newApp(cfg, app.Options{Store: store, Fetcher: f})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -30,6 +30,20 @@ type Options struct {
 // DefaultOptions are the options of a full run.
 func DefaultOptions() Options { return Options{Runs: 5} }
 
+// size is full, or quick in a quick run.
+func (o Options) size(full, quick int) int {
+	if o.Quick {
+		return quick
+	}
+	return full
+}
+
+// subdir makes the directory name in o.Dir and returns its path.
+func (o Options) subdir(name string) (string, error) {
+	dir := filepath.Join(o.Dir, name)
+	return dir, os.MkdirAll(dir, 0o755)
+}
+
 // Result is one measured number against its target.
 type Result struct {
 	Target string  `json:"target"` // the issue's item: "1 pipeline", …
@@ -178,7 +192,7 @@ func medianOf(runs int, f func(i int) ([]float64, error)) ([]float64, error) {
 }
 
 // oneCore runs f with GOMAXPROCS 1: "one core of a small machine".
-func oneCore(f func() error) error {
+func oneCore[T any](f func() (T, error)) (T, error) {
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
 	return f()
@@ -206,21 +220,14 @@ func natowatchBinary(opt *Options) (string, error) {
 }
 
 func benchPipeline(ctx context.Context, opt Options) ([]Result, error) {
-	n := 1000
-	if opt.Quick {
-		n = 200
-	}
-	c, err := NewCorpus(n)
+	c, err := NewCorpus(opt.size(1000, 200))
 	if err != nil {
 		return nil, err
 	}
 	var last PipelineResult
 	med, err := medianOf(opt.Runs, func(i int) ([]float64, error) {
-		var r PipelineResult
-		err := oneCore(func() error {
-			var err error
-			r, err = RunPipeline(ctx, c, filepath.Join(opt.Dir, fmt.Sprintf("pipeline-%d", i)))
-			return err
+		r, err := oneCore(func() (PipelineResult, error) {
+			return RunPipeline(ctx, c, filepath.Join(opt.Dir, fmt.Sprintf("pipeline-%d", i)))
 		})
 		if err != nil {
 			return nil, err
@@ -247,11 +254,8 @@ func benchPipeline(ctx context.Context, opt Options) ([]Result, error) {
 	for _, form := range []string{"new", "legacy", "public"} {
 		sub := c.Only(form)
 		med, err := medianOf(opt.Runs, func(i int) ([]float64, error) {
-			var r PipelineResult
-			err := oneCore(func() error {
-				var err error
-				r, err = RunPipeline(ctx, sub, filepath.Join(opt.Dir, fmt.Sprintf("pipeline-%s-%d", form, i)))
-				return err
+			r, err := oneCore(func() (PipelineResult, error) {
+				return RunPipeline(ctx, sub, filepath.Join(opt.Dir, fmt.Sprintf("pipeline-%s-%d", form, i)))
 			})
 			return []float64{r.Ratio()}, err
 		})
@@ -281,10 +285,7 @@ func benchPipeline(ctx context.Context, opt Options) ([]Result, error) {
 }
 
 func benchIdle(ctx context.Context, opt Options) ([]Result, error) {
-	checks := 1000
-	if opt.Quick {
-		checks = 200
-	}
+	checks := opt.size(1000, 200)
 	type scenario struct {
 		recent int
 		step   time.Duration // 0: every page due on every check
@@ -300,11 +301,8 @@ func benchIdle(ctx context.Context, opt Options) ([]Result, error) {
 	for k, sc := range scenarios {
 		var last IdleResult
 		med, err := medianOf(opt.Runs, func(i int) ([]float64, error) {
-			var r IdleResult
-			err := oneCore(func() error {
-				var err error
-				r, err = RunIdle(ctx, sites, k*opt.Runs+i, opt.Dir, sc.recent, checks, sc.step)
-				return err
+			r, err := oneCore(func() (IdleResult, error) {
+				return RunIdle(ctx, sites, k*opt.Runs+i, opt.Dir, sc.recent, checks, sc.step)
 			})
 			if err != nil {
 				return nil, err
@@ -370,8 +368,8 @@ func benchOnce(ctx context.Context, opt Options) ([]Result, error) {
 	var out []Result
 	const t2 = "2 once vs urlwatch"
 	for _, b := range []struct{ name, path string }{{"release build", release}, {"plain go build", plain}} {
-		dir := filepath.Join(opt.Dir, "once-"+strings.ReplaceAll(b.name, " ", "-"))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		dir, err := opt.subdir("once-" + strings.ReplaceAll(b.name, " ", "-"))
+		if err != nil {
 			return nil, err
 		}
 		nw, uw, nwGETs, uwGETs, nw304, uw304, err := OnceVsURLWatch(b.path, dir, sites, ws, runs)
@@ -394,8 +392,8 @@ func benchOnce(ctx context.Context, opt Options) ([]Result, error) {
 	if _, err := PublishRecent(sites, 1, recent); err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(opt.Dir, "firstrun")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := opt.subdir("firstrun")
+	if err != nil {
 		return nil, err
 	}
 	once, dry, err := FirstRun(release, dir, sites, 1, runs)
@@ -422,11 +420,8 @@ func benchMatch(opt Options) ([]Result, error) {
 	const t = "3 watch matching"
 	kb := fmt.Sprintf("%d KB release", len(r.Text())/1000)
 	lists := [][]summary.Watch{TermWatches(r, 10_000, -1), TermWatches(r, 100, 100), TermWatches(r, 1_000, 100), TermWatches(r, 10_000, 100)}
-	var cs []MatchCost
-	err = oneCore(func() error {
-		var err error
-		cs, err = MeasureMatch(r, lists, 4*opt.Runs)
-		return err
+	cs, err := oneCore(func() ([]MatchCost, error) {
+		return MeasureMatch(r, lists, 4*opt.Runs)
 	})
 	if err != nil {
 		return nil, err
@@ -454,18 +449,15 @@ func benchFanout(opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := 2000
-	if opt.Quick {
-		n = 300
-	}
+	n := opt.size(2000, 300)
 	runs := min(opt.Runs, 3) // each run takes n/49 seconds
 	const t = "4 fan-out"
 	var out []Result
 	var rates, r429 []float64
 	var last FanoutResult
 	for i := range runs {
-		dir := filepath.Join(opt.Dir, fmt.Sprintf("fanout-%d", i))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		dir, err := opt.subdir(fmt.Sprintf("fanout-%d", i))
+		if err != nil {
 			return nil, err
 		}
 		r, err := RunFanout(nw, dir, n)
@@ -512,12 +504,9 @@ func benchLatency(opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := 50
-	if opt.Quick {
-		n = 10
-	}
-	dir := filepath.Join(opt.Dir, "latency")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	n := opt.size(50, 10)
+	dir, err := opt.subdir("latency")
+	if err != nil {
 		return nil, err
 	}
 	r, err := RunLatency(nw, dir, n, "@every 10s", 0)

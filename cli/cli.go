@@ -366,7 +366,7 @@ func (e *env) runOnce(ctx context.Context, args []string) int {
 	if *dry {
 		opt.Notifier = &printer{w: e.stdout}
 		opt.PostLatest = 3
-		opt.ExtraTargets = []release.Target{dryRunTarget}
+		opt.ExtraTargets = []release.Target{{Kind: release.TargetWebhook, ID: dryRunTarget}}
 		opt.NoPrune = true // the copy is thrown away
 		c := *cfg
 		c.Targets = nil

@@ -11,8 +11,7 @@ import (
 	"github.com/natowatch/natowatch/release"
 )
 
-// dryRunTarget is the one target of a dry run, printed to.
-var dryRunTarget = release.Target{Kind: release.TargetWebhook, ID: "dry-run"}
+const dryRunTarget = "dry-run"
 
 // printer is the notifier of a dry run: each alert becomes one JSON line.
 type printer struct {

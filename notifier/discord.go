@@ -41,24 +41,49 @@ func (t Target) String() string {
 	return "webhook " + RedactURL(t.Webhook)
 }
 
-// Error is a failed send. Permanent errors (the target is gone, the bot may
-// not post, the request is invalid) are not worth retrying.
+// Error is a failed send. Its Kind is the one verdict on what to do
+// next; Fate says whether the request reached Discord.
 type Error struct {
-	Status    int // HTTP status, 0 for a network error
-	Permanent bool
-	Kind      Kind
-	msg       string
+	Kind   Kind
+	Fate   Fate
+	Status int // HTTP status, for the log; 0 when none came back
+	msg    string
 }
 
 func (e *Error) Error() string { return e.msg }
 
-// Kind says what is known of a failed request's fate.
+// Kind says what to do about a failed send.
 type Kind int
+
+const (
+	// Retry: try again later (a network error, an unreadable reply, 5xx,
+	// 429).
+	Retry Kind = iota
+	// Gone: the target was deleted or the bot may not post there (401, 403,
+	// 404); pause the target and keep its alerts.
+	Gone
+	// Rejected: this message will never go out (any other 4xx, or a
+	// configuration problem such as no bot token or a bad webhook URL).
+	Rejected
+)
+
+// KindOf is what to do about err: its Kind when it is an *Error, else
+// Retry.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Retry
+}
+
+// Fate says what is known of whether a failed request reached Discord.
+type Fate int
 
 const (
 	// Unknown: the request may have reached Discord and no answer came (a
 	// timeout, a reset connection), so Discord may have acted on it.
-	Unknown Kind = iota
+	Unknown Fate = iota
 	// NotSent: the request certainly never reached Discord (no connection,
 	// a name that does not resolve, a bad URL, no token).
 	NotSent
@@ -70,7 +95,7 @@ const (
 // carried out, so that sending it again may make a duplicate.
 func OutcomeUnknown(err error) bool {
 	var e *Error
-	return !errors.As(err, &e) || e.Kind == Unknown
+	return !errors.As(err, &e) || e.Fate == Unknown
 }
 
 // Options configure a Discord notifier.
@@ -168,7 +193,7 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 	msg := Build(a)
 	if t.User != "" {
 		if d.bot == nil {
-			return "", &Error{Permanent: true, Kind: NotSent, msg: "notifier: " + t.String() + ": no bot token configured"}
+			return "", &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: " + t.String() + ": no bot token configured"}
 		}
 		ch, err := d.dmChannel(ctx, t.User)
 		if err != nil {
@@ -178,7 +203,7 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 	}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return "", &Error{Permanent: true, Kind: NotSent, msg: "notifier: channel " + t.Channel + ": no bot token configured"}
+			return "", &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: channel " + t.Channel + ": no bot token configured"}
 		}
 		msg.Nonce, msg.EnforceNonce = nonce, true
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages"
@@ -194,10 +219,10 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 // Notice posts a plain operator message (a source failing or recovering).
 // The text is escaped and pings nobody.
 func (d *Discord) Notice(ctx context.Context, t Target, text string) error {
-	msg := Message{Content: Truncate(Escape(text), LimitContent), Embeds: []Embed{}, AllowedMentions: AllowedMentions{Parse: []string{}}}
+	msg := Message{Content: Truncate(Escape(text), LimitContent), Embeds: []*discordgo.MessageEmbed{}, AllowedMentions: AllowedMentions{Parse: []string{}}}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return &Error{Permanent: true, Kind: NotSent, msg: "notifier: no bot token configured"}
+			return &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: no bot token configured"}
 		}
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages"
 		_, err := d.do(ctx, d.bot, "POST", u, discordgo.EndpointChannelMessages(t.Channel), msg, t)
@@ -218,7 +243,7 @@ func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a releas
 	msg.Content, msg.AllowedMentions.Roles = "", nil
 	if t.User != "" {
 		if d.bot == nil {
-			return &Error{Permanent: true, Kind: NotSent, msg: "notifier: no bot token configured"}
+			return &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: no bot token configured"}
 		}
 		ch, err := d.dmChannel(ctx, t.User)
 		if err != nil {
@@ -228,7 +253,7 @@ func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a releas
 	}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return &Error{Permanent: true, Kind: NotSent, msg: "notifier: no bot token configured"}
+			return &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: no bot token configured"}
 		}
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages/" + url.PathEscape(messageID)
 		_, err := d.do(ctx, d.bot, "PATCH", u, discordgo.EndpointChannelMessage(t.Channel, ""), msg, t)
@@ -247,7 +272,7 @@ func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a releas
 func webhookURL(raw, messageID string) (string, string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return "", "", &Error{Permanent: true, Kind: NotSent, msg: "notifier: invalid webhook URL " + RedactURL(raw)}
+		return "", "", &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: invalid webhook URL " + RedactURL(raw)}
 	}
 	bucket := "webhook:" + u.Host + webhookID(u.Path)
 	if messageID != "" {
@@ -302,17 +327,30 @@ func (d *Discord) classify(err error, method string, t Target) error {
 	switch {
 	case errors.As(err, &rest) && rest.Response != nil:
 		e.Status = rest.Response.StatusCode
-		e.Kind = Answered
-		e.Permanent = e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests
+		e.Fate = Answered
+		e.Kind = statusKind(e.Status)
 		e.msg = fmt.Sprintf("notifier: %s %s: HTTP %d: %s", method, t, e.Status, Excerpt(string(rest.ResponseBody), 200))
 	case notSent(err):
-		e.Kind = NotSent
+		e.Fate = NotSent
 		e.msg = fmt.Sprintf("notifier: %s %s: not sent: %v", method, t, err)
 	default:
 		e.msg = fmt.Sprintf("notifier: %s %s: %v", method, t, err)
 	}
 	e.msg = Excerpt(d.redact(e.msg, t), 400)
 	return e
+}
+
+// statusKind is what an HTTP error status means for the target: 401, 403
+// and 404 say it is gone or closed to us, any other 4xx but 429 that this
+// message is refused; the rest may pass later.
+func statusKind(status int) Kind {
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound:
+		return Gone
+	case status >= 400 && status < 500 && status != http.StatusTooManyRequests:
+		return Rejected
+	}
+	return Retry
 }
 
 // notSent reports whether a request's error proves it never left: no

@@ -89,19 +89,21 @@ func TestNonceMakesRetrySafe(t *testing.T) {
 	}
 }
 
-func TestErrorsArePermanentOrNotAndRedacted(t *testing.T) {
+func TestErrorKindsAndRedaction(t *testing.T) {
 	srv := fakediscord.New(t)
 	d, _ := notifier.New(notifier.Options{Token: fakediscord.DefaultToken, API: srv.API()})
 	hook := notifier.Target{Webhook: srv.WebhookURL("900000000000000002", "very-secret-token")}
-	srv.FailNext(1, 500)
-	_, err := d.Send(context.Background(), hook, alert(), "")
 	var ne *notifier.Error
-	if !errors.As(err, &ne) || ne.Permanent || ne.Status != 500 {
-		t.Fatalf("500: %#v", err)
+	for status, want := range map[int]notifier.Kind{500: notifier.Retry, 400: notifier.Rejected} {
+		srv.FailNext(1, status)
+		_, err := d.Send(context.Background(), hook, alert(), "")
+		if !errors.As(err, &ne) || ne.Kind != want || ne.Status != status || notifier.KindOf(err) != want {
+			t.Fatalf("%d: %#v", status, err)
+		}
 	}
 	srv.Forbid("900000000000000002", 404)
-	_, err = d.Send(context.Background(), hook, alert(), "")
-	if !errors.As(err, &ne) || !ne.Permanent {
+	_, err := d.Send(context.Background(), hook, alert(), "")
+	if !errors.As(err, &ne) || ne.Kind != notifier.Gone {
 		t.Fatalf("404: %#v", err)
 	}
 	if strings.Contains(err.Error(), "very-secret-token") {
@@ -110,12 +112,15 @@ func TestErrorsArePermanentOrNotAndRedacted(t *testing.T) {
 	// A closed server: a network error, retryable, still redacted.
 	dead := notifier.Target{Webhook: "http://127.0.0.1:1/api/webhooks/1/other-secret"}
 	_, err = d.Send(context.Background(), dead, alert(), "")
-	if !errors.As(err, &ne) || ne.Permanent || strings.Contains(err.Error(), "other-secret") {
+	if !errors.As(err, &ne) || ne.Kind != notifier.Retry || strings.Contains(err.Error(), "other-secret") {
 		t.Fatalf("network error: %v", err)
 	}
-	// No bot token: a channel target is a permanent error, the token never sent.
+	// No bot token: a channel target is refused for good, the token never sent.
 	nobot, _ := notifier.New(notifier.Options{API: srv.API()})
-	if _, err := nobot.Send(context.Background(), notifier.Target{Channel: "223344556677889900"}, alert(), ""); !errors.As(err, &ne) || !ne.Permanent {
+	if _, err := nobot.Send(context.Background(), notifier.Target{Channel: "223344556677889900"}, alert(), ""); !errors.As(err, &ne) || ne.Kind != notifier.Rejected {
 		t.Fatalf("no token: %v", err)
+	}
+	if notifier.KindOf(errors.New("some other failure")) != notifier.Retry {
+		t.Fatal("an unclassified error must be retried")
 	}
 }

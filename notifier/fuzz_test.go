@@ -15,7 +15,7 @@ func FuzzBuild(f *testing.F) {
 			Matches: []release.Match{{Watch: "w", Sentence: sentence, Start: start, End: end, Role: "112233445566778899"}}}
 		m := Build(a)
 		e := m.Embeds[0]
-		if runeLen(e.Title) > LimitTitle || runeLen(e.Description) > LimitDescription || embedLen(&e) > LimitEmbedTotal || runeLen(m.Content) > LimitContent {
+		if runeLen(e.Title) > LimitTitle || runeLen(e.Description) > LimitDescription || EmbedLen(e) > LimitEmbedTotal || runeLen(m.Content) > LimitContent {
 			t.Fatal("a limit was exceeded")
 		}
 		for _, fl := range e.Fields {

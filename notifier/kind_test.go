@@ -13,9 +13,9 @@ import (
 	"github.com/natowatch/natowatch/notifier"
 )
 
-// TestErrorKindSaysWhetherTheRequestLeft: a refused connection is known
+// TestErrorFateSaysWhetherTheRequestLeft: a refused connection is known
 // not to have reached Discord; a dropped reply is not (issue 13).
-func TestErrorKindSaysWhetherTheRequestLeft(t *testing.T) {
+func TestErrorFateSaysWhetherTheRequestLeft(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -25,8 +25,8 @@ func TestErrorKindSaysWhetherTheRequestLeft(t *testing.T) {
 	d, _ := notifier.New(notifier.Options{})
 	_, err = d.Send(context.Background(), notifier.Target{Webhook: refused}, alert(), "")
 	var ne *notifier.Error
-	if !errors.As(err, &ne) || ne.Kind != notifier.NotSent || notifier.OutcomeUnknown(err) || !strings.Contains(err.Error(), "not sent") {
-		t.Fatalf("refused connection: kind %v, %v", ne.Kind, err)
+	if !errors.As(err, &ne) || ne.Fate != notifier.NotSent || ne.Kind != notifier.Retry || notifier.OutcomeUnknown(err) || !strings.Contains(err.Error(), "not sent") {
+		t.Fatalf("refused connection: fate %v, kind %v, %v", ne.Fate, ne.Kind, err)
 	}
 	if !notifier.OutcomeUnknown(errors.New("some other failure")) {
 		t.Fatal("an unclassified error must count as unknown")
@@ -37,12 +37,12 @@ func TestErrorKindSaysWhetherTheRequestLeft(t *testing.T) {
 	hook := notifier.Target{Webhook: srv.WebhookURL("900000000000000002", "very-secret-token")}
 	srv.DropReplyNext(1)
 	_, err = d.Send(context.Background(), hook, alert(), "")
-	if !errors.As(err, &ne) || ne.Kind != notifier.Unknown || !notifier.OutcomeUnknown(err) {
+	if !errors.As(err, &ne) || ne.Fate != notifier.Unknown || ne.Kind != notifier.Retry || !notifier.OutcomeUnknown(err) {
 		t.Fatalf("dropped reply: %v", err)
 	}
 	srv.FailNext(1, 500)
 	_, err = d.Send(context.Background(), hook, alert(), "")
-	if !errors.As(err, &ne) || ne.Kind != notifier.Answered || notifier.OutcomeUnknown(err) {
+	if !errors.As(err, &ne) || ne.Fate != notifier.Answered || ne.Kind != notifier.Retry || notifier.OutcomeUnknown(err) {
 		t.Fatalf("500: %v", err)
 	}
 }

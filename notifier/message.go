@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/natowatch/natowatch/release"
 )
 
@@ -23,50 +24,24 @@ const (
 	maxQuoteFieldRune = 600
 )
 
-// Message is the JSON body of a message create or edit. Its fields are a
-// subset of Discord's MessageCreateRequest and IncomingWebhookRequest.
+// Message is the JSON body of a message create or edit, to a webhook or a
+// channel. Its embeds are discordgo's; the body is natowatch's own because
+// discordgo's MessageSend has no nonce and always writes tts, components
+// and sticker_ids, which an edit does not take.
 type Message struct {
-	Content         string          `json:"content,omitempty"`
-	Embeds          []Embed         `json:"embeds"`
-	AllowedMentions AllowedMentions `json:"allowed_mentions"`
-	Nonce           string          `json:"nonce,omitempty"`
-	EnforceNonce    bool            `json:"enforce_nonce,omitempty"`
+	Content         string                    `json:"content,omitempty"`
+	Embeds          []*discordgo.MessageEmbed `json:"embeds"`
+	AllowedMentions AllowedMentions           `json:"allowed_mentions"`
+	Nonce           string                    `json:"nonce,omitempty"`
+	EnforceNonce    bool                      `json:"enforce_nonce,omitempty"`
 }
 
 // AllowedMentions says who a message may ping: here never a user or
-// @everyone, only the listed roles.
+// @everyone, only the listed roles. (discordgo's MessageAllowedMentions
+// would add replied_user.)
 type AllowedMentions struct {
 	Parse []string `json:"parse"`
 	Roles []string `json:"roles,omitempty"`
-}
-
-// Embed is a Discord embed.
-type Embed struct {
-	Title       string       `json:"title,omitempty"`
-	URL         string       `json:"url,omitempty"`
-	Description string       `json:"description,omitempty"`
-	Color       int          `json:"color,omitempty"`
-	Timestamp   string       `json:"timestamp,omitempty"`
-	Footer      *EmbedFooter `json:"footer,omitempty"`
-	Fields      []EmbedField `json:"fields,omitempty"`
-	Author      *EmbedAuthor `json:"author,omitempty"`
-}
-
-// EmbedFooter is an embed's footer.
-type EmbedFooter struct {
-	Text string `json:"text"`
-}
-
-// EmbedAuthor is an embed's author line.
-type EmbedAuthor struct {
-	Name string `json:"name"`
-}
-
-// EmbedField is one field of an embed.
-type EmbedField struct {
-	Name   string `json:"name"`
-	Value  string `json:"value"`
-	Inline bool   `json:"inline,omitempty"`
 }
 
 var typeColor = map[release.Type]int{
@@ -79,12 +54,12 @@ var typeColor = map[release.Type]int{
 // Build renders an alert as a message, inside every Discord limit. Roles of
 // matched watches are pinged in content and allowed; nothing else can ping.
 func Build(a release.Alert) Message {
-	e := Embed{
+	e := &discordgo.MessageEmbed{
 		Title:     Truncate(Escape(a.Title), LimitTitle),
 		URL:       webURL(a.URL),
 		Color:     typeColor[a.Type],
-		Footer:    &EmbedFooter{Text: Truncate("natowatch · "+a.Source, LimitFooter)},
-		Author:    &EmbedAuthor{Name: Truncate(authorLine(a), LimitTitle)},
+		Footer:    &discordgo.MessageEmbedFooter{Text: Truncate("natowatch · "+a.Source, LimitFooter)},
+		Author:    &discordgo.MessageEmbedAuthor{Name: Truncate(authorLine(a), LimitTitle)},
 		Timestamp: timestamp(a.Published),
 	}
 	if e.Color == 0 {
@@ -99,14 +74,14 @@ func Build(a release.Alert) Message {
 		if q.Speaker != "" {
 			name = Escape(q.Speaker)
 		}
-		e.Fields = append(e.Fields, EmbedField{
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
 			Name:  Truncate(name, LimitFieldName),
 			Value: "“" + Truncate(Escape(q.Text), maxQuoteFieldRune-2) + "”",
 		})
 	}
 	var roles []string
 	for _, m := range a.Matches {
-		e.Fields = append(e.Fields, EmbedField{
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
 			Name:  Truncate("Watch: "+Escape(m.Watch), LimitFieldName),
 			Value: Truncate(MarkTerm(m), LimitFieldValue),
 		})
@@ -118,8 +93,8 @@ func Build(a release.Alert) Message {
 	if len(e.Fields) > LimitFields {
 		e.Fields = e.Fields[:LimitFields]
 	}
-	fitEmbed(&e)
-	msg := Message{Embeds: []Embed{e}, AllowedMentions: AllowedMentions{Parse: []string{}, Roles: roles}}
+	fitEmbed(e)
+	msg := Message{Embeds: []*discordgo.MessageEmbed{e}, AllowedMentions: AllowedMentions{Parse: []string{}, Roles: roles}}
 	var pings []string
 	for _, r := range roles {
 		pings = append(pings, "<@&"+r+">")
@@ -169,10 +144,10 @@ func MarkTerm(m release.Match) string {
 	return Escape(s[:m.Start]) + "**" + Escape(s[m.Start:m.End]) + "**" + Escape(s[m.End:])
 }
 
-func changeFields(c *release.Changes) []EmbedField {
-	var out []EmbedField
+func changeFields(c *release.Changes) []*discordgo.MessageEmbedField {
+	var out []*discordgo.MessageEmbedField
 	if c.TitleChanged != "" {
-		out = append(out, EmbedField{Name: "Title was", Value: Truncate(Escape(c.TitleChanged), LimitFieldValue)})
+		out = append(out, &discordgo.MessageEmbedField{Name: "Title was", Value: Truncate(Escape(c.TitleChanged), LimitFieldValue)})
 	}
 	lines := func(prefix string, ss []string) string {
 		var b []string
@@ -186,19 +161,20 @@ func changeFields(c *release.Changes) []EmbedField {
 		return Truncate(strings.Join(b, "\n"), LimitFieldValue)
 	}
 	if len(c.Added) > 0 {
-		out = append(out, EmbedField{Name: "Added", Value: lines("＋ ", c.Added)})
+		out = append(out, &discordgo.MessageEmbedField{Name: "Added", Value: lines("＋ ", c.Added)})
 	}
 	if len(c.Removed) > 0 {
-		out = append(out, EmbedField{Name: "Removed", Value: lines("－ ", c.Removed)})
+		out = append(out, &discordgo.MessageEmbedField{Name: "Removed", Value: lines("－ ", c.Removed)})
 	}
 	if len(out) == 0 {
-		out = append(out, EmbedField{Name: "Changed", Value: "Wording or layout changed; no sentence was added or removed."})
+		out = append(out, &discordgo.MessageEmbedField{Name: "Changed", Value: "Wording or layout changed; no sentence was added or removed."})
 	}
 	return out
 }
 
-// embedLen counts what Discord counts towards an embed's 6000.
-func embedLen(e *Embed) int {
+// EmbedLen counts what Discord counts towards an embed's 6000
+// (LimitEmbedTotal), and towards all of a message's embeds together.
+func EmbedLen(e *discordgo.MessageEmbed) int {
 	n := runeLen(e.Title) + runeLen(e.Description)
 	if e.Footer != nil {
 		n += runeLen(e.Footer.Text)
@@ -214,17 +190,17 @@ func embedLen(e *Embed) int {
 
 // fitEmbed shortens an embed until it is inside the total limit: the last
 // fields go first, then the description shrinks.
-func fitEmbed(e *Embed) {
-	for embedLen(e) > LimitEmbedTotal && len(e.Fields) > 0 {
+func fitEmbed(e *discordgo.MessageEmbed) {
+	for EmbedLen(e) > LimitEmbedTotal && len(e.Fields) > 0 {
 		e.Fields = e.Fields[:len(e.Fields)-1]
 	}
-	if over := embedLen(e) - LimitEmbedTotal; over > 0 {
+	if over := EmbedLen(e) - LimitEmbedTotal; over > 0 {
 		e.Description = Truncate(e.Description, max(runeLen(e.Description)-over, 1))
 	}
 }
 
 // nonEmpty drops fields Discord would refuse: a blank name or value.
-func nonEmpty(fs []EmbedField) []EmbedField {
+func nonEmpty(fs []*discordgo.MessageEmbedField) []*discordgo.MessageEmbedField {
 	out := fs[:0]
 	for _, f := range fs {
 		if strings.TrimSpace(f.Value) == "" || strings.TrimSpace(f.Value) == "“”" {

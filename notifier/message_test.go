@@ -91,7 +91,7 @@ func TestBuildStaysInsideDiscordLimits(t *testing.T) {
 			t.Errorf("empty field %+v", f)
 		}
 	}
-	if n := embedLen(&e); n > LimitEmbedTotal {
+	if n := EmbedLen(e); n > LimitEmbedTotal {
 		t.Errorf("embed total %d > %d", n, LimitEmbedTotal)
 	}
 	if strings.Contains(e.Description, "@everyone") {

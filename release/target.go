@@ -16,30 +16,27 @@ const (
 )
 
 // Target is where an alert goes. ID is a channel id, a user id, or a
-// webhook's hashed name: never the webhook's secret URL.
+// webhook's hashed name: never the webhook's secret URL. A Target with no
+// Kind is a stored key that is not a target's (ParseTarget refused it):
+// ID holds it, so that it can be looked up and given up.
 type Target struct {
 	Kind TargetKind
 	ID   string
 }
 
 // Key is the target as the state stores it: "channel:123".
-func (t Target) Key() string { return string(t.Kind) + ":" + t.ID }
+func (t Target) Key() string {
+	if t.Kind == "" {
+		return t.ID
+	}
+	return string(t.Kind) + ":" + t.ID
+}
 
 // String is Key, for logs and errors.
 func (t Target) String() string { return t.Key() }
 
 // MarshalText writes Key, so that logs and JSON show the key.
 func (t Target) MarshalText() ([]byte, error) { return []byte(t.Key()), nil }
-
-// UnmarshalText reads a key (ParseTarget).
-func (t *Target) UnmarshalText(b []byte) error {
-	p, err := ParseTarget(string(b))
-	if err != nil {
-		return err
-	}
-	*t = p
-	return nil
-}
 
 // ParseTarget reads a key that Key wrote.
 func ParseTarget(key string) (Target, error) {

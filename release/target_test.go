@@ -13,5 +13,8 @@ func TestTargetKey(t *testing.T) {
 		if got, err := ParseTarget(key); err == nil {
 			t.Errorf("ParseTarget(%q) = %v, want an error", key, got)
 		}
+		if got := (Target{ID: key}).Key(); got != key {
+			t.Errorf("a kindless target's key is %q, want %q", got, key)
+		}
 	}
 }

@@ -93,6 +93,17 @@ const claimQuery = `UPDATE outbox SET claimed_by = P1, claim_until = P2 WHERE id
 		ORDER BY id LIMIT P4 LOCK)
 	RETURNING ` + deliveryCols
 
+// storedTarget is the target an outbox row names. A key that is not a
+// target's (none is written so) is kept whole, with no Kind: the
+// deliverer gives its row up rather than every claim failing.
+func storedTarget(key string) release.Target {
+	t, err := release.ParseTarget(key)
+	if err != nil {
+		return release.Target{ID: key}
+	}
+	return t
+}
+
 // scanDelivery reads a row of deliveryCols.
 func scanDelivery(rows *sql.Rows) (Delivery, error) {
 	var (
@@ -106,9 +117,7 @@ func scanDelivery(rows *sql.Rows) (Delivery, error) {
 	if err != nil {
 		return d, err
 	}
-	if d.Target, err = release.ParseTarget(target); err != nil {
-		return d, fmt.Errorf("delivery %d: %w", d.ID, err)
-	}
+	d.Target = storedTarget(target)
 	if err := json.Unmarshal([]byte(alert.String), &d.Alert); err != nil {
 		return d, fmt.Errorf("delivery %d: corrupt alert: %w", d.ID, err)
 	}
@@ -282,9 +291,7 @@ func scanFailed(rows *sql.Rows) (string, error) {
 func (s *outboxStore) Targets(ctx context.Context, releaseID int64) ([]release.Target, error) {
 	return queryAll(ctx, s.conn, "targets", func(rows *sql.Rows) (release.Target, error) {
 		var key string
-		if err := rows.Scan(&key); err != nil {
-			return release.Target{}, err
-		}
-		return release.ParseTarget(key)
+		err := rows.Scan(&key)
+		return storedTarget(key), err
 	}, sqTargets, releaseID)
 }

@@ -247,3 +247,25 @@ func TestUnclaim(t *testing.T) {
 		}
 	})
 }
+
+// A stored key that is not a target's is read back whole, with no Kind,
+// so that its row can be given up instead of every claim failing.
+func TestNotATarget(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		r := release.Release{Source: "s", URL: "https://x/1"}
+		odd := release.Target{ID: "dry-run"}
+		put := Put{Release: r, Fingerprint: "f", Version: 1,
+			Alert: &release.Alert{Kind: release.KindNew, URL: r.URL, Version: 1}, Recipients: []Recipient{{Target: odd}}}
+		id, err := s.Save(ctx, put, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if due, err := s.Claim(ctx, "me", t0, 10, time.Minute); err != nil || len(due) != 1 || due[0].Target != odd {
+			t.Fatalf("claim: %+v %v", due, err)
+		}
+		if ts, err := s.Targets(ctx, id); err != nil || len(ts) != 1 || ts[0] != odd {
+			t.Fatalf("targets: %v %v", ts, err)
+		}
+	})
+}

@@ -51,7 +51,7 @@ func (v *vocab) terms(s string, out []int32) []int32 {
 		}
 		v.buf = w
 		h := strHash(w)
-		id, ok := v.words.get(w, h)
+		id, ok := tableGet(&v.words, w, h)
 		if !ok {
 			var ws string
 			if at >= 0 {
@@ -63,7 +63,7 @@ func (v *vocab) terms(s string, out []int32) []int32 {
 			if len(ws) >= 2 && !stopWords[ws] {
 				t := stem(ws)
 				th := strHash(t)
-				if id, ok = v.stems.getString(t, th); !ok {
+				if id, ok = tableGet(&v.stems, t, th); !ok {
 					id = int32(len(v.cue))
 					v.stems.put(t, th, id)
 					v.cue = append(v.cue, cueStems[t])
@@ -101,8 +101,9 @@ func strHash[T string | []byte](s T) uint32 {
 	return h
 }
 
-// get returns the value of key k, whose strHash is h.
-func (t *strTable) get(k []byte, h uint32) (int32, bool) {
+// tableGet returns the value in t of key k, whose strHash is h; k is a
+// word being read ([]byte) or a term (string).
+func tableGet[T string | []byte](t *strTable, k T, h uint32) (int32, bool) {
 	if len(t.slots) == 0 {
 		return 0, false
 	}
@@ -119,23 +120,6 @@ func (t *strTable) get(k []byte, h uint32) (int32, bool) {
 }
 
 // put sets key k (not in t, not empty), whose strHash is h, to v.
-// getString is get for a string key.
-func (t *strTable) getString(k string, h uint32) (int32, bool) {
-	if len(t.slots) == 0 {
-		return 0, false
-	}
-	mask := uint32(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		sl := &t.slots[i]
-		if sl.key == "" {
-			return 0, false
-		}
-		if sl.hash == h && sl.key == k {
-			return sl.val, true
-		}
-	}
-}
-
 func (t *strTable) put(k string, h uint32, v int32) {
 	if 2*(len(t.used)+1) > len(t.slots) {
 		t.grow()

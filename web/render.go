@@ -117,7 +117,10 @@ type feedMeta struct {
 	Updated                        time.Time
 }
 
-const generator = "natowatch"
+const (
+	generator   = "natowatch"
+	description = "NATO's releases as natowatch stored them: summary and key quotes" // RSS's and JSON Feed's
+)
 
 type atomLink struct {
 	Href string `xml:"href,attr"`
@@ -225,7 +228,7 @@ type rssFeed struct {
 // atom:updated (RSS has no element for a correction's time).
 func rss(f feedMeta, items []item) ([]byte, error) {
 	x := rssFeed{Version: "2.0", AtomNS: "http://www.w3.org/2005/Atom", Title: f.Title, Link: f.Home,
-		Desc: "NATO's releases as natowatch stored them: summary and key quotes", BuildDate: f.Updated.UTC().Format(time.RFC1123Z),
+		Desc: description, BuildDate: f.Updated.UTC().Format(time.RFC1123Z),
 		Self: atomLink{Href: f.Self, Rel: "self", Type: "application/rss+xml"}, Generator: generator}
 	for _, it := range items {
 		ri := rssItem{Title: it.Title, Link: it.Link, GUID: rssGUID{"false", it.ID}, PubDate: it.Published.UTC().Format(time.RFC1123Z),
@@ -271,7 +274,7 @@ type jsonFeedDoc struct {
 // jsonFeed writes a JSON Feed 1.1.
 func jsonFeed(f feedMeta, items []item) ([]byte, error) {
 	j := jsonFeedDoc{Version: "https://jsonfeed.org/version/1.1", Title: f.Title, HomePageURL: f.Home, FeedURL: f.Self,
-		Description: "NATO's releases as natowatch stored them: summary and key quotes", Items: []jsonItem{}}
+		Description: description, Items: []jsonItem{}}
 	for _, it := range items {
 		ji := jsonItem{ID: it.ID, URL: it.Link, Title: it.Title, ContentHTML: it.HTML, ContentText: it.Text, Summary: it.Text,
 			DatePublished: it.Published.UTC().Format(time.RFC3339), DateModified: it.Updated.UTC().Format(time.RFC3339),

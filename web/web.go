@@ -57,7 +57,7 @@ type SourceStatus struct {
 
 // Queue is the delivery queue.
 type Queue struct {
-	Pending, Failed, Paused int
+	Pending, Failed, Sent, Paused int
 }
 
 // Status is the health the page shows.
