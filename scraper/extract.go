@@ -20,17 +20,11 @@ var ErrNoContent = errors.New("no article text found")
 // minBodyChars is the least text an article must have to be one.
 const minBodyChars = 100
 
-// Article is what extraction finds on one page.
+// Article is what extraction finds on one page: the release as the page
+// tells it (Source, URL and GUID are the caller's to set), and what the
+// page says of itself.
 type Article struct {
-	Title     string
-	Published time.Time
-	Type      release.Type // "" when the page does not tell
-	Reference string
-	Speakers  []string
-	// Byline is the page's by-line ("by NATO Secretary General Mark Rutte
-	// at …"), when it has one.
-	Byline    string `json:",omitempty"`
-	Body      []string
+	release.Release
 	Canonical string // <link rel=canonical>, resolved, when present
 	// Truncated is set for an HTML page that never closes </html>: most
 	// likely cut off on the way, so its text is not the whole text.

@@ -313,20 +313,10 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v release.Validators) (
 		if !errors.Is(err, ErrNoContent) || len(c.Summary) < minBodyChars || c.Title == "" {
 			return nil, err
 		}
-		a = &Article{Title: c.Title, Body: strings.Split(c.Summary, "\n\n")}
+		a = &Article{Release: release.Release{Title: c.Title, Body: strings.Split(c.Summary, "\n\n")}}
 	}
-	r := &release.Release{
-		Source:    s.cfg.Name,
-		URL:       c.URL,
-		GUID:      c.GUID,
-		Title:     a.Title,
-		Type:      a.Type,
-		Published: a.Published,
-		Reference: a.Reference,
-		Speakers:  a.Speakers,
-		Byline:    a.Byline,
-		Body:      a.Body,
-	}
+	r := &a.Release
+	r.Source, r.URL, r.GUID = s.cfg.Name, c.URL, c.GUID
 	if r.Title == "" {
 		r.Title = c.Title
 	}
