@@ -17,9 +17,6 @@ import (
 
 var snowflake = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{15,21}$`) })
 
-// sourceTypes are the known source types.
-var sourceTypes = []string{"nato", "nato-legacy", "rss", "publicnow", "html"}
-
 // CronParser parses schedules: five standard fields or a descriptor such as
 // "@every 30s" or "@hourly".
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -83,8 +80,8 @@ func (c *Config) validate() []*fieldError {
 			bad(p+".name", "%q is used by another source", s.Name)
 		}
 		names[s.Name] = true
-		if !oneOf(s.Type, sourceTypes) {
-			bad(p+".type", "%q is not one of %s", s.Type, strings.Join(sourceTypes, ", "))
+		if !oneOf(s.Type, release.SourceKinds) {
+			bad(p+".type", "%q is not one of %s", s.Type, strings.Join(release.SourceKinds, ", "))
 		}
 		if err := checkURL(s.URL); err != nil {
 			bad(p+".url", "%v", err)
@@ -92,22 +89,22 @@ func (c *Config) validate() []*fieldError {
 		if err := checkSchedule(s.Schedule); err != nil {
 			bad(p+".schedule", "%q: %v", s.Schedule, err)
 		}
-		if s.Type == "html" && (s.Selectors == nil || s.Selectors.Item == "") {
+		if s.Type == release.SourceHTML && (s.Selectors == nil || s.Selectors.Item == "") {
 			bad(p+".selectors.item", "is required for an html source")
 		}
-		if s.Type != "html" && s.Selectors != nil {
+		if s.Type != release.SourceHTML && s.Selectors != nil {
 			bad(p+".selectors", "only html sources take selectors")
 		}
 		if s.Language != "" && s.Language != "en" && s.Language != "fr" {
 			bad(p+".language", "%q: use en or fr", s.Language)
 		}
-		if s.Type != "nato" && s.Language != "" {
+		if s.Type != release.SourceNATO && s.Language != "" {
 			bad(p+".language", "only nato sources take a language")
 		}
-		if s.Type != "nato" && s.Lookback != 0 {
+		if s.Type != release.SourceNATO && s.Lookback != 0 {
 			bad(p+".lookback", "only nato sources take a lookback")
 		}
-		if s.Type != "nato" && s.SitemapEvery != 0 {
+		if s.Type != release.SourceNATO && s.SitemapEvery != 0 {
 			bad(p+".sitemap_every", "only nato sources take a sitemap_every")
 		}
 		if s.SitemapEvery < 0 {
