@@ -74,12 +74,9 @@ func (c *Config) validate() []*fieldError {
 	names := map[string]bool{}
 	for i, s := range c.Sources {
 		p := fmt.Sprintf("sources[%d]", i)
-		if s.Name == "" {
-			bad(p+".name", "is required")
-		} else if names[s.Name] {
-			bad(p+".name", "%q is used by another source", s.Name)
+		if err := takeName(names, s.Name, "source"); err != nil {
+			bad(p+".name", "%v", err)
 		}
-		names[s.Name] = true
 		if !oneOf(s.Type, release.SourceKinds) {
 			bad(p+".type", "%q is not one of %s", s.Type, strings.Join(release.SourceKinds, ", "))
 		}
@@ -131,25 +128,14 @@ func (c *Config) validate() []*fieldError {
 	watches := map[string]bool{}
 	for i, w := range c.Watches {
 		p := fmt.Sprintf("watches[%d]", i)
-		if w.Name == "" {
-			bad(p+".name", "is required")
-		} else if watches[w.Name] {
-			bad(p+".name", "%q is used by another watch", w.Name)
+		if err := takeName(watches, w.Name, "watch"); err != nil {
+			bad(p+".name", "%v", err)
 		}
-		watches[w.Name] = true
 		if len(w.Terms) == 0 {
 			bad(p+".terms", "at least one term is needed")
 		}
-		for j, t := range w.Terms {
-			if err := summary.CheckTerm(t); err != nil {
-				bad(fmt.Sprintf("%s.terms[%d]", p, j), "%v", err)
-			}
-		}
-		for j, t := range w.Exclude {
-			if err := summary.CheckTerm(t); err != nil {
-				bad(fmt.Sprintf("%s.exclude[%d]", p, j), "%v", err)
-			}
-		}
+		checkTerms(bad, p+".terms", w.Terms)
+		checkTerms(bad, p+".exclude", w.Exclude)
 		if w.MentionRole != "" && !snowflake().MatchString(w.MentionRole) {
 			bad(p+".mention_role", "%q is not a role id (a number of 15 to 21 digits)", w.MentionRole)
 		}
@@ -224,6 +210,29 @@ func checkSchedule(spec string) error {
 		return errors.New("never fires (no such date)")
 	}
 	return nil
+}
+
+// takeName adds name to the names taken: sources and watches are told
+// apart by name, so a name must be set and used once.
+func takeName(taken map[string]bool, name, what string) error {
+	used := taken[name]
+	taken[name] = true
+	switch {
+	case name == "":
+		return errors.New("is required")
+	case used:
+		return fmt.Errorf("%q is used by another %s", name, what)
+	}
+	return nil
+}
+
+// checkTerms reports, at path[j], each term the matcher would refuse.
+func checkTerms(bad func(path, format string, args ...any), path string, terms []string) {
+	for j, t := range terms {
+		if err := summary.CheckTerm(t); err != nil {
+			bad(fmt.Sprintf("%s[%d]", path, j), "%v", err)
+		}
+	}
 }
 
 func checkURL(s string) error {
