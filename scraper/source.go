@@ -319,7 +319,7 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v release.Validators) (
 	if r.Published.IsZero() {
 		r.Published = c.Published
 	}
-	if t := typeOfPageType(c.Kind); t != "" && !a.stated {
+	if t := typeOfLabel(c.Kind); t != "" && !a.stated {
 		// The JSON listing's pageType says more than the URL's section;
 		// the page's own kind line, when it has one, says most.
 		r.Type = t
