@@ -72,8 +72,12 @@ func ParseLinks(body []byte, base *url.URL, keep func(*url.URL) bool) ([]Candida
 	if err != nil {
 		return nil, fmt.Errorf("listing: %w", err)
 	}
+	return links(doc, base, keep), nil
+}
+
+// links is ParseLinks on a parsed page.
+func links(doc *goquery.Document, base *url.URL, keep func(*url.URL) bool) []Candidate {
 	var out []Candidate
-	seen := map[string]bool{}
 	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
 		u, err := base.Parse(strings.TrimSpace(href))
@@ -81,16 +85,26 @@ func ParseLinks(body []byte, base *url.URL, keep func(*url.URL) bool) ([]Candida
 			return
 		}
 		c := Candidate{URL: Canonical(u.String(), nil), Title: clean(s.Text())}
-		if seen[c.URL] {
-			return
-		}
-		seen[c.URL] = true
 		if d, ok := DateFromURL(c.URL); ok {
 			c.Published = d
 		}
 		out = append(out, c)
 	})
-	return out, nil
+	return firstOfEach(out)
+}
+
+// firstOfEach keeps the first candidate of each URL, in order: a page
+// links an item from its title, its picture and its "read more".
+func firstOfEach(cs []Candidate) []Candidate {
+	seen := make(map[string]bool, len(cs))
+	out := cs[:0]
+	for _, c := range cs {
+		if !seen[c.URL] {
+			seen[c.URL] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ParseLegacyListing reads a /cps/ listing page: rows of date, link and
@@ -102,7 +116,6 @@ func ParseLegacyListing(body []byte, base *url.URL) ([]Candidate, error) {
 		return nil, fmt.Errorf("legacy listing: %w", err)
 	}
 	var out []Candidate
-	seen := map[string]bool{}
 	doc.Find("tr").Each(func(_ int, row *goquery.Selection) {
 		a := row.Find("a[href]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 			h, _ := s.Attr("href")
@@ -120,19 +133,10 @@ func ParseLegacyListing(body []byte, base *url.URL) ([]Candidate, error) {
 			}
 			return true
 		})
-		if !seen[c.URL] {
-			seen[c.URL] = true
-			out = append(out, c)
-		}
+		out = append(out, c)
 	})
-	links, _ := ParseLinks(body, base, func(u *url.URL) bool { return legacyItemLink().MatchString(u.Path) })
-	for _, c := range links {
-		if !seen[c.URL] {
-			seen[c.URL] = true
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	out = append(out, links(doc, base, func(u *url.URL) bool { return legacyItemLink().MatchString(u.Path) })...)
+	return firstOfEach(out), nil
 }
 
 func resolve(base *url.URL, href string) string {

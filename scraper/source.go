@@ -213,28 +213,7 @@ func (s *Source) hub(body []byte, base *url.URL, since time.Time) ([]Candidate, 
 		return nil, fmt.Errorf("news hub: %w", err)
 	}
 	removeNoise(doc)
-	var out []Candidate
-	seen := map[string]bool{}
-	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
-		href, _ := a.Attr("href")
-		u, err := base.Parse(strings.TrimSpace(href))
-		if err != nil || !datedItem.MatchString(u.Path) {
-			return
-		}
-		c := Candidate{URL: Canonical(u.String(), nil), Title: clean(a.Text())}
-		if d, ok := DateFromURL(c.URL); ok {
-			if d.Before(since) {
-				return
-			}
-			c.Published = d
-		}
-		if m := datedItem.FindStringSubmatch(u.Path); m == nil || m[1] != s.cfg.Language || seen[c.URL] {
-			return
-		}
-		seen[c.URL] = true
-		out = append(out, c)
-	})
-	return out, nil
+	return natoItems(links(doc, base, func(u *url.URL) bool { return datedItem.MatchString(u.Path) }), s.cfg.Language, since), nil
 }
 
 // mergeCandidates adds b to a, joining what both know of the same URL.
