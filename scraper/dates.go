@@ -210,12 +210,11 @@ func layoutsWithPrefix(prefixes ...string) []string {
 	return out
 }
 
-// layoutsFor returns the layouts that may read c (which starts with a
-// digit or an upper-case letter): a month name first; or one or two digits
-// (a day, or Public's month) and then " ", "-" or "/"; or a four-digit year
-// and "-", with a "T" after the ten bytes of the date for ISO 8601 times.
-// Go reads "2" and "1" as one or two digits, "01", "02" as exactly two and
-// "2006" as exactly four, so no other layout can read c.
+// layoutsFor returns the group of layouts whose first field can read c
+// (which starts with a digit or an upper-case letter), by how c starts: a
+// month name; a day or Public's month and " ", "-" or "/"; a year and "-".
+// ParseDate tries only that group: a date is tried against tens of
+// layouts. TestLayoutGroupsAgree holds it to what trying them all reads.
 func layoutsFor(c string) []string {
 	if c[0] >= 'A' && c[0] <= 'Z' {
 		return monthFirst

@@ -86,18 +86,15 @@ func isByline(t string) bool {
 	return len(t) > 6 && len(t) < 600 && strings.EqualFold(t[:3], "by ")
 }
 
-// leadByline is a by-line among the first paragraphs of a body ("by NATO
-// Secretary General Jens Stoltenberg"), "" when there is none.
-func leadByline(body []string) string {
-	for i, p := range body {
-		if i >= 8 {
-			break
-		}
-		if strings.HasPrefix(p, "by ") && byLine().MatchString(p) {
-			return p
+// bylineIn is the first of ps that is a by-line ("by NATO Secretary
+// General Jens Stoltenberg") and the name it gives; "" when none is.
+func bylineIn(ps []string) (line, name string) {
+	for _, p := range ps {
+		if m := byLine().FindStringSubmatch(p); m != nil {
+			return p, strings.TrimSpace(m[1])
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // maxTitle is Discord's limit on an embed's title, in characters.

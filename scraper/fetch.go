@@ -223,9 +223,9 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, v release.Validators) (
 	return page, nil
 }
 
-// readBody reads at most limit bytes of a response's body:
-// io.ReadAll(io.LimitReader(resp.Body, limit)), but into a buffer sized
-// from Content-Length when there is one, not grown from 512 bytes.
+// readBody reads at most limit bytes of a response's body, into a buffer
+// sized from Content-Length when there is one: a page of megabytes is not
+// grown, and copied, from 512 bytes.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	r := io.LimitReader(resp.Body, limit)
 	if n := resp.ContentLength; n > 0 && n < limit {
