@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -28,7 +27,7 @@ type Candidate struct {
 // datedItem matches the new site's item URLs: a language, a section, a
 // date and a slug (/en/news-and-events/articles/news/2026/11/26/slug, the
 // transcripts and official texts likewise, and sections yet to come).
-var datedItem = regexp.MustCompile(`^/([a-z]{2})/(?:[a-z0-9-]+/)+\d{4}/\d{2}/\d{2}/[^/]+/?$`)
+var datedItem = lazyRegexp(`^/([a-z]{2})/(?:[a-z0-9-]+/)+\d{4}/\d{2}/\d{2}/[^/]+/?$`)
 
 // legacyItemLink matches the /cps/ site's item pages.
 var legacyItemLink = lazyRegexp(`/cps/[a-z]{2}/.*(news|opinions|official_texts)_\d+\.htm`)
@@ -41,7 +40,7 @@ func natoItem(c *Candidate, lang string, since time.Time) bool {
 	if err != nil {
 		return false
 	}
-	m := datedItem.FindStringSubmatch(u.Path)
+	m := datedItem().FindStringSubmatch(u.Path)
 	if m == nil || (lang != "" && m[1] != lang) {
 		return false
 	}

@@ -31,7 +31,7 @@ func TestParseListingsGolden(t *testing.T) {
 		}, 5},
 		{"new_hub", func() ([]Candidate, error) {
 			return ParseLinks(readFixture(t, "new/news-hub.html"), mustURL(t, "https://www.nato.int/en/news-and-events/articles/news"),
-				func(u *url.URL) bool { return datedItem.MatchString(u.Path) })
+				func(u *url.URL) bool { return datedItem().MatchString(u.Path) })
 		}, 8},
 		{"legacy_listing", func() ([]Candidate, error) {
 			return ParseLegacyListing(readFixture(t, "legacy/news-listing.html"), mustURL(t, "https://www.nato.int/cps/en/natohq/news.htm"))

@@ -213,7 +213,7 @@ func (s *Source) hub(body []byte, base *url.URL, since time.Time) ([]Candidate, 
 		return nil, fmt.Errorf("news hub: %w", err)
 	}
 	removeNoise(doc)
-	return natoItems(links(doc, base, func(u *url.URL) bool { return datedItem.MatchString(u.Path) }), s.cfg.Language, since), nil
+	return natoItems(links(doc, base, func(u *url.URL) bool { return datedItem().MatchString(u.Path) }), s.cfg.Language, since), nil
 }
 
 // mergeCandidates adds b to a, joining what both know of the same URL.
