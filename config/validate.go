@@ -74,9 +74,7 @@ func (c *Config) validate() []*fieldError {
 	names := map[string]bool{}
 	for i, s := range c.Sources {
 		p := fmt.Sprintf("sources[%d]", i)
-		if err := takeName(names, s.Name, "source"); err != nil {
-			bad(p+".name", "%v", err)
-		}
+		checkName(bad, p+".name", names, s.Name, "source")
 		if !oneOf(s.Type, release.SourceKinds) {
 			bad(p+".type", "%q is not one of %s", s.Type, strings.Join(release.SourceKinds, ", "))
 		}
@@ -128,9 +126,7 @@ func (c *Config) validate() []*fieldError {
 	watches := map[string]bool{}
 	for i, w := range c.Watches {
 		p := fmt.Sprintf("watches[%d]", i)
-		if err := takeName(watches, w.Name, "watch"); err != nil {
-			bad(p+".name", "%v", err)
-		}
+		checkName(bad, p+".name", watches, w.Name, "watch")
 		if len(w.Terms) == 0 {
 			bad(p+".terms", "at least one term is needed")
 		}
@@ -212,18 +208,16 @@ func checkSchedule(spec string) error {
 	return nil
 }
 
-// takeName adds name to the names taken: sources and watches are told
-// apart by name, so a name must be set and used once.
-func takeName(taken map[string]bool, name, what string) error {
-	used := taken[name]
-	taken[name] = true
+// checkName takes name among those taken and reports, at path, one that
+// is missing or taken already: sources and watches are told apart by name.
+func checkName(bad func(path, format string, args ...any), path string, taken map[string]bool, name, what string) {
 	switch {
 	case name == "":
-		return errors.New("is required")
-	case used:
-		return fmt.Errorf("%q is used by another %s", name, what)
+		bad(path, "is required")
+	case taken[name]:
+		bad(path, "%q is used by another %s", name, what)
 	}
-	return nil
+	taken[name] = true
 }
 
 // checkTerms reports, at path[j], each term the matcher would refuse.
