@@ -134,9 +134,7 @@ func parseDateAt(s string) (t time.Time, st int, clock, date string) {
 	toks, years := dateTokens(s)
 	for i := range toks {
 		for n := min(maxDateTokens, len(toks)-i); n >= 1; n-- {
-			// A candidate needs a year: four digits in one of its
-			// tokens (the space between two breaks a run; trimming the
-			// ends makes none).
+			// A candidate needs a token with a year in it.
 			if !anyYear(years[i : i+n]) {
 				continue
 			}
@@ -186,8 +184,7 @@ func parseCandidate(c string) (time.Time, bool) {
 }
 
 // Layout groups: dateLayout split by how a layout starts, each in
-// dateLayout's order. layoutsFor picks the one group whose layouts can read
-// a candidate; every other layout fails on its first field.
+// dateLayout's order, for layoutsFor.
 var (
 	monthFirst    = layoutsWithPrefix("Jan ")
 	daySpaceFirst = layoutsWithPrefix("2 Jan")
