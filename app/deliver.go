@@ -331,17 +331,7 @@ func (dv *deliverer) drain(ctx context.Context) error {
 
 // loop delivers every delivery.interval and when kicked, until ctx is done.
 func (dv *deliverer) loop(ctx context.Context, kick <-chan struct{}) {
-	t := time.NewTicker(dv.cfg.Delivery.Interval.D())
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-kick:
-		}
-		dv.safely(ctx)
-	}
+	tick(ctx, dv.cfg.Delivery.Interval.D(), kick, func() { dv.safely(ctx) })
 }
 
 func (dv *deliverer) safely(ctx context.Context) {

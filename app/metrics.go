@@ -1,15 +1,10 @@
 package app
 
 import (
-	"context"
-	"errors"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // metrics are natowatch's Prometheus metrics, on a registry of their own.
@@ -103,81 +98,4 @@ func (m *metrics) route(source string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.routes[source]
-}
-
-// Handler serves /metrics, /healthz, the feeds and the status page.
-func (a *App) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics.reg(), promhttp.HandlerOpts{}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.stateFileOK(); err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		if _, err := a.store.Outbox(r.Context()); err != nil {
-			http.Error(w, "state: unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ok\n"))
-	})
-	mux.Handle("/", a.webHandler()) // the feeds and the status page (web.go)
-	return mux
-}
-
-// stateFileOK reports an error when the state is a file that was deleted
-// or replaced since it was opened (state.SQLite.CheckFile).
-func (a *App) stateFileOK() error {
-	if f, ok := a.store.(interface{ CheckFile() error }); ok {
-		return f.CheckFile()
-	}
-	return nil
-}
-
-// stateCheckEvery is how often the daemon looks whether its state file
-// is still there: one stat.
-const stateCheckEvery = 5 * time.Second
-
-// watchStateFile stops the daemon (stop, with the error as the cause) when
-// its state file is deleted or replaced: everything it wrote from then on
-// would be lost at the next start.
-func (a *App) watchStateFile(ctx context.Context, stop context.CancelCauseFunc) {
-	t := time.NewTicker(stateCheckEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := a.stateFileOK(); err != nil {
-			a.log.Error("the state file is gone; stopping", "err", err)
-			stop(err)
-			return
-		}
-	}
-}
-
-// serveHTTP serves the operator endpoints on addr until ctx is done.
-// An address without a host (":9750") binds to localhost only: exposing
-// the endpoints is a choice to write out ("0.0.0.0:9750").
-func (a *App) serveHTTP(ctx context.Context, addr string) error {
-	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
-		addr = net.JoinHostPort("127.0.0.1", port)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shut)
-	}()
-	a.log.Info("serving /metrics and /healthz", "addr", ln.Addr().String())
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

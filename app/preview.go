@@ -73,10 +73,8 @@ func Preview(ctx context.Context, cfg *config.Config, f *scraper.Fetcher, arg, p
 	if err != nil {
 		return release.Alert{}, err
 	}
-	r := &release.Release{
-		Source: "preview", URL: scraper.Canonical(pageURL, nil), Title: art.Title, Type: art.Type,
-		Published: art.Published, Reference: art.Reference, Speakers: art.Speakers, Body: art.Body,
-	}
+	r := &art.Release // with its by-line, as a check reads it
+	r.Source, r.URL = "preview", scraper.Canonical(pageURL, nil)
 	if art.Canonical != "" {
 		r.URL = art.Canonical
 	}

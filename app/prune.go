@@ -64,18 +64,11 @@ func (a *App) pruneDue(ctx context.Context, every time.Duration) {
 // pruneLoop prunes the state hourly while this replica schedules the
 // checks (only one replica of those sharing PostgreSQL does).
 func (a *App) pruneLoop(ctx context.Context) {
-	t := time.NewTicker(a.pruneTick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	tick(ctx, a.pruneTick, nil, func() {
 		if a.leader.Load() {
 			a.pruneSafely(ctx)
 		}
-	}
+	})
 }
 
 func (a *App) pruneSafely(ctx context.Context) {

@@ -165,6 +165,31 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
+// stateFileOK reports an error when the state is a file that was deleted
+// or replaced since it was opened (state.SQLite.CheckFile).
+func (a *App) stateFileOK() error {
+	if f, ok := a.store.(interface{ CheckFile() error }); ok {
+		return f.CheckFile()
+	}
+	return nil
+}
+
+// stateCheckEvery is how often the daemon looks whether its state file
+// is still there: one stat.
+const stateCheckEvery = 5 * time.Second
+
+// watchStateFile stops the daemon (stop, with the error as the cause) when
+// its state file is deleted or replaced: everything it wrote from then on
+// would be lost at the next start.
+func (a *App) watchStateFile(ctx context.Context, stop context.CancelCauseFunc) {
+	tick(ctx, stateCheckEvery, nil, func() {
+		if err := a.stateFileOK(); err != nil && ctx.Err() == nil {
+			a.log.Error("the state file is gone; stopping", "err", err)
+			stop(err)
+		}
+	})
+}
+
 // errListen stops the daemon when it cannot serve http.listen.
 var errListen = errors.New("http.listen: cannot serve on")
 
@@ -203,6 +228,22 @@ func (a *App) leadLoop(ctx context.Context, onLead, onLose func()) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// tick calls f every d, and when kick fires (a nil kick never does),
+// until ctx is done.
+func tick(ctx context.Context, d time.Duration, kick <-chan struct{}, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-kick:
+		}
+		f()
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/natowatch/natowatch/state"
 	"github.com/natowatch/natowatch/summary"
 	"github.com/natowatch/natowatch/web"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // feedStore is what the feeds read beyond Store: both backends have it.
@@ -20,6 +23,50 @@ type feedStore interface {
 	FeedHeads(ctx context.Context, sources []string, n int) ([]state.FeedHead, error)
 	CountSince(ctx context.Context, source string, t time.Time) (int, error)
 	FeedVersion(ctx context.Context, sources []string, n int) (string, time.Time, error)
+}
+
+// Handler serves /metrics, /healthz, the feeds and the status page.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics.reg(), promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.stateFileOK(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		if _, err := a.store.Outbox(r.Context()); err != nil {
+			http.Error(w, "state: unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/", a.webHandler()) // the feeds and the status page (web.go)
+	return mux
+}
+
+// serveHTTP serves the operator endpoints on addr until ctx is done.
+// An address without a host (":9750") binds to localhost only: exposing
+// the endpoints is a choice to write out ("0.0.0.0:9750").
+func (a *App) serveHTTP(ctx context.Context, addr string) error {
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	a.log.Info("serving /metrics and /healthz", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // webHandler serves the feeds and the status page (package web), or

@@ -175,8 +175,8 @@ func MeasureStages(ctx context.Context, c *Corpus, dbPath string) (Stages, error
 		if err != nil {
 			return st, fmt.Errorf("%s: %w", p.URL, err)
 		}
-		rels = append(rels, &release.Release{URL: p.URL, Title: a.Title, Type: a.Type, Published: a.Published,
-			Reference: a.Reference, Speakers: a.Speakers, Body: a.Body})
+		a.URL = p.URL
+		rels = append(rels, &a.Release)
 	}
 	st.Extract = CPUTime() - cpu0
 

@@ -35,8 +35,8 @@ func benchCorpus(b *testing.B) *Corpus {
 				corpusErr = err
 				return
 			}
-			releases = append(releases, &release.Release{URL: p.URL, Title: a.Title, Type: a.Type, Published: a.Published,
-				Reference: a.Reference, Speakers: a.Speakers, Body: a.Body})
+			a.URL = p.URL
+			releases = append(releases, &a.Release)
 		}
 	})
 	if corpusErr != nil {

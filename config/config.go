@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/natowatch/natowatch/release"
+	"gopkg.in/yaml.v3"
 )
 
 // Config is the whole configuration file.
@@ -63,7 +62,7 @@ type HTTP struct {
 // Source is one place releases come from.
 type Source struct {
 	Name      string     `yaml:"name"`
-	Type      string     `yaml:"type"`
+	Type      string     `yaml:"type"` // one of release.SourceKinds
 	URL       string     `yaml:"url"`
 	Schedule  string     `yaml:"schedule"`
 	Language  string     `yaml:"language"`
@@ -191,7 +190,7 @@ func Default() *Config {
 	c := &Config{
 		State: "natowatch.db",
 		Sources: []Source{{
-			Name: "nato", Type: "nato", URL: "https://www.nato.int", Schedule: "*/5 * * * *",
+			Name: "nato", Type: release.SourceNATO, URL: "https://www.nato.int", Schedule: "*/5 * * * *",
 		}},
 	}
 	c.applyDefaults()

@@ -17,9 +17,6 @@ import (
 
 var snowflake = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{15,21}$`) })
 
-// sourceTypes are the known source types.
-var sourceTypes = []string{"nato", "nato-legacy", "rss", "publicnow", "html"}
-
 // CronParser parses schedules: five standard fields or a descriptor such as
 // "@every 30s" or "@hourly".
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -77,14 +74,9 @@ func (c *Config) validate() []*fieldError {
 	names := map[string]bool{}
 	for i, s := range c.Sources {
 		p := fmt.Sprintf("sources[%d]", i)
-		if s.Name == "" {
-			bad(p+".name", "is required")
-		} else if names[s.Name] {
-			bad(p+".name", "%q is used by another source", s.Name)
-		}
-		names[s.Name] = true
-		if !oneOf(s.Type, sourceTypes) {
-			bad(p+".type", "%q is not one of %s", s.Type, strings.Join(sourceTypes, ", "))
+		checkName(bad, p+".name", names, s.Name, "source")
+		if !oneOf(s.Type, release.SourceKinds) {
+			bad(p+".type", "%q is not one of %s", s.Type, strings.Join(release.SourceKinds, ", "))
 		}
 		if err := checkURL(s.URL); err != nil {
 			bad(p+".url", "%v", err)
@@ -92,22 +84,22 @@ func (c *Config) validate() []*fieldError {
 		if err := checkSchedule(s.Schedule); err != nil {
 			bad(p+".schedule", "%q: %v", s.Schedule, err)
 		}
-		if s.Type == "html" && (s.Selectors == nil || s.Selectors.Item == "") {
+		if s.Type == release.SourceHTML && (s.Selectors == nil || s.Selectors.Item == "") {
 			bad(p+".selectors.item", "is required for an html source")
 		}
-		if s.Type != "html" && s.Selectors != nil {
+		if s.Type != release.SourceHTML && s.Selectors != nil {
 			bad(p+".selectors", "only html sources take selectors")
 		}
 		if s.Language != "" && s.Language != "en" && s.Language != "fr" {
 			bad(p+".language", "%q: use en or fr", s.Language)
 		}
-		if s.Type != "nato" && s.Language != "" {
+		if s.Type != release.SourceNATO && s.Language != "" {
 			bad(p+".language", "only nato sources take a language")
 		}
-		if s.Type != "nato" && s.Lookback != 0 {
+		if s.Type != release.SourceNATO && s.Lookback != 0 {
 			bad(p+".lookback", "only nato sources take a lookback")
 		}
-		if s.Type != "nato" && s.SitemapEvery != 0 {
+		if s.Type != release.SourceNATO && s.SitemapEvery != 0 {
 			bad(p+".sitemap_every", "only nato sources take a sitemap_every")
 		}
 		if s.SitemapEvery < 0 {
@@ -134,25 +126,12 @@ func (c *Config) validate() []*fieldError {
 	watches := map[string]bool{}
 	for i, w := range c.Watches {
 		p := fmt.Sprintf("watches[%d]", i)
-		if w.Name == "" {
-			bad(p+".name", "is required")
-		} else if watches[w.Name] {
-			bad(p+".name", "%q is used by another watch", w.Name)
-		}
-		watches[w.Name] = true
+		checkName(bad, p+".name", watches, w.Name, "watch")
 		if len(w.Terms) == 0 {
 			bad(p+".terms", "at least one term is needed")
 		}
-		for j, t := range w.Terms {
-			if err := summary.CheckTerm(t); err != nil {
-				bad(fmt.Sprintf("%s.terms[%d]", p, j), "%v", err)
-			}
-		}
-		for j, t := range w.Exclude {
-			if err := summary.CheckTerm(t); err != nil {
-				bad(fmt.Sprintf("%s.exclude[%d]", p, j), "%v", err)
-			}
-		}
+		checkTerms(bad, p+".terms", w.Terms)
+		checkTerms(bad, p+".exclude", w.Exclude)
 		if w.MentionRole != "" && !snowflake().MatchString(w.MentionRole) {
 			bad(p+".mention_role", "%q is not a role id (a number of 15 to 21 digits)", w.MentionRole)
 		}
@@ -227,6 +206,27 @@ func checkSchedule(spec string) error {
 		return errors.New("never fires (no such date)")
 	}
 	return nil
+}
+
+// checkName takes name among those taken and reports, at path, one that
+// is missing or taken already: sources and watches are told apart by name.
+func checkName(bad func(path, format string, args ...any), path string, taken map[string]bool, name, what string) {
+	switch {
+	case name == "":
+		bad(path, "is required")
+	case taken[name]:
+		bad(path, "%q is used by another %s", name, what)
+	}
+	taken[name] = true
+}
+
+// checkTerms reports, at path[j], each term the matcher would refuse.
+func checkTerms(bad func(path, format string, args ...any), path string, terms []string) {
+	for j, t := range terms {
+		if err := summary.CheckTerm(t); err != nil {
+			bad(fmt.Sprintf("%s[%d]", path, j), "%v", err)
+		}
+	}
 }
 
 func checkURL(s string) error {

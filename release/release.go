@@ -55,6 +55,20 @@ func ParseType(s string) (Type, bool) {
 	return "", false
 }
 
+// Source kinds: how a configured source is read (its `type` in the
+// configuration). They live here, not in scraper, so that config can check
+// them without importing the scraper's HTML and feed parsers.
+const (
+	SourceNATO       = "nato"
+	SourceNATOLegacy = "nato-legacy"
+	SourceRSS        = "rss"
+	SourcePublicNow  = "publicnow"
+	SourceHTML       = "html"
+)
+
+// SourceKinds lists every source kind.
+var SourceKinds = []string{SourceNATO, SourceNATOLegacy, SourceRSS, SourcePublicNow, SourceHTML}
+
 // Release is one publication as extracted from its page.
 type Release struct {
 	Source    string    `json:"source"`              // the configured source name

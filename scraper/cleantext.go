@@ -59,7 +59,8 @@ func shortText(n *html.Node, limit int) (string, bool) {
 	return t, len(t) <= limit
 }
 
-// joinedLen is len(strings.Join(ps, sep)) for a one-byte sep.
+// joinedLen is the length of ps joined by one-byte separators, without
+// joining them.
 func joinedLen(ps []string) int {
 	n := 0
 	for i, p := range ps {
@@ -82,8 +83,9 @@ func appendText(b []byte, n *html.Node) []byte {
 	return b
 }
 
-// appendLinkText appends the text of the links below n to b: goquery's
-// Find("a").Text(), where a link inside a link counts twice.
+// appendLinkText appends the text of the links below n to b: how much of
+// a block is links tells navigation from an article. A link inside a link
+// counts twice.
 func appendLinkText(b []byte, n *html.Node) []byte {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && c.Data == "a" {

@@ -134,9 +134,7 @@ func parseDateAt(s string) (t time.Time, st int, clock, date string) {
 	toks, years := dateTokens(s)
 	for i := range toks {
 		for n := min(maxDateTokens, len(toks)-i); n >= 1; n-- {
-			// A candidate needs a year: four digits in one of its
-			// tokens (the space between two breaks a run; trimming the
-			// ends makes none).
+			// A candidate needs a token with a year in it.
 			if !anyYear(years[i : i+n]) {
 				continue
 			}
@@ -186,8 +184,7 @@ func parseCandidate(c string) (time.Time, bool) {
 }
 
 // Layout groups: dateLayout split by how a layout starts, each in
-// dateLayout's order. layoutsFor picks the one group whose layouts can read
-// a candidate; every other layout fails on its first field.
+// dateLayout's order, for layoutsFor.
 var (
 	monthFirst    = layoutsWithPrefix("Jan ")
 	daySpaceFirst = layoutsWithPrefix("2 Jan")
@@ -210,12 +207,11 @@ func layoutsWithPrefix(prefixes ...string) []string {
 	return out
 }
 
-// layoutsFor returns the layouts that may read c (which starts with a
-// digit or an upper-case letter): a month name first; or one or two digits
-// (a day, or Public's month) and then " ", "-" or "/"; or a four-digit year
-// and "-", with a "T" after the ten bytes of the date for ISO 8601 times.
-// Go reads "2" and "1" as one or two digits, "01", "02" as exactly two and
-// "2006" as exactly four, so no other layout can read c.
+// layoutsFor returns the group of layouts whose first field can read c
+// (which starts with a digit or an upper-case letter), by how c starts: a
+// month name; a day or Public's month and " ", "-" or "/"; a year and "-".
+// ParseDate tries only that group: a date is tried against tens of
+// layouts. TestLayoutGroupsAgree holds it to what trying them all reads.
 func layoutsFor(c string) []string {
 	if c[0] >= 'A' && c[0] <= 'Z' {
 		return monthFirst

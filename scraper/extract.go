@@ -20,17 +20,11 @@ var ErrNoContent = errors.New("no article text found")
 // minBodyChars is the least text an article must have to be one.
 const minBodyChars = 100
 
-// Article is what extraction finds on one page.
+// Article is what extraction finds on one page: the release as the page
+// tells it (Source, URL and GUID are the caller's to set), and what the
+// page says of itself.
 type Article struct {
-	Title     string
-	Published time.Time
-	Type      release.Type // "" when the page does not tell
-	Reference string
-	Speakers  []string
-	// Byline is the page's by-line ("by NATO Secretary General Mark Rutte
-	// at …"), when it has one.
-	Byline    string `json:",omitempty"`
-	Body      []string
+	release.Release
 	Canonical string // <link rel=canonical>, resolved, when present
 	// Truncated is set for an HTML page that never closes </html>: most
 	// likely cut off on the way, so its text is not the whole text.
@@ -111,7 +105,7 @@ func extractHTML(doc *goquery.Document, base *url.URL) *Article {
 	}
 	a.Body = mainText(s)
 	if a.Byline == "" {
-		a.Byline = leadByline(a.Body)
+		a.Byline, _ = bylineIn(a.Body[:min(len(a.Body), leadParas)])
 	}
 	a.Body = dropRepeats(dropLeadIn(a.Body, a.Title, a.Byline))
 	a.Speakers = turnSpeakers(a.Body)
@@ -160,7 +154,7 @@ func finish(a *Article, base *url.URL) {
 			a.Published = t
 		}
 	}
-	speech := isSpeechTitle(a.Title)
+	speech := speechTitle().MatchString(a.Title)
 	if !a.stated && (a.Type == "" || a.Type == release.TypePressRelease || a.Type == release.TypeOther) && speech {
 		// Public calls everything a press release; the title knows better.
 		a.Type = release.TypeSpeech
@@ -175,8 +169,8 @@ func finish(a *Article, base *url.URL) {
 	if len(a.Speakers) == 0 {
 		if named != "" {
 			a.Speakers = []string{named}
-		} else if m := findByLine(a.Body); m != nil {
-			a.Speakers = []string{strings.TrimSpace(m[1])}
+		} else if _, name := bylineIn(a.Body); name != "" {
+			a.Speakers = []string{name}
 		}
 	}
 	a.Speakers = mainSpeakerFirst(a.Speakers, named)
@@ -190,20 +184,6 @@ func findReference(ps []string) string {
 		}
 	}
 	return ""
-}
-
-// findByLine is the first by-line among the paragraphs, as
-// byLine().FindStringSubmatch gives it.
-func findByLine(ps []string) []string {
-	for _, p := range ps {
-		if !strings.HasPrefix(p, "by ") {
-			continue
-		}
-		if m := byLine().FindStringSubmatch(p); m != nil {
-			return m
-		}
-	}
-	return nil
 }
 
 // roleLabel is the /cps/ site's "Name [Role]" speaker label.
@@ -240,7 +220,7 @@ func lastWord(s string) string {
 
 var (
 	reference   = lazyRegexp(`Press Release \(\d{4}\) \d+(?:-[A-Z]+)?`)
-	byLine      = lazyRegexp(`(?m)^by ((?:NATO |the )?[A-Z][^\n,]{3,80})$`)
+	byLine      = lazyRegexp(`^by ((?:NATO |the )?[A-Z][^\n,]{3,80})$`)
 	speechTitle = lazyRegexp(`(?i)^` + speechKinds + `\b`)
 	titleBy     = lazyRegexp(`\bby ((?:NATO |the )?(?:[A-Z][\p{L}.'’-]*\s?){2,9}?)(?:\s+(?:at|in|on|to|following|after|during|before|with|ahead|for)\b|,|$)`)
 )
@@ -253,8 +233,6 @@ func titleSpeaker(title string) string {
 	}
 	return ""
 }
-
-func isSpeechTitle(t string) bool { return speechTitle().MatchString(t) }
 
 func typeFromURL(u *url.URL) release.Type {
 	p := strings.ToLower(u.Path)
@@ -404,16 +382,20 @@ func firstRuneOf(s string) rune {
 	return r
 }
 
+// leadParas is how many paragraphs open a body: where a page repeats
+// its header, and where a by-line in the text stands.
+const leadParas = 8
+
 // dropLeadIn removes the paragraphs a body repeats from the page's header:
 // the title, the by-line, kind lines, the reference, date lines. (The
 // furniture lines, "(As delivered)" among them, never became paragraphs.)
 func dropLeadIn(body []string, title, byline string) []string {
 	out := body[:0]
 	for i, p := range body {
-		if i < 8 && (p == title || p == byline || kindOfLine(p) != "" || leadIn().MatchString(p)) {
+		if i < leadParas && (p == title || p == byline || kindOfLine(p) != "" || leadIn().MatchString(p)) {
 			continue
 		}
-		if i < 8 && len(p) < 40 {
+		if i < leadParas && len(p) < 40 {
 			if _, ok := parseDate(p); ok {
 				continue
 			}

@@ -86,18 +86,15 @@ func isByline(t string) bool {
 	return len(t) > 6 && len(t) < 600 && strings.EqualFold(t[:3], "by ")
 }
 
-// leadByline is a by-line among the first paragraphs of a body ("by NATO
-// Secretary General Jens Stoltenberg"), "" when there is none.
-func leadByline(body []string) string {
-	for i, p := range body {
-		if i >= 8 {
-			break
-		}
-		if strings.HasPrefix(p, "by ") && byLine().MatchString(p) {
-			return p
+// bylineIn is the first of ps that is a by-line ("by NATO Secretary
+// General Jens Stoltenberg") and the name it gives; "" when none is.
+func bylineIn(ps []string) (line, name string) {
+	for _, p := range ps {
+		if m := byLine().FindStringSubmatch(p); m != nil {
+			return p, strings.TrimSpace(m[1])
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // maxTitle is Discord's limit on an embed's title, in characters.
@@ -182,19 +179,20 @@ func dropRepeats(body []string) []string {
 	return out
 }
 
-// typeOfPageType is the release type of a JSON listing's pageType
-// ("Transcript", "news", "story", "Press release", …), "" for another.
-func typeOfPageType(pt string) release.Type {
-	switch pt = strings.ToLower(strings.TrimSpace(pt)); {
-	case pt == "":
+// typeOfLabel is the release type a label names ("Transcript", "news",
+// "story", "Press release", …: a JSON listing's pageType, the type in
+// Public's header line), "" for another.
+func typeOfLabel(label string) release.Type {
+	switch l := strings.ToLower(strings.TrimSpace(label)); {
+	case l == "":
 		return ""
-	case strings.Contains(pt, "transcript"), strings.Contains(pt, "speech"):
+	case strings.Contains(l, "transcript"), strings.Contains(l, "speech"):
 		return release.TypeSpeech
-	case strings.Contains(pt, "press release"), strings.Contains(pt, "press-release"):
+	case strings.Contains(l, "press release"), strings.Contains(l, "press-release"):
 		return release.TypePressRelease
-	case strings.Contains(pt, "official text"), strings.Contains(pt, "official-text"):
+	case strings.Contains(l, "official text"), strings.Contains(l, "official-text"):
 		return release.TypeOfficialText
-	case pt == "news", pt == "story", pt == "article":
+	case strings.Contains(l, "news"), l == "story", l == "article":
 		return release.TypeNews
 	}
 	return ""

@@ -185,7 +185,7 @@ func TestFetchCharsetAndListedByline(t *testing.T) {
 		w.Write([]byte(page))
 	}))
 	defer srv.Close()
-	s := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+	s := NewSource(SourceConfig{Name: "nato", Kind: release.SourceNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
 	it, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/fr"}, release.Validators{})
 	if err != nil || !strings.HasPrefix(it.Release.Title, "Déclaration du Conseil") {
 		t.Fatalf("windows-1252 page: %+v, %v", it, err)

@@ -184,32 +184,18 @@ func hostFault(err error) bool {
 }
 
 func (f *Fetcher) do(ctx context.Context, rawURL string, v release.Validators) (*Page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	req, err := f.conditionalGet(ctx, rawURL, "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,text/plain;q=0.8,*/*;q=0.5", v)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", rawURL, err)
-	}
-	req.Header.Set("User-Agent", f.opt.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,text/plain;q=0.8,*/*;q=0.5")
-	if v.ETag != "" {
-		req.Header.Set("If-None-Match", v.ETag)
-	}
-	if v.LastModified != "" {
-		req.Header.Set("If-Modified-Since", v.LastModified)
+		return nil, err
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", rawURL, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
-	page := &Page{URL: resp.Request.URL.String(), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type")}
-	switch {
-	case resp.StatusCode == http.StatusNotModified:
-		page.NotModified = true
-		page.Validators = v
-		return page, nil
-	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &StatusError{URL: rawURL, Status: resp.StatusCode}
+	page, err := pageHead(resp, rawURL, v)
+	if err != nil || page.NotModified {
+		return page, err
 	}
 	body, err := readBody(resp, f.opt.MaxBody+1)
 	if err != nil {
@@ -219,13 +205,45 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, v release.Validators) (
 		return nil, fmt.Errorf("GET %s: %w (over %d bytes)", rawURL, ErrTooLarge, f.opt.MaxBody)
 	}
 	page.Body = body
-	page.Validators = release.Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	return page, nil
 }
 
-// readBody reads at most limit bytes of a response's body:
-// io.ReadAll(io.LimitReader(resp.Body, limit)), but into a buffer sized
-// from Content-Length when there is one, not grown from 512 bytes.
+// conditionalGet is a GET of rawURL that sends v back, so that a page
+// that has not changed answers 304.
+func (f *Fetcher) conditionalGet(ctx context.Context, rawURL, accept string, v release.Validators) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", rawURL, err)
+	}
+	req.Header.Set("User-Agent", f.opt.UserAgent)
+	req.Header.Set("Accept", accept)
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		req.Header.Set("If-Modified-Since", v.LastModified)
+	}
+	return req, nil
+}
+
+// pageHead is the page resp begins, its body left to the caller: a 304 is
+// NotModified and keeps v; any other answer outside 2xx is a StatusError.
+func pageHead(resp *http.Response, rawURL string, v release.Validators) (*Page, error) {
+	page := &Page{URL: resp.Request.URL.String(), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+		Validators: release.Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		page.NotModified, page.Validators = true, v
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &StatusError{URL: rawURL, Status: resp.StatusCode}
+	}
+	return page, nil
+}
+
+// readBody reads at most limit bytes of a response's body, into a buffer
+// sized from Content-Length when there is one: a page of megabytes is not
+// grown, and copied, from 512 bytes.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	r := io.LimitReader(resp.Body, limit)
 	if n := resp.ContentLength; n > 0 && n < limit {

@@ -47,21 +47,13 @@ func (f *Fetcher) Stream(ctx context.Context, rawURL string, v release.Validator
 	}
 	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	req, err := f.conditionalGet(ctx, rawURL, "application/xml,text/xml;q=0.9,*/*;q=0.5", v)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", rawURL, err)
+		return nil, err
 	}
-	req.Header.Set("User-Agent", f.opt.UserAgent)
-	req.Header.Set("Accept", "application/xml,text/xml;q=0.9,*/*;q=0.5")
 	// Set by hand, so the transport leaves the body compressed and the
 	// bytes on the wire can be counted.
 	req.Header.Set("Accept-Encoding", "gzip")
-	if v.ETag != "" {
-		req.Header.Set("If-None-Match", v.ETag)
-	}
-	if v.LastModified != "" {
-		req.Header.Set("If-Modified-Since", v.LastModified)
-	}
 	// The fetcher's client has the page timeout; this one relies on ctx.
 	client := &http.Client{Transport: f.client.Transport, CheckRedirect: f.client.CheckRedirect}
 	resp, err := client.Do(req)
@@ -69,14 +61,13 @@ func (f *Fetcher) Stream(ctx context.Context, rawURL string, v release.Validator
 		return nil, fmt.Errorf("GET %s: %w", rawURL, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
-	st := &Streamed{Page: Page{URL: resp.Request.URL.String(), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type")}}
-	switch {
-	case resp.StatusCode == http.StatusNotModified:
-		st.NotModified, st.Validators = true, v
+	page, err := pageHead(resp, rawURL, v)
+	if err != nil {
+		return nil, err
+	}
+	st := &Streamed{Page: *page}
+	if st.NotModified {
 		return st, nil
-	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &StatusError{URL: rawURL, Status: resp.StatusCode}
 	}
 	wire := &countReader{r: resp.Body}
 	var body io.Reader = wire
@@ -92,7 +83,6 @@ func (f *Fetcher) Stream(ctx context.Context, rawURL string, v release.Validator
 	rerr := read(plain)
 	st.Wire, st.Read = wire.n, plain.n
 	st.Trimmed = plain.n >= lim.MaxBytes
-	st.Validators = release.Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	if rerr != nil {
 		if ctx.Err() != nil {
 			rerr = fmt.Errorf("%w (timeout %s)", ctx.Err(), lim.Timeout)

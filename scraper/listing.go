@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -28,7 +27,7 @@ type Candidate struct {
 // datedItem matches the new site's item URLs: a language, a section, a
 // date and a slug (/en/news-and-events/articles/news/2026/11/26/slug, the
 // transcripts and official texts likewise, and sections yet to come).
-var datedItem = regexp.MustCompile(`^/([a-z]{2})/(?:[a-z0-9-]+/)+\d{4}/\d{2}/\d{2}/[^/]+/?$`)
+var datedItem = lazyRegexp(`^/([a-z]{2})/(?:[a-z0-9-]+/)+\d{4}/\d{2}/\d{2}/[^/]+/?$`)
 
 // legacyItemLink matches the /cps/ site's item pages.
 var legacyItemLink = lazyRegexp(`/cps/[a-z]{2}/.*(news|opinions|official_texts)_\d+\.htm`)
@@ -41,7 +40,7 @@ func natoItem(c *Candidate, lang string, since time.Time) bool {
 	if err != nil {
 		return false
 	}
-	m := datedItem.FindStringSubmatch(u.Path)
+	m := datedItem().FindStringSubmatch(u.Path)
 	if m == nil || (lang != "" && m[1] != lang) {
 		return false
 	}
@@ -72,8 +71,12 @@ func ParseLinks(body []byte, base *url.URL, keep func(*url.URL) bool) ([]Candida
 	if err != nil {
 		return nil, fmt.Errorf("listing: %w", err)
 	}
+	return links(doc, base, keep), nil
+}
+
+// links is ParseLinks on a parsed page.
+func links(doc *goquery.Document, base *url.URL, keep func(*url.URL) bool) []Candidate {
 	var out []Candidate
-	seen := map[string]bool{}
 	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
 		u, err := base.Parse(strings.TrimSpace(href))
@@ -81,16 +84,26 @@ func ParseLinks(body []byte, base *url.URL, keep func(*url.URL) bool) ([]Candida
 			return
 		}
 		c := Candidate{URL: Canonical(u.String(), nil), Title: clean(s.Text())}
-		if seen[c.URL] {
-			return
-		}
-		seen[c.URL] = true
 		if d, ok := DateFromURL(c.URL); ok {
 			c.Published = d
 		}
 		out = append(out, c)
 	})
-	return out, nil
+	return firstOfEach(out)
+}
+
+// firstOfEach keeps the first candidate of each URL, in order: a page
+// links an item from its title, its picture and its "read more".
+func firstOfEach(cs []Candidate) []Candidate {
+	seen := make(map[string]bool, len(cs))
+	out := cs[:0]
+	for _, c := range cs {
+		if !seen[c.URL] {
+			seen[c.URL] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ParseLegacyListing reads a /cps/ listing page: rows of date, link and
@@ -102,7 +115,6 @@ func ParseLegacyListing(body []byte, base *url.URL) ([]Candidate, error) {
 		return nil, fmt.Errorf("legacy listing: %w", err)
 	}
 	var out []Candidate
-	seen := map[string]bool{}
 	doc.Find("tr").Each(func(_ int, row *goquery.Selection) {
 		a := row.Find("a[href]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 			h, _ := s.Attr("href")
@@ -120,19 +132,10 @@ func ParseLegacyListing(body []byte, base *url.URL) ([]Candidate, error) {
 			}
 			return true
 		})
-		if !seen[c.URL] {
-			seen[c.URL] = true
-			out = append(out, c)
-		}
+		out = append(out, c)
 	})
-	links, _ := ParseLinks(body, base, func(u *url.URL) bool { return legacyItemLink().MatchString(u.Path) })
-	for _, c := range links {
-		if !seen[c.URL] {
-			seen[c.URL] = true
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	out = append(out, links(doc, base, func(u *url.URL) bool { return legacyItemLink().MatchString(u.Path) })...)
+	return firstOfEach(out), nil
 }
 
 func resolve(base *url.URL, href string) string {

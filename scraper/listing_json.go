@@ -76,7 +76,7 @@ func ParseSearchJSON(body []byte, base *url.URL, lang string) (cands []Candidate
 		if err != nil {
 			continue
 		}
-		m := datedItem.FindStringSubmatch(u.Path)
+		m := datedItem().FindStringSubmatch(u.Path)
 		if m == nil || m[1] != lang {
 			continue // topic pages, events, other languages
 		}

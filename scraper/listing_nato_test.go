@@ -41,7 +41,7 @@ func (v *memValidators) save(l *Listing) {
 }
 
 func natoSource(site *fakenato.Site) *Source {
-	return NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: site.URL()}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
+	return NewSource(SourceConfig{Name: "nato", Kind: release.SourceNATO, URL: site.URL()}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
 }
 
 func hasURL(cs []Candidate, suffix string) *Candidate {
@@ -131,7 +131,7 @@ func TestNATOJSONRefusedFallsBackOnSitemap(t *testing.T) {
 			// A new process, as natowatch once is; the sweep was just done,
 			// and while the JSON listing refuses it is due again after
 			// min(SitemapEvery, 15 minutes): here at once.
-			src := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: site.URL(), SitemapEvery: time.Nanosecond}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
+			src := NewSource(SourceConfig{Name: "nato", Kind: release.SourceNATO, URL: site.URL(), SitemapEvery: time.Nanosecond}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
 			l, err = src.List(context.Background(), vs.get)
 			if err != nil {
 				t.Fatalf("the source failed: %v", err)
@@ -201,7 +201,7 @@ func serveSitemap(t *testing.T, body func(w http.ResponseWriter, r *http.Request
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "bad request", 400) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL, SitemapEvery: time.Nanosecond}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
+	return NewSource(SourceConfig{Name: "nato", Kind: release.SourceNATO, URL: srv.URL, SitemapEvery: time.Nanosecond}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
 }
 
 func urlEntry(i int, d time.Time) string {
@@ -289,7 +289,7 @@ func TestEmptyFeedIsAnError(t *testing.T) {
 		"malformed xml": `<?xml version="1.0"?><rss version="2.0"><channel><item><title>x</titl></channel>`,
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) }))
-		s := NewSource(SourceConfig{Name: "feed", Kind: KindRSS, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+		s := NewSource(SourceConfig{Name: "feed", Kind: release.SourceRSS, URL: srv.URL}, NewFetcher(FetcherOptions{}))
 		l, err := s.List(context.Background(), noValidators)
 		srv.Close()
 		if err == nil {

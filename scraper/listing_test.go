@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/natowatch/natowatch/release"
 )
 
 func mustURL(t testing.TB, s string) *url.URL {
@@ -29,7 +31,7 @@ func TestParseListingsGolden(t *testing.T) {
 		}, 5},
 		{"new_hub", func() ([]Candidate, error) {
 			return ParseLinks(readFixture(t, "new/news-hub.html"), mustURL(t, "https://www.nato.int/en/news-and-events/articles/news"),
-				func(u *url.URL) bool { return datedItem.MatchString(u.Path) })
+				func(u *url.URL) bool { return datedItem().MatchString(u.Path) })
 		}, 8},
 		{"legacy_listing", func() ([]Candidate, error) {
 			return ParseLegacyListing(readFixture(t, "legacy/news-listing.html"), mustURL(t, "https://www.nato.int/cps/en/natohq/news.htm"))
@@ -38,7 +40,7 @@ func TestParseListingsGolden(t *testing.T) {
 			return ParseFeed(readFixture(t, "legacy/rss.xml"), mustURL(t, "https://www.nato.int/cps/rss/en/natohq/rssFeed.xsl/rssFeed.xml"))
 		}, 8},
 		{"publicnow_listing", func() ([]Candidate, error) {
-			s := &Source{cfg: SourceConfig{Kind: KindPublicNow}}
+			s := &Source{cfg: SourceConfig{Kind: release.SourcePublicNow}}
 			return s.parseListing(nil, "https://www.publicnow.com/issuer/nato", &Page{URL: "https://www.publicnow.com/issuer/nato", Body: readFixture(t, "publicnow/listing.html")})
 		}, 8},
 		{"html_newsroom", func() ([]Candidate, error) {

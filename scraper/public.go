@@ -27,7 +27,10 @@ func publicHeader(text string) *publicMeta {
 	if loc == nil {
 		return nil
 	}
-	m := &publicMeta{typ: publicType(text[loc[4]:loc[5]])}
+	m := &publicMeta{typ: typeOfLabel(text[loc[4]:loc[5]])}
+	if m.typ == "" {
+		m.typ = release.TypeOther
+	}
 	if t, err := ParseDate(text[loc[2]:loc[3]]); err == nil {
 		m.date = t
 	}
@@ -38,19 +41,6 @@ func publicHeader(text string) *publicMeta {
 		}
 	}
 	return m
-}
-
-func publicType(s string) release.Type {
-	s = strings.ToLower(s)
-	switch {
-	case strings.Contains(s, "press release"):
-		return release.TypePressRelease
-	case strings.Contains(s, "speech"), strings.Contains(s, "transcript"):
-		return release.TypeSpeech
-	case strings.Contains(s, "news"):
-		return release.TypeNews
-	}
-	return release.TypeOther
 }
 
 // extractPublicText reads a release in Public's plain-text form: issuer,

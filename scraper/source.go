@@ -18,22 +18,10 @@ import (
 // wrong URL, or a layout that changed under the selectors.
 var ErrEmptyListing = errors.New("the listing names no items (wrong URL, or the page layout changed)")
 
-// Kinds of source.
-const (
-	KindNATO       = "nato"
-	KindNATOLegacy = "nato-legacy"
-	KindRSS        = "rss"
-	KindPublicNow  = "publicnow"
-	KindHTML       = "html"
-)
-
-// Kinds lists every source kind.
-var Kinds = []string{KindNATO, KindNATOLegacy, KindRSS, KindPublicNow, KindHTML}
-
 // SourceConfig describes one source.
 type SourceConfig struct {
 	Name     string
-	Kind     string
+	Kind     string // one of release.SourceKinds
 	URL      string
 	Language string        // nato: "en" (default) or "fr"
 	Lookback time.Duration // nato: how far back listings are read (default 14 days)
@@ -98,11 +86,11 @@ type ValidatorsFunc func(ctx context.Context, url string) (release.Validators, e
 // candidates they name. When some listing URLs fail and others answer, the
 // listing holds what was read and the error says what was not.
 func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing, error) {
-	if s.cfg.Kind == KindNATO {
+	if s.cfg.Kind == release.SourceNATO {
 		return s.listNATO(ctx, validators)
 	}
 	l := &Listing{Fetched: map[string]release.Validators{}, NotModified: true, Route: RoutePage}
-	if s.cfg.Kind == KindRSS {
+	if s.cfg.Kind == release.SourceRSS {
 		l.Route = RouteFeed
 	}
 	u := s.cfg.URL
@@ -139,7 +127,7 @@ func (s *Source) List(ctx context.Context, validators ValidatorsFunc) (*Listing,
 // sitemap robots.txt names instead (remembered for later checks), or "".
 func (s *Source) sitemapFromRobots(ctx context.Context, failed string, err error) string {
 	var se *StatusError
-	if s.cfg.Kind != KindNATO || !errors.As(err, &se) || se.Status != 404 {
+	if s.cfg.Kind != release.SourceNATO || !errors.As(err, &se) || se.Status != 404 {
 		return ""
 	}
 	root, perr := url.Parse(s.cfg.URL)
@@ -180,11 +168,11 @@ func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) (
 		return nil, err
 	}
 	switch s.cfg.Kind {
-	case KindNATOLegacy:
+	case release.SourceNATOLegacy:
 		return ParseLegacyListing(page.Body, base)
-	case KindRSS:
+	case release.SourceRSS:
 		return ParseFeed(page.Body, base)
-	case KindPublicNow:
+	case release.SourcePublicNow:
 		cands, err := ParseLinks(page.Body, base, func(u *url.URL) bool { return publicViewPath().MatchString(u.Path) })
 		for i := range cands {
 			if _, t, ok := strings.Cut(cands[i].Title, "(via Public) /"); ok {
@@ -192,7 +180,7 @@ func (s *Source) parseListing(ctx context.Context, listURL string, page *Page) (
 			}
 		}
 		return cands, err
-	case KindHTML:
+	case release.SourceHTML:
 		return ParseHTMLListing(page.Body, base, s.cfg.Selectors)
 	}
 	return nil, fmt.Errorf("unknown source type %q", s.cfg.Kind)
@@ -225,28 +213,7 @@ func (s *Source) hub(body []byte, base *url.URL, since time.Time) ([]Candidate, 
 		return nil, fmt.Errorf("news hub: %w", err)
 	}
 	removeNoise(doc)
-	var out []Candidate
-	seen := map[string]bool{}
-	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
-		href, _ := a.Attr("href")
-		u, err := base.Parse(strings.TrimSpace(href))
-		if err != nil || !datedItem.MatchString(u.Path) {
-			return
-		}
-		c := Candidate{URL: Canonical(u.String(), nil), Title: clean(a.Text())}
-		if d, ok := DateFromURL(c.URL); ok {
-			if d.Before(since) {
-				return
-			}
-			c.Published = d
-		}
-		if m := datedItem.FindStringSubmatch(u.Path); m == nil || m[1] != s.cfg.Language || seen[c.URL] {
-			return
-		}
-		seen[c.URL] = true
-		out = append(out, c)
-	})
-	return out, nil
+	return natoItems(links(doc, base, func(u *url.URL) bool { return datedItem().MatchString(u.Path) }), s.cfg.Language, since), nil
 }
 
 // mergeCandidates adds b to a, joining what both know of the same URL.
@@ -313,20 +280,10 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v release.Validators) (
 		if !errors.Is(err, ErrNoContent) || len(c.Summary) < minBodyChars || c.Title == "" {
 			return nil, err
 		}
-		a = &Article{Title: c.Title, Body: strings.Split(c.Summary, "\n\n")}
+		a = &Article{Release: release.Release{Title: c.Title, Body: strings.Split(c.Summary, "\n\n")}}
 	}
-	r := &release.Release{
-		Source:    s.cfg.Name,
-		URL:       c.URL,
-		GUID:      c.GUID,
-		Title:     a.Title,
-		Type:      a.Type,
-		Published: a.Published,
-		Reference: a.Reference,
-		Speakers:  a.Speakers,
-		Byline:    a.Byline,
-		Body:      a.Body,
-	}
+	r := &a.Release
+	r.Source, r.URL, r.GUID = s.cfg.Name, c.URL, c.GUID
 	if r.Title == "" {
 		r.Title = c.Title
 	}
@@ -341,7 +298,7 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v release.Validators) (
 	if r.Published.IsZero() {
 		r.Published = c.Published
 	}
-	if t := typeOfPageType(c.Kind); t != "" && !a.stated {
+	if t := typeOfLabel(c.Kind); t != "" && !a.stated {
 		// The JSON listing's pageType says more than the URL's section;
 		// the page's own kind line, when it has one, says most.
 		r.Type = t

@@ -26,7 +26,7 @@ func TestNATOSitemapFromRobotsAndNoHub(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	s := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+	s := NewSource(SourceConfig{Name: "nato", Kind: release.SourceNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
 	l, err := s.List(context.Background(), noValidators)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestPartialListing(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	s := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+	s := NewSource(SourceConfig{Name: "nato", Kind: release.SourceNATO, URL: srv.URL}, NewFetcher(FetcherOptions{}))
 	l, err := s.List(context.Background(), noValidators)
 	if l == nil || len(l.Candidates) != 1 || err == nil || !strings.Contains(err.Error(), "503") {
 		t.Fatalf("listing %+v, err %v", l, err)
@@ -62,7 +62,7 @@ func TestFetchFallsBackToFeedSummary(t *testing.T) {
 		w.Write(readFixture(t, "broken/no-body.html"))
 	}))
 	defer srv.Close()
-	s := NewSource(SourceConfig{Name: "feed", Kind: KindRSS, URL: srv.URL}, NewFetcher(FetcherOptions{}))
+	s := NewSource(SourceConfig{Name: "feed", Kind: release.SourceRSS, URL: srv.URL}, NewFetcher(FetcherOptions{}))
 	summary := strings.Repeat("Allies agreed on a new plan for the defence of the eastern flank. ", 3)
 	it, err := s.Fetch(context.Background(), Candidate{URL: srv.URL + "/item", Title: "A plan", Summary: summary}, release.Validators{})
 	if err != nil || it.Release.Title == "" || len(it.Release.Body) != 1 {
@@ -94,7 +94,7 @@ func TestFetchTypeFromPageType(t *testing.T) {
 			w.Write([]byte(page(tc.kindLine)))
 		}))
 		u := srv.URL + "/en/news-and-events/articles/news/2026/11/26/remarks"
-		src := NewSource(SourceConfig{Name: "nato", Kind: KindNATO, URL: srv.URL}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
+		src := NewSource(SourceConfig{Name: "nato", Kind: release.SourceNATO, URL: srv.URL}, NewFetcher(FetcherOptions{PerHostRate: 1000}))
 		it, err := src.Fetch(context.Background(), Candidate{URL: u, Kind: tc.pageType}, release.Validators{})
 		srv.Close()
 		if err != nil {
