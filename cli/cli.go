@@ -279,6 +279,18 @@ func (e *env) lenient() (unset func(cmd string)) {
 	}
 }
 
+// loadLenient is load for a command that uses no secret (doctor,
+// preview): unset variables read as placeholders, and named after a config
+// problem.
+func (e *env) loadLenient(ctx context.Context, cmd string) (*config.Config, *slog.Logger, int) {
+	unset := e.lenient()
+	cfg, log, code := e.load(ctx, cmd)
+	if cfg == nil && ctx.Err() == nil { // else the config may still be being read
+		unset(cmd)
+	}
+	return cfg, log, code
+}
+
 func loadConfig(path string, lookup config.Lookup) (*config.Config, error) {
 	if path == "" {
 		if _, err := os.Stat("natowatch.yaml"); errors.Is(err, os.ErrNotExist) {
@@ -300,20 +312,9 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 }
 
 func (e *env) runDaemon(ctx context.Context, args []string) int {
-	fs := e.flags("run")
-	if code, ok := e.parse(fs, "run", args); !ok {
-		return code
-	}
-	if fs.NArg() > 0 {
-		return e.usageError("run", "unexpected arguments %q", fs.Args())
-	}
-	cfg, log, code := e.load(ctx, "run")
+	cfg, log, code := e.loadForState(ctx, e.flags("run"), "run", args, nil)
 	if cfg == nil {
 		return code
-	}
-	if err := checkStatePath(cfg.State, false); err != nil {
-		fmt.Fprintf(e.stderr, "natowatch run: %v\n", err)
-		return exitUsage
 	}
 	a, closeFn, err := build(ctx, cfg, log, app.Options{Version: Version}, withBot())
 	if err == nil {
@@ -321,6 +322,28 @@ func (e *env) runDaemon(ctx context.Context, args []string) int {
 		err = a.Run(ctx)
 	}
 	return e.result("run", ctx, log, err)
+}
+
+// loadForState is the start of a command that works on the state (run,
+// once): its flags (no arguments), the configuration and the logger, and
+// the state's folder checked (only read by a dry run). cfg is nil when the
+// command should stop with code.
+func (e *env) loadForState(ctx context.Context, fs *flag.FlagSet, cmd string, args []string, dryRun *bool) (*config.Config, *slog.Logger, int) {
+	if code, ok := e.parse(fs, cmd, args); !ok {
+		return nil, nil, code
+	}
+	if fs.NArg() > 0 {
+		return nil, nil, e.usageError(cmd, "unexpected arguments %q", fs.Args())
+	}
+	cfg, log, code := e.load(ctx, cmd)
+	if cfg == nil {
+		return nil, nil, code
+	}
+	if err := checkStatePath(cfg.State, dryRun != nil && *dryRun); err != nil {
+		fmt.Fprintf(e.stderr, "natowatch %s: %v\n", cmd, err)
+		return nil, nil, exitUsage
+	}
+	return cfg, log, exitOK
 }
 
 // result turns what a command returned into its exit code. A stop by
@@ -348,19 +371,9 @@ func (e *env) result(cmd string, ctx context.Context, log *slog.Logger, err erro
 func (e *env) runOnce(ctx context.Context, args []string) int {
 	fs := e.flags("once")
 	dry := fs.Bool("dry-run", false, "print the alerts as JSON lines and change nothing")
-	if code, ok := e.parse(fs, "once", args); !ok {
-		return code
-	}
-	if fs.NArg() > 0 {
-		return e.usageError("once", "unexpected arguments %q", fs.Args())
-	}
-	cfg, log, code := e.load(ctx, "once")
+	cfg, log, code := e.loadForState(ctx, fs, "once", args, dry)
 	if cfg == nil {
 		return code
-	}
-	if err := checkStatePath(cfg.State, *dry); err != nil {
-		fmt.Fprintf(e.stderr, "natowatch once: %v\n", err)
-		return exitUsage
 	}
 	opt := app.Options{}
 	if *dry {

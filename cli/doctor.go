@@ -14,12 +14,8 @@ func (e *env) runDoctor(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	unset := e.lenient()
-	cfg, log, code := e.load(ctx, "doctor")
+	cfg, log, code := e.loadLenient(ctx, "doctor")
 	if cfg == nil {
-		if ctx.Err() == nil { // else the config may still be being read
-			unset("doctor")
-		}
 		return code
 	}
 	ok, err := app.Doctor(ctx, cfg, app.NewFetcher(cfg), names, log, e.stdout)

@@ -23,12 +23,8 @@ func (e *env) runPreview(ctx context.Context, args []string) int {
 	if len(pos) != 1 {
 		return e.usageError("preview", "give one URL or FILE")
 	}
-	unset := e.lenient()
-	cfg, _, code := e.load(ctx, "preview")
+	cfg, _, code := e.loadLenient(ctx, "preview")
 	if cfg == nil {
-		if ctx.Err() == nil { // else the config may still be being read
-			unset("preview")
-		}
 		return code
 	}
 	al, err := app.Preview(ctx, cfg, app.NewFetcher(cfg), pos[0], *pageURL)
