@@ -2,6 +2,7 @@ package summary
 
 import (
 	"slices"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -29,7 +30,7 @@ func foldRune(r rune) (a, b rune, n int) {
 		}
 	}
 	m = unicode.ToLower(m)
-	if x, ok := foldTable[m]; ok {
+	if x, ok := foldTable()[m]; ok {
 		return x[0], x[1], x.n()
 	}
 	return m, 0, 1
@@ -46,8 +47,9 @@ func (p pair) n() int {
 }
 
 // foldTable maps lower-case letters with diacritics, ligatures and
-// typographic punctuation to plain ASCII. Built from foldGroups at init.
-var foldTable = func() map[rune]pair {
+// typographic punctuation to plain ASCII. Built from foldGroups on first
+// use: a command that folds no text (a once with nothing new) pays nothing.
+var foldTable = sync.OnceValue(func() map[rune]pair {
 	m := make(map[rune]pair)
 	for to, from := range foldGroups {
 		var p pair
@@ -59,7 +61,7 @@ var foldTable = func() map[rune]pair {
 		}
 	}
 	return m
-}()
+})
 
 // foldGroups lists, for each replacement, the lower-case runes it replaces:
 // Latin-1 Supplement, Latin Extended-A and the common Extended-B letters
