@@ -176,7 +176,7 @@ func (dv *deliverer) deliver(ctx context.Context, d state.Delivery, res *Deliver
 	}
 	if age := dv.now().Sub(d.CreatedAt); age > dv.cfg.Delivery.GiveUp.D() {
 		res.Failed++
-		dv.metrics.deliveries.WithLabelValues("failed").Inc()
+		dv.metrics.deliveries.failed.Inc()
 		cause := fmt.Sprintf("gave up after %s", age.Round(time.Second))
 		log.Error("delivery failed", "err", cause)
 		return errors.Join(errors.New(cause), dv.store.MarkFailed(ctx, d.ID, cause))
@@ -191,12 +191,12 @@ func (dv *deliverer) deliver(ctx context.Context, d state.Delivery, res *Deliver
 			// Discord's invalid-request limit never comes near.
 			until := dv.pause(d.Target, err.Error())
 			res.Retried++
-			dv.metrics.deliveries.WithLabelValues("retried").Inc()
+			dv.metrics.deliveries.retried.Inc()
 			log.Error("target paused", "err", err, "until", until)
 			return errors.Join(err, dv.store.MarkRetry(ctx, d.ID, err.Error(), until))
 		case notifier.Rejected:
 			res.Failed++
-			dv.metrics.deliveries.WithLabelValues("failed").Inc()
+			dv.metrics.deliveries.failed.Inc()
 			log.Error("delivery failed", "err", err)
 			return errors.Join(err, dv.store.MarkFailed(ctx, d.ID, err.Error()))
 		}
@@ -213,7 +213,7 @@ func (dv *deliverer) deliver(ctx context.Context, d state.Delivery, res *Deliver
 			return err
 		}
 		res.Retried++
-		dv.metrics.deliveries.WithLabelValues("retried").Inc()
+		dv.metrics.deliveries.retried.Inc()
 		if unknown {
 			log.Warn("webhook post outcome unknown; the resend may duplicate it", "err", err)
 		}
@@ -230,9 +230,9 @@ func (dv *deliverer) deliver(ctx context.Context, d state.Delivery, res *Deliver
 		log.Info("target resumed")
 	}
 	res.Sent++
-	dv.metrics.deliveries.WithLabelValues("sent").Inc()
+	dv.metrics.deliveries.sent.Inc()
 	if !d.Alert.Published.IsZero() && d.Alert.Kind == release.KindNew {
-		dv.metrics.latency.Observe(dv.now().Sub(d.Alert.Published).Seconds())
+		dv.metrics.latency.Update(dv.now().Sub(d.Alert.Published).Seconds())
 	}
 	log.Info("delivered", "message", id, "took", dv.now().Sub(start).Round(time.Millisecond),
 		dv.latencyAttr(d))

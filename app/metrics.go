@@ -1,85 +1,90 @@
 package app
 
 import (
+	"io"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	vm "github.com/VictoriaMetrics/metrics"
 )
 
-// metrics are natowatch's Prometheus metrics, on a registry of their own.
+// metrics are natowatch's Prometheus metrics, in a set of their own
+// (VictoriaMetrics/metrics writes the text format without the official
+// client's protobuf and collectors, whose start-up every `once` paid).
+// Series with labels are made on first use.
 type metrics struct {
-	reg        func() *prometheus.Registry // built on first use (Handler)
-	checks     *prometheus.CounterVec      // source, result=ok|error
-	notMod     *prometheus.CounterVec      // source
-	releases   *prometheus.CounterVec      // source, event=new|updated|recorded|suspect
-	deliveries *prometheus.CounterVec      // result=sent|retried|failed
-	latency    prometheus.Histogram        // publish → post
-	pending    prometheus.GaugeFunc        // outbox depth
-	lastCheck  *prometheus.GaugeVec        // source: unix time of the last successful check
-	failing    *prometheus.GaugeVec        // source: 1 while failing
-	dupRisk    prometheus.Counter          // webhook resends after an unknown outcome
-	checkTime  *prometheus.HistogramVec    // source
-	listings   *prometheus.CounterVec      // source, route=json|sitemap|hub|feed|page (joined with + when several)
+	set        *vm.Set
+	dupRisk    *vm.Counter             // webhook resends after an unknown outcome
+	latency    *vm.PrometheusHistogram // publish → post
+	deliveries struct {
+		sent, retried, failed *vm.Counter
+	}
 
 	mu     sync.Mutex
 	routes map[string]string // source: the route of its last listing, for /status
 }
 
+// checkBuckets are natowatch_check_duration_seconds's buckets (the
+// official client's defaults, which the metric has always had).
+var checkBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
 func newMetrics(pending func() float64) *metrics {
-	m := &metrics{
-		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_checks_total",
-			Help: "Checks of a source, by result."}, []string{"source", "result"}),
-		notMod: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_not_modified_total",
-			Help: "Pages and listings answered 304 Not Modified."}, []string{"source"}),
-		releases: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_releases_total",
-			Help: "Releases seen, by event: new, updated, recorded (without an alert), suspect."}, []string{"source", "event"}),
-		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_deliveries_total",
-			Help: "Alert deliveries, by result: sent, retried, failed."}, []string{"result"}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "natowatch_publish_to_post_seconds",
-			Help:    "Time from a release's published time to its message in Discord.",
-			Buckets: []float64{10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600}}),
-		lastCheck: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "natowatch_source_last_success_timestamp_seconds",
-			Help: "When a source was last read without errors."}, []string{"source"}),
-		failing: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "natowatch_source_failing",
-			Help: "1 while a source's checks fail."}, []string{"source"}),
-		dupRisk: prometheus.NewCounter(prometheus.CounterOpts{Name: "natowatch_possible_duplicates_total",
-			Help: "Webhook posts resent after an outcome that was not known (a possible duplicate)."}),
-		checkTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "natowatch_check_duration_seconds",
-			Help: "How long a check of a source takes.", Buckets: prometheus.DefBuckets}, []string{"source"}),
-	}
-	m.listings = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "natowatch_listings_total",
-		Help: "Listings read, by the route that answered."}, []string{"source", "route"})
-	m.routes = map[string]string{}
-	m.pending = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "natowatch_outbox_pending",
-		Help: "Alerts waiting to be delivered."}, pending)
-	// The registry, with the Go and process collectors, only for a
-	// process that serves /metrics.
-	m.reg = sync.OnceValue(func() *prometheus.Registry {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(m.checks, m.notMod, m.releases, m.deliveries, m.latency, m.pending, m.lastCheck, m.failing,
-			m.dupRisk, m.checkTime, m.listings, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-		return reg
-	})
+	vm.ExposeMetadata(true) // # TYPE lines, so that scrapers know counters from gauges
+	m := &metrics{set: vm.NewSet(), routes: map[string]string{}}
+	m.dupRisk = m.set.NewCounter("natowatch_possible_duplicates_total")
+	m.latency = m.set.NewPrometheusHistogramExt("natowatch_publish_to_post_seconds",
+		[]float64{10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600})
+	m.deliveries.sent = m.set.NewCounter(`natowatch_deliveries_total{result="sent"}`)
+	m.deliveries.retried = m.set.NewCounter(`natowatch_deliveries_total{result="retried"}`)
+	m.deliveries.failed = m.set.NewCounter(`natowatch_deliveries_total{result="failed"}`)
+	m.set.NewGauge("natowatch_outbox_pending", pending)
 	return m
 }
 
+// series names a metric with its labels, sorted by name and their values
+// escaped, as the text format has them: series("x", "source", "a") is
+// x{source="a"}.
+func series(name string, labels ...string) string {
+	type label struct{ name, value string }
+	ls := make([]label, 0, len(labels)/2)
+	for i := 0; i+1 < len(labels); i += 2 {
+		ls = append(ls, label{labels[i], labels[i+1]})
+	}
+	slices.SortFunc(ls, func(a, b label) int { return strings.Compare(a.name, b.name) })
+	var b strings.Builder
+	b.WriteString(name)
+	sep := "{"
+	for _, l := range ls {
+		b.WriteString(sep + l.name + `="` + labelEscaper.Replace(l.value) + `"`)
+		sep = ","
+	}
+	if len(ls) > 0 {
+		b.WriteByte('}')
+	}
+	return b.String()
+}
+
+// labelEscaper escapes a label value as the text format wants.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
 func (m *metrics) observeCheck(source string, res CheckResult, err error, took time.Duration) {
 	result := "ok"
+	failing := m.set.GetOrCreateGauge(series("natowatch_source_failing", "source", source), nil)
 	if err != nil {
 		result = "error"
-		m.failing.WithLabelValues(source).Set(1)
+		failing.Set(1)
 	} else {
-		m.failing.WithLabelValues(source).Set(0)
-		m.lastCheck.WithLabelValues(source).Set(float64(time.Now().Unix()))
+		failing.Set(0)
+		m.set.GetOrCreateGauge(series("natowatch_source_last_success_timestamp_seconds", "source", source), nil).Set(float64(time.Now().Unix()))
 	}
-	m.checks.WithLabelValues(source, result).Inc()
-	m.notMod.WithLabelValues(source).Add(float64(res.NotModified))
-	m.releases.WithLabelValues(source, "new").Add(float64(res.New))
-	m.releases.WithLabelValues(source, "updated").Add(float64(res.Updated))
-	m.releases.WithLabelValues(source, "recorded").Add(float64(res.Recorded))
-	m.releases.WithLabelValues(source, "suspect").Add(float64(res.Suspect))
-	m.checkTime.WithLabelValues(source).Observe(took.Seconds())
+	m.set.GetOrCreateCounter(series("natowatch_checks_total", "source", source, "result", result)).Inc()
+	m.set.GetOrCreateCounter(series("natowatch_not_modified_total", "source", source)).Add(res.NotModified)
+	for event, n := range map[string]int{"new": res.New, "updated": res.Updated, "recorded": res.Recorded, "suspect": res.Suspect} {
+		m.set.GetOrCreateCounter(series("natowatch_releases_total", "source", source, "event", event)).Add(n)
+	}
+	m.set.GetOrCreatePrometheusHistogramExt(series("natowatch_check_duration_seconds", "source", source), checkBuckets).Update(took.Seconds())
 }
 
 // observeRoute counts a listing by the route that answered it.
@@ -87,7 +92,7 @@ func (m *metrics) observeRoute(source, route string) {
 	if route == "" {
 		route = "none"
 	}
-	m.listings.WithLabelValues(source, route).Inc()
+	m.set.GetOrCreateCounter(series("natowatch_listings_total", "source", source, "route", route)).Inc()
 	m.mu.Lock()
 	m.routes[source] = route
 	m.mu.Unlock()
@@ -98,4 +103,11 @@ func (m *metrics) route(source string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.routes[source]
+}
+
+// write writes the metrics, with the Go runtime's and the process's, in
+// Prometheus's text format.
+func (m *metrics) write(w io.Writer) {
+	m.set.WritePrometheus(w)
+	vm.WriteProcessMetrics(w)
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/natowatch/natowatch/state"
 	"github.com/natowatch/natowatch/summary"
 	"github.com/natowatch/natowatch/web"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // feedStore is what the feeds read beyond Store: both backends have it.
@@ -28,7 +27,10 @@ type feedStore interface {
 // Handler serves /metrics, /healthz, the feeds and the status page.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(a.metrics.reg(), promhttp.HandlerOpts{}))
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		a.metrics.write(w)
+	})
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := a.stateFileOK(); err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
