@@ -267,7 +267,8 @@ func benchPipeline(ctx context.Context, opt Options) ([]Result, error) {
 	}
 	return append([]Result{
 		{Target: t, Metric: "releases per CPU second", Value: med[0], Unit: "/s", Want: ">= 500/s", Pass: pass(med[0] >= 500), Note: note},
-		{Target: t, Metric: "pipeline CPU / goquery parse CPU", Value: med[1], Unit: "x", Want: "<= 3x", Pass: pass(med[1] <= 3), Note: "ratio from each run"},
+		{Target: t, Metric: "pipeline CPU / goquery parse CPU", Value: med[1], Unit: "x",
+			Note: "ratio from each run; reported, no longer a target (issue 14: a speed no user sees)"},
 		{Target: t, Metric: "CPU per release", Value: med[2], Unit: "ms"},
 		{Target: t, Metric: "  goquery parse alone", Value: med[3], Unit: "ms"},
 		{Target: t, Metric: "  scraper.Extract alone (parse included)", Value: med[6], Unit: "ms"},
