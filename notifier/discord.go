@@ -158,6 +158,12 @@ func New(opt Options) (*Discord, error) {
 	return d, nil
 }
 
+// noToken is the error of a channel or DM target without a bot token:
+// final, and nothing was sent.
+func noToken(t Target) error {
+	return &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: " + t.String() + ": no bot token configured"}
+}
+
 // dmChannel returns the DM channel with a user, opening it once.
 func (d *Discord) dmChannel(ctx context.Context, user string) (string, error) {
 	d.mu.Lock()
@@ -193,7 +199,7 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 	msg := Build(a)
 	if t.User != "" {
 		if d.bot == nil {
-			return "", &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: " + t.String() + ": no bot token configured"}
+			return "", noToken(t)
 		}
 		ch, err := d.dmChannel(ctx, t.User)
 		if err != nil {
@@ -203,7 +209,7 @@ func (d *Discord) Send(ctx context.Context, t Target, a release.Alert, nonce str
 	}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return "", &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: channel " + t.Channel + ": no bot token configured"}
+			return "", noToken(t)
 		}
 		msg.Nonce, msg.EnforceNonce = nonce, true
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages"
@@ -222,7 +228,7 @@ func (d *Discord) Notice(ctx context.Context, t Target, text string) error {
 	msg := Message{Content: Truncate(Escape(text), LimitContent), Embeds: []*discordgo.MessageEmbed{}, AllowedMentions: AllowedMentions{Parse: []string{}}}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: no bot token configured"}
+			return noToken(t)
 		}
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages"
 		_, err := d.do(ctx, d.bot, "POST", u, discordgo.EndpointChannelMessages(t.Channel), msg, t)
@@ -243,7 +249,7 @@ func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a releas
 	msg.Content, msg.AllowedMentions.Roles = "", nil
 	if t.User != "" {
 		if d.bot == nil {
-			return &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: no bot token configured"}
+			return noToken(t)
 		}
 		ch, err := d.dmChannel(ctx, t.User)
 		if err != nil {
@@ -253,7 +259,7 @@ func (d *Discord) Edit(ctx context.Context, t Target, messageID string, a releas
 	}
 	if t.Channel != "" {
 		if d.bot == nil {
-			return &Error{Kind: Rejected, Fate: NotSent, msg: "notifier: no bot token configured"}
+			return noToken(t)
 		}
 		u := d.api + "/channels/" + url.PathEscape(t.Channel) + "/messages/" + url.PathEscape(messageID)
 		_, err := d.do(ctx, d.bot, "PATCH", u, discordgo.EndpointChannelMessage(t.Channel, ""), msg, t)
