@@ -68,7 +68,7 @@ func (f *fakeSource) Fetch(ctx context.Context, c scraper.Candidate, v release.V
 	cp.Body = append([]string(nil), r.Body...)
 	etag := fingerprint(&cp)[:8]
 	if v.ETag == etag {
-		return &scraper.Item{Page: &scraper.Page{NotModified: true}, NotModified: true}, nil
+		return &scraper.Item{Page: &scraper.Page{NotModified: true}}, nil
 	}
 	return &scraper.Item{Page: &scraper.Page{URL: c.URL, Validators: release.Validators{ETag: etag}}, Release: &cp}, nil
 }

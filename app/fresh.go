@@ -100,7 +100,7 @@ func (sc *sourceCheck) fetchNew(ctx context.Context, c scraper.Candidate) error 
 	if err != nil {
 		return &pageError{err}
 	}
-	if it.NotModified || it.Release == nil {
+	if it.NotModified() || it.Release == nil {
 		return &pageError{fmt.Errorf("%s: 304 for a page fetched without validators", c.URL)}
 	}
 	r := it.Release

@@ -59,7 +59,7 @@ func (sc *sourceCheck) recheck(ctx context.Context, p state.Page) error {
 	if err != nil {
 		return &pageError{err}
 	}
-	if it.NotModified {
+	if it.NotModified() {
 		sc.res.NotModified++
 		return nil
 	}

@@ -257,12 +257,14 @@ func mergeCandidates(a, b []Candidate) []Candidate {
 
 // Item is the answer to fetching a candidate's page.
 type Item struct {
-	Page        *Page
-	NotModified bool
-	Release     *release.Release
-	Aliases     []string // other canonical URLs of the same release (redirects, rel=canonical)
-	Truncated   bool     // the page was cut off: not to be trusted as an edit
+	Page      *Page            // its NotModified: a 304, no Release
+	Release   *release.Release // nil on a 304
+	Aliases   []string         // other canonical URLs of the same release (redirects, rel=canonical)
+	Truncated bool             // the page was cut off: not to be trusted as an edit
 }
+
+// NotModified reports a 304: the page is as it was.
+func (it *Item) NotModified() bool { return it.Page != nil && it.Page.NotModified }
 
 // Fetch fetches a candidate's page conditionally and extracts its release.
 // When the page has no usable text but the feed gave a description, the
@@ -273,7 +275,7 @@ func (s *Source) Fetch(ctx context.Context, c Candidate, v release.Validators) (
 		return nil, err
 	}
 	if page.NotModified {
-		return &Item{Page: page, NotModified: true}, nil
+		return &Item{Page: page}, nil
 	}
 	a, err := Extract(page.Body, page.URL, page.ContentType)
 	if err != nil {

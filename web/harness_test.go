@@ -57,7 +57,7 @@ func (s *source) Fetch(_ context.Context, c scraper.Candidate, v release.Validat
 	}
 	etag := c.URL + "#" + string(rune('0'+s.ver[c.URL]))
 	if v.ETag == etag {
-		return &scraper.Item{Page: &scraper.Page{NotModified: true}, NotModified: true}, nil
+		return &scraper.Item{Page: &scraper.Page{NotModified: true}}, nil
 	}
 	cp := *r
 	cp.Body = append([]string(nil), r.Body...)
