@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -177,15 +176,20 @@ func placeholders(q, ph string) string {
 			i++
 		}
 	}
-	for i := 9; i >= 1; i-- {
-		n := strconv.Itoa(i)
-		if bare {
-			q = strings.ReplaceAll(q, "P"+n, ph)
-		} else {
-			q = strings.ReplaceAll(q, "P"+n, ph+n)
+	var b strings.Builder
+	b.Grow(len(q))
+	for i := 0; i < len(q); i++ {
+		if q[i] == 'P' && i+1 < len(q) && '1' <= q[i+1] && q[i+1] <= '9' {
+			b.WriteString(ph)
+			if !bare {
+				b.WriteByte(q[i+1])
+			}
+			i++
+			continue
 		}
+		b.WriteByte(q[i])
 	}
-	return q
+	return b.String()
 }
 
 // hot has SQLite prepare the statement once per store (see hot). Call it
