@@ -232,7 +232,7 @@ func (dv *deliverer) deliver(ctx context.Context, d state.Delivery, res *Deliver
 	res.Sent++
 	dv.metrics.deliveries.sent.Inc()
 	if !d.Alert.Published.IsZero() && d.Alert.Kind == release.KindNew {
-		dv.metrics.latency.Update(dv.now().Sub(d.Alert.Published).Seconds())
+		dv.metrics.latency.Update(max(0, dv.now().Sub(d.Alert.Published).Seconds())) // a page's clock ahead of ours is 0, not lost
 	}
 	log.Info("delivered", "message", id, "took", dv.now().Sub(start).Round(time.Millisecond),
 		dv.latencyAttr(d))

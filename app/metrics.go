@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"io"
 	"slices"
 	"strings"
@@ -105,9 +106,33 @@ func (m *metrics) route(source string) string {
 	return m.routes[source]
 }
 
-// write writes the metrics, with the Go runtime's and the process's, in
-// Prometheus's text format.
+// help describes natowatch's metric families (the library writes their
+// # HELP lines empty).
+var help = map[string]string{
+	"natowatch_checks_total":                          "Checks of a source, by result.",
+	"natowatch_not_modified_total":                    "Pages and listings answered 304 Not Modified.",
+	"natowatch_releases_total":                        "Releases seen, by event: new, updated, recorded (without an alert), suspect.",
+	"natowatch_deliveries_total":                      "Alert deliveries, by result: sent, retried, failed.",
+	"natowatch_publish_to_post_seconds":               "Time from a release's published time to its message in Discord.",
+	"natowatch_source_last_success_timestamp_seconds": "When a source was last read without errors.",
+	"natowatch_source_failing":                        "1 while a source's checks fail.",
+	"natowatch_possible_duplicates_total":             "Webhook posts resent after an outcome that was not known (a possible duplicate).",
+	"natowatch_check_duration_seconds":                "How long a check of a source takes.",
+	"natowatch_listings_total":                        "Listings read, by the route that answered.",
+	"natowatch_outbox_pending":                        "Alerts waiting to be delivered.",
+}
+
+// write writes the metrics, with the Go runtime's and the process's
+// (open file descriptors included), in Prometheus's text format.
 func (m *metrics) write(w io.Writer) {
-	m.set.WritePrometheus(w)
+	var b bytes.Buffer
+	m.set.WritePrometheus(&b)
+	for line := range strings.Lines(b.String()) {
+		if name, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "# HELP "); ok && help[name] != "" {
+			line = "# HELP " + name + " " + help[name] + "\n"
+		}
+		io.WriteString(w, line)
+	}
 	vm.WriteProcessMetrics(w)
+	vm.WriteFDMetrics(w)
 }

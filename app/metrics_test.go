@@ -22,7 +22,13 @@ func TestSeriesEscapesAndSortsLabels(t *testing.T) {
 	m.observeRoute("odd \"name\"\n", "json")
 	var b strings.Builder
 	m.write(&b)
-	if !strings.Contains(b.String(), `natowatch_listings_total{route="json",source="odd \"name\"\n"} 1`) {
-		t.Fatalf("the odd source's series is missing:\n%s", b.String())
+	for _, want := range []string{
+		`natowatch_listings_total{route="json",source="odd \"name\"\n"} 1`,
+		"# HELP natowatch_listings_total Listings read, by the route that answered.\n# TYPE natowatch_listings_total counter\n",
+		"\nprocess_open_fds ",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, b.String())
+		}
 	}
 }
