@@ -265,6 +265,17 @@ func TestGatewayReconnect(t *testing.T) {
 				s.AddHandler(replyPong)
 			})
 			first := srv.GatewaySessions()[0].SessionID
+			// Break it once the client has sent its first heartbeat: a
+			// client whose heartbeat goroutine has not sent yet finds the
+			// old connection closed, and discordgo's heartbeat path then
+			// closes the new one with 1000 (which ends the session), a race
+			// of discordgo's own within the first microseconds of a
+			// connection, not what these cases are about.
+			for deadline := time.Now().Add(5 * time.Second); srv.GatewaySessions()[0].Heartbeats == 0; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("no heartbeat within 5s")
+				}
+			}
 			c.breakIt(srv)
 			// Sent while discordgo is away (it sleeps a second in Close):
 			// replayed on RESUME, lost with the session otherwise.
